@@ -1,0 +1,74 @@
+import { compileRedaction, CompiledRedaction } from './redaction';
+import type { CaptureOptions } from './types';
+
+export interface CaptureSettings {
+  readonly maxStringLength: number;
+  readonly maxLength: number;
+  readonly maxDepth: number;
+  readonly maxItems: number;
+  readonly redaction: CompiledRedaction;
+  /** Bumped on every change so callers can cache work derived from the settings. */
+  readonly version: number;
+  /** Quoted JSON form of short strings already checked by the fast path (null: needs the careful walk). */
+  readonly checkedStrings: BoundedCache<string | null>;
+  /** Quoted JSON form of object keys already checked (null: secret-looking or needs the careful walk). */
+  readonly checkedKeys: BoundedCache<string | null>;
+}
+
+/** A string-keyed cache that forgets everything when full: cheap, bounded, and right for hot repeating keys. */
+export class BoundedCache<V> {
+  private readonly entries = new Map<string, V>();
+  constructor(private readonly capacity: number) {}
+  get(key: string): V | undefined {
+    return this.entries.get(key);
+  }
+  set(key: string, value: V): void {
+    if (this.entries.size >= this.capacity) this.entries.clear();
+    this.entries.set(key, value);
+  }
+}
+
+export const DEFAULT_CAPTURE = {
+  maxStringLength: 8_192,
+  maxLength: 32_768,
+  maxDepth: 8,
+  maxItems: 100,
+} as const;
+
+let current: CaptureSettings = build({}, 0);
+
+export function captureSettings(): CaptureSettings {
+  return current;
+}
+
+/**
+ * Sets how inputs and outputs are captured and redacted, for every span agentspan creates from now on. Options left
+ * out return to their defaults. Throws a TypeError naming the bad option: this is configuration, checked up front.
+ */
+export function configureCapture(options: CaptureOptions = {}): void {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('agentspan: configureCapture(options) expects an object');
+  }
+  current = build(options, current.version + 1);
+}
+
+function build(options: CaptureOptions, version: number): CaptureSettings {
+  return {
+    maxStringLength: positiveInteger('maxStringLength', options.maxStringLength, DEFAULT_CAPTURE.maxStringLength),
+    maxLength: positiveInteger('maxLength', options.maxLength, DEFAULT_CAPTURE.maxLength),
+    maxDepth: positiveInteger('maxDepth', options.maxDepth, DEFAULT_CAPTURE.maxDepth),
+    maxItems: positiveInteger('maxItems', options.maxItems, DEFAULT_CAPTURE.maxItems),
+    redaction: compileRedaction(options.redaction ?? {}),
+    version,
+    checkedStrings: new BoundedCache(4_096),
+    checkedKeys: new BoundedCache(4_096),
+  };
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new TypeError(`agentspan: capture option ${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}

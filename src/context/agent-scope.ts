@@ -1,0 +1,21 @@
+import { createContextKey, type Context } from '@opentelemetry/api';
+
+/** The agent whose execution is in progress: the instance (or function definition) and its recorded identity. */
+export interface AgentScope {
+  readonly instance: object;
+  readonly identity: { readonly name: string; readonly version?: string; readonly description?: string; readonly id?: string };
+}
+
+/**
+ * Lets a decorated call know whether it is the outermost call on an agent (the agent execution) or a step inside
+ * it (a task), and lets plain functions inside a run name the agent they work for.
+ */
+const AGENT_SCOPE_KEY = createContextKey('agentspan.agent-scope');
+
+export function withAgentScope(ctx: Context, scope: AgentScope): Context {
+  return ctx.setValue(AGENT_SCOPE_KEY, scope);
+}
+
+export function activeAgentOf(ctx: Context): AgentScope | undefined {
+  return ctx.getValue(AGENT_SCOPE_KEY) as AgentScope | undefined;
+}

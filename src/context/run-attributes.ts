@@ -1,0 +1,89 @@
+import { context, createContextKey, type Attributes, type Context } from '@opentelemetry/api';
+import { captureJson, captureText } from '../capture/safe-json';
+import { captureSettings } from '../capture/settings';
+import {
+  ATTR_AGENTSPAN_METADATA,
+  ATTR_AGENTSPAN_TENANT_ID,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_SESSION_ID,
+  ATTR_USER_ID,
+} from '../semconv/attributes';
+
+/** Who and what a run is for. Every span agentspan starts inside `withAgentContext` carries these. */
+export interface AgentRunAttributes {
+  userId?: string;
+  sessionId?: string;
+  tenantId?: string;
+  conversationId?: string;
+  /** Anything else worth filtering runs by: issue number, PR number, repository id… */
+  metadata?: Record<string, unknown>;
+}
+
+interface RunScope {
+  readonly values: AgentRunAttributes;
+  /** Computed once per scope, so starting a span only copies a few keys. */
+  readonly attributes: Attributes;
+}
+
+const RUN_SCOPE_KEY = createContextKey('agentspan.run-attributes');
+
+/**
+ * Runs `fn` with run attributes that every agentspan span started inside it carries — across `await`, `Promise.all`
+ * fan-out and timers (with the SDK's async-hooks context manager). Nested calls merge: inner values win, metadata
+ * objects are merged key by key. Returns what `fn` returns.
+ */
+export function withAgentContext<T>(attributes: AgentRunAttributes, fn: () => T): T {
+  if (typeof fn !== 'function') {
+    throw new TypeError('agentspan: withAgentContext(attributes, fn) expects a function as its second argument');
+  }
+  let next: Context;
+  try {
+    next = context.active().setValue(RUN_SCOPE_KEY, mergeScope(currentScope(context.active()), attributes));
+  } catch {
+    return fn();
+  }
+  return context.with(next, fn);
+}
+
+/** The run attributes in force in `ctx`, as span attributes. */
+export function runAttributesOf(ctx: Context): Attributes | undefined {
+  return currentScope(ctx)?.attributes;
+}
+
+function currentScope(ctx: Context): RunScope | undefined {
+  return ctx.getValue(RUN_SCOPE_KEY) as RunScope | undefined;
+}
+
+function mergeScope(parent: RunScope | undefined, given: AgentRunAttributes): RunScope {
+  const incoming = given !== null && typeof given === 'object' ? given : {};
+  const values: AgentRunAttributes = { ...parent?.values };
+  for (const key of ['userId', 'sessionId', 'tenantId', 'conversationId'] as const) {
+    const id = asId(incoming[key]);
+    if (id !== undefined) values[key] = id;
+  }
+  const metadata = incoming.metadata;
+  if (metadata !== null && typeof metadata === 'object') {
+    values.metadata = { ...parent?.values.metadata, ...metadata };
+  }
+  return { values, attributes: toAttributes(values) };
+}
+
+/** Ids are agent data: coerce what can be coerced, never throw. */
+function asId(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return undefined;
+}
+
+function toAttributes(values: AgentRunAttributes): Attributes {
+  const settings = captureSettings();
+  const attributes: Attributes = {};
+  if (values.userId !== undefined) attributes[ATTR_USER_ID] = captureText(values.userId, settings);
+  if (values.sessionId !== undefined) attributes[ATTR_SESSION_ID] = captureText(values.sessionId, settings);
+  if (values.tenantId !== undefined) attributes[ATTR_AGENTSPAN_TENANT_ID] = captureText(values.tenantId, settings);
+  if (values.conversationId !== undefined) {
+    attributes[ATTR_GEN_AI_CONVERSATION_ID] = captureText(values.conversationId, settings);
+  }
+  if (values.metadata !== undefined) attributes[ATTR_AGENTSPAN_METADATA] = captureJson(values.metadata, settings);
+  return attributes;
+}

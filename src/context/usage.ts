@@ -1,0 +1,109 @@
+import { trace, type Attributes, type Span } from '@opentelemetry/api';
+import { captureText } from '../capture/safe-json';
+import { captureSettings } from '../capture/settings';
+import { TOKEN_FIELDS, type ResponseUsage, type TokenUsage } from '../cost/usage';
+import { reportOnce } from '../internal/report-once';
+import {
+  ATTR_AGENTSPAN_COST_USD,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+} from '../semconv/attributes';
+import { ensureSpanState } from './span-state';
+
+/**
+ * Token usage of a model call, with OpenTelemetry's meaning: `inputTokens` counts all input tokens including cache
+ * reads and writes; `outputTokens` all output tokens including reasoning. The cache and reasoning figures are the
+ * parts of those totals. `model` is the model that answered; `costUsd` a cost the provider or you know.
+ */
+export interface UsageReport extends TokenUsage {
+  model?: string;
+  provider?: string;
+  costUsd?: number;
+}
+
+const TOKEN_ATTRIBUTE: Record<keyof TokenUsage, string> = {
+  inputTokens: ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  outputTokens: ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  cacheReadTokens: ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  cacheWriteTokens: ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  reasoningTokens: ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+};
+
+/**
+ * Records token usage (and optionally model, provider, cost) on the active span. Several calls on one span add up. Outside any span it does nothing. Negative, NaN or infinite figures are left out and reported once.
+ */
+export function recordUsage(usage: UsageReport): void {
+  try {
+    const span = trace.getActiveSpan();
+    if (!span || !span.isRecording() || usage === null || typeof usage !== 'object') return;
+    const figures = validTokens(usage);
+    const cost = validCost(usage.costUsd);
+    const state = ensureSpanState(span);
+    state.userReportedUsage = true;
+    setTokens(span, state.addUsage(figures));
+    if (cost !== undefined) {
+      state.costUsd = (state.costUsd ?? 0) + cost;
+      span.setAttribute(ATTR_AGENTSPAN_COST_USD, state.costUsd);
+    }
+    const settings = captureSettings();
+    if (typeof usage.model === 'string' && usage.model.length > 0) {
+      span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, captureText(usage.model, settings));
+    }
+    if (typeof usage.provider === 'string' && usage.provider.length > 0) {
+      span.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, captureText(usage.provider, settings));
+    }
+  } catch (error) {
+    reportOnce('record-usage-failed', `recordUsage failed: ${String(error)}`);
+  }
+}
+
+/** Puts usage read from a model response on the span; used by @LLM when the user did not report usage. */
+export function applyResponseUsage(span: Span, usage: ResponseUsage): void {
+  setTokens(span, usage);
+  const settings = captureSettings();
+  const attributes: Attributes = {};
+  if (usage.responseModel) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = captureText(usage.responseModel, settings);
+  if (usage.responseId) attributes[ATTR_GEN_AI_RESPONSE_ID] = captureText(usage.responseId, settings);
+  if (usage.finishReasons) {
+    attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = usage.finishReasons.map((r) => captureText(r, settings));
+  }
+  if (usage.costUsd !== undefined) attributes[ATTR_AGENTSPAN_COST_USD] = usage.costUsd;
+  span.setAttributes(attributes);
+}
+
+function setTokens(span: Span, figures: TokenUsage): void {
+  for (const field of TOKEN_FIELDS) {
+    const figure = figures[field];
+    if (figure !== undefined) span.setAttribute(TOKEN_ATTRIBUTE[field], figure);
+  }
+}
+
+function validTokens(usage: UsageReport): TokenUsage {
+  const figures: TokenUsage = {};
+  for (const field of TOKEN_FIELDS) {
+    const figure: unknown = usage[field];
+    if (figure === undefined || figure === null) continue;
+    if (typeof figure !== 'number' || !Number.isFinite(figure) || figure < 0) {
+      reportOnce(`usage-${field}`, `recordUsage: ${field} must be a finite number >= 0; the value was not recorded`);
+      continue;
+    }
+    figures[field] = Math.round(figure);
+  }
+  return figures;
+}
+
+function validCost(cost: unknown): number | undefined {
+  if (cost === undefined || cost === null) return undefined;
+  if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) {
+    reportOnce('usage-cost', 'recordUsage: costUsd must be a finite number >= 0; the value was not recorded');
+    return undefined;
+  }
+  return cost;
+}

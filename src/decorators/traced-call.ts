@@ -1,0 +1,214 @@
+import { SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
+import { types } from 'node:util';
+import { ChunkCollector } from '../capture/chunk-collector';
+import { captureJson, captureText } from '../capture/safe-json';
+import { captureSettings, type CaptureSettings } from '../capture/settings';
+import { addDecisionEvent, looksLikeDecision } from '../context/decision';
+import { attachSpanState, SpanState, spanStateOf } from '../context/span-state';
+import { applyResponseUsage } from '../context/usage';
+import type { ResponseUsage } from '../cost/usage';
+import { usageFromResponse } from '../cost/usage-from-response';
+import { reportOnce } from '../internal/report-once';
+import {
+  ATTR_AGENTSPAN_INPUT,
+  ATTR_AGENTSPAN_OUTCOME,
+  ATTR_AGENTSPAN_OUTPUT,
+  ATTR_ERROR_TYPE,
+  ATTR_EXCEPTION_MESSAGE,
+  ATTR_EXCEPTION_STACKTRACE,
+  ATTR_EXCEPTION_TYPE,
+  EVENT_EXCEPTION,
+} from '../semconv/attributes';
+import type { CallDefinition } from './call-plan';
+import { wrapResult, type IterationObserver } from './iteration';
+import type { SpanRole } from './types';
+
+/**
+ * One recording call: owns its span from start to the single `end()`. Every public method is total — it reports
+ * its own failures through diag and never throws into the caller.
+ */
+export class TracedCall implements IterationObserver {
+  private ended = false;
+  private readonly settings: CaptureSettings;
+  private chunks: ChunkCollector | undefined;
+  private streamedUsage: ResponseUsage | undefined;
+
+  constructor(
+    private readonly span: Span,
+    private readonly definition: CallDefinition,
+    private readonly role: SpanRole,
+    args: unknown[],
+  ) {
+    this.settings = captureSettings();
+    // Only decision spans need their state up front: it names the decisions recorded inside them.
+    if (role === 'decision') {
+      attachSpanState(span, new SpanState(definition.options.name ?? definition.functionName));
+    }
+    if (definition.options.captureInput !== false) {
+      const input = this.mapped('mapInput', args);
+      if (input !== NOTHING) span.setAttribute(ATTR_AGENTSPAN_INPUT, captureJson(input, this.settings));
+    }
+  }
+
+  /** Ends the span for a call that returned `result`; returns what the caller gets (the result, or its wrapper). */
+  settle(result: unknown, ctx: Context): unknown {
+    try {
+      if (types.isPromise(result)) {
+        return result.then(
+          (value) => this.settleValue(value, ctx),
+          (error: unknown) => {
+            this.fail(error);
+            throw error;
+          },
+        );
+      }
+      return this.settleValue(result, ctx);
+    } catch (error) {
+      reportOnce('settle-failed', `ending a span failed: ${String(error)}`);
+      this.endOnce();
+      return result;
+    }
+  }
+
+  private settleValue(value: unknown, ctx: Context): unknown {
+    try {
+      const wrapped = wrapResult(value, this, ctx);
+      if (wrapped.iterating) return wrapped.value;
+      this.complete(value);
+      return value;
+    } catch (error) {
+      reportOnce('settle-failed', `ending a span failed: ${String(error)}`);
+      this.endOnce();
+      return value;
+    }
+  }
+
+  /** The call finished with a value: record output, usage and decision, then end. */
+  private complete(value: unknown): void {
+    if (this.ended) return;
+    try {
+      if (this.definition.options.captureOutput !== false && value !== undefined) {
+        const output = this.mapped('mapOutput', value);
+        if (output !== NOTHING && output !== undefined) {
+          this.span.setAttribute(ATTR_AGENTSPAN_OUTPUT, captureJson(output, this.settings));
+        }
+      }
+      if (this.role === 'llm' && !spanStateOf(this.span)?.userReportedUsage) {
+        const usage = usageFromResponse(value);
+        if (usage) applyResponseUsage(this.span, usage);
+      }
+      if (this.role === 'decision' && !spanStateOf(this.span)?.decisionCount && looksLikeDecision(value)) {
+        addDecisionEvent(this.span, value);
+      }
+    } catch (error) {
+      reportOnce('complete-failed', `recording a result failed: ${String(error)}`);
+    }
+    this.endOnce();
+  }
+
+  /** The call failed: status ERROR with the (redacted) message, error.type, an exception event; then end. */
+  fail(error: unknown): void {
+    if (this.ended) return;
+    try {
+      const message = captureText(errorMessage(error), this.settings);
+      const type = errorType(error);
+      this.span.setStatus({ code: SpanStatusCode.ERROR, message });
+      this.span.setAttribute(ATTR_ERROR_TYPE, type);
+      const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : undefined;
+      this.span.addEvent(EVENT_EXCEPTION, {
+        [ATTR_EXCEPTION_TYPE]: type,
+        [ATTR_EXCEPTION_MESSAGE]: message,
+        ...(stack ? { [ATTR_EXCEPTION_STACKTRACE]: captureText(stack, this.settings) } : {}),
+      });
+    } catch (recordError) {
+      reportOnce('fail-failed', `recording an error failed: ${String(recordError)}`);
+    }
+    this.endOnce();
+  }
+
+  collect(chunk: unknown): void {
+    if (this.ended) return;
+    try {
+      if (this.definition.options.captureOutput !== false) {
+        const output = this.mapped('mapOutput', chunk);
+        if (output !== NOTHING) (this.chunks ??= new ChunkCollector(this.settings)).add(output);
+      }
+      if (this.role === 'llm') {
+        const usage = usageFromResponse(chunk);
+        if (usage) this.streamedUsage = { ...this.streamedUsage, ...usage };
+      }
+    } catch (error) {
+      reportOnce('collect-failed', `capturing a chunk failed: ${String(error)}`);
+    }
+  }
+
+  finishIteration(outcome: 'completed' | 'cancelled'): void {
+    if (this.ended) return;
+    try {
+      if (this.chunks) this.span.setAttribute(ATTR_AGENTSPAN_OUTPUT, this.chunks.result());
+      if (this.streamedUsage && !spanStateOf(this.span)?.userReportedUsage) {
+        applyResponseUsage(this.span, this.streamedUsage);
+      }
+      if (outcome === 'cancelled') this.span.setAttribute(ATTR_AGENTSPAN_OUTCOME, 'cancelled');
+    } catch (error) {
+      reportOnce('finish-failed', `recording a stream's end failed: ${String(error)}`);
+    }
+    this.endOnce();
+  }
+
+  /** Ends a span whose result cannot be observed without changing it (a foreign thenable). */
+  finishUnobserved(): void {
+    this.endOnce();
+  }
+
+  private endOnce(): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.span.end();
+    } catch (error) {
+      reportOnce('end-failed', `span.end() failed: ${String(error)}`);
+    }
+  }
+
+  /** Applies mapInput/mapOutput; a mapper that throws is reported and the value is not recorded. */
+  private mapped(option: 'mapInput' | 'mapOutput', value: unknown): unknown {
+    const mapper = this.definition.options[option] as ((value: unknown) => unknown) | undefined;
+    if (!mapper) return value;
+    try {
+      return mapper(value);
+    } catch (error) {
+      reportOnce(`${option}-threw:${this.definition.functionName}`, `${option} of ${this.definition.functionName} threw: ${String(error)}`);
+      return NOTHING;
+    }
+  }
+}
+
+const NOTHING = Symbol('nothing');
+
+function errorMessage(error: unknown): string {
+  try {
+    if (error instanceof Error) return error.message;
+    if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
+      return (error as { message: string }).message;
+    }
+    return String(error);
+  } catch {
+    return '[unprintable error]';
+  }
+}
+
+/** The error's class name, low-cardinality as OTel asks; `_OTHER` when there is no class to name. */
+function errorType(error: unknown): string {
+  try {
+    if (typeof error === 'object' && error !== null) {
+      const name = (error as { constructor?: { name?: unknown } }).constructor?.name;
+      if (typeof name === 'string' && name.length > 0 && name !== 'Object') return name;
+      const ownName = (error as { name?: unknown }).name;
+      if (typeof ownName === 'string' && ownName.length > 0) return ownName;
+    }
+  } catch {
+    // fall through
+  }
+  return '_OTHER';
+}

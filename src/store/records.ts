@@ -1,0 +1,97 @@
+/**
+ * The records that flow from the span processor through the pipeline into the store.
+ *
+ * One `SpanRecord` per span lifecycle event: a `running` record when an agent span starts, a final record when any
+ * recorded span ends. Records are plain data (no class instances, no spans) so the pipeline can size, queue, spill
+ * and retry them without knowing where they came from. Writes are idempotent on (traceId, spanId).
+ */
+
+export type ExecutionKind = 'agent' | 'task' | 'tool' | 'llm' | 'decision' | 'other';
+
+export type ExecutionStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'abandoned';
+
+/** Where a cost figure came from: reported by the provider or the user, computed from a price table, or not known. */
+export type CostSource = 'provided' | 'calculated' | 'unknown';
+
+export type EventLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** JSON text that is already safe for PostgreSQL jsonb (no NUL, no lone surrogates), produced by the capture module. */
+export type JsonText = string;
+
+export interface ExecutionRecord {
+  traceId: string; // 32 lowercase hex
+  spanId: string; // 16 lowercase hex
+  parentSpanId: string | null;
+  kind: ExecutionKind;
+  name: string;
+  agentName: string | null;
+  agentVersion: string | null;
+  status: ExecutionStatus;
+  startedAt: Date;
+  completedAt: Date | null;
+  errorType: string | null;
+  errorMessage: string | null;
+  input: JsonText | null;
+  output: JsonText | null;
+  /** 0–100 */
+  qualityScore: number | null;
+  userId: string | null;
+  sessionId: string | null;
+  tenantId: string | null;
+  conversationId: string | null;
+  /** JSON object text: issue number, PR number, repository id and any other run attribute. */
+  metadata: JsonText | null;
+  serviceName: string | null;
+}
+
+/**
+ * Token figures are disjoint buckets: input excludes cache reads and writes, output excludes reasoning. Null means
+ * unknown, never zero by default.
+ */
+export interface TokenBuckets {
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  reasoningTokens: number | null;
+}
+
+export interface PerformanceRecord extends TokenBuckets {
+  durationMs: number | null;
+  provider: string | null;
+  requestModel: string | null;
+  responseModel: string | null;
+  /** Exact decimal as a string (numeric in PostgreSQL), so no float rounding creeps into sums. */
+  costUsd: string | null;
+  costSource: CostSource;
+}
+
+export interface DecisionRecord {
+  /** Position among the span's decisions; with (traceId, spanId) it makes the decision's idempotency key. */
+  ordinal: number;
+  name: string;
+  choice: JsonText | null;
+  alternatives: JsonText | null;
+  reasoning: string | null;
+  /** 0–1 */
+  confidence: number | null;
+  context: JsonText | null;
+  occurredAt: Date;
+}
+
+export interface EventRecord {
+  /** Position among the span's events; with (traceId, spanId) it makes the event's idempotency key. */
+  ordinal: number;
+  level: EventLevel;
+  message: string;
+  attributes: JsonText | null;
+  occurredAt: Date;
+}
+
+export interface SpanRecord {
+  execution: ExecutionRecord;
+  /** Present on final records; absent on `running` records. */
+  performance: PerformanceRecord | null;
+  decisions: DecisionRecord[];
+  events: EventRecord[];
+}
