@@ -1,0 +1,137 @@
+import type { BackoffPolicy } from './backoff';
+import { estimateSize } from './size-estimate';
+import type { BatchPipelineOptions, DropReason, WriteResult } from './types';
+
+export const PIPELINE_DEFAULTS = {
+  maxQueueSize: 20_000,
+  maxQueueBytes: 64 * 1024 * 1024,
+  maxBatchSize: 2_000,
+  flushIntervalMs: 500,
+  retry: { initialBackoffMs: 100, maxBackoffMs: 10_000, multiplier: 2, jitter: 'full' },
+} as const satisfies Omit<Required<BatchPipelineOptions<unknown>>, 'write' | 'isTransientError' | 'sizeOf' | 'onDrop'>;
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+// setTimeout treats anything above 2^31 - 1 ms as 1 ms; a "very long" interval would become a busy loop.
+export const MAX_TIMER_MS = 2_147_483_647;
+
+export interface ResolvedPipelineOptions<T> {
+  readonly write: (batch: T[]) => Promise<WriteResult<T>>;
+  readonly isTransientError: (err: unknown) => boolean;
+  readonly sizeOf: (item: T) => number;
+  readonly maxQueueSize: number;
+  readonly maxQueueBytes: number;
+  readonly maxBatchSize: number;
+  readonly flushIntervalMs: number;
+  readonly retry: BackoffPolicy;
+  readonly onDrop: ((items: T[], reason: DropReason) => void) | undefined;
+}
+
+/**
+ * Applies defaults and checks every option, throwing a TypeError that names the bad one: configuration mistakes
+ * surface when the pipeline is built, not as silent misbehaviour under load.
+ */
+export function resolvePipelineOptions<T>(options: BatchPipelineOptions<T>): ResolvedPipelineOptions<T> {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`agentspan: BatchPipeline expects an options object, got ${describe(options)}`);
+  }
+  const write = requiredFunction('write', options.write);
+  const isTransientError = optionalFunction('isTransientError', options.isTransientError) ?? everythingIsTransient;
+  const sizeOf = optionalFunction('sizeOf', options.sizeOf) ?? estimateSize;
+  const onDrop = optionalFunction('onDrop', options.onDrop);
+
+  const maxQueueSize = positiveInteger('maxQueueSize', options.maxQueueSize, PIPELINE_DEFAULTS.maxQueueSize);
+  const maxQueueBytes = positiveInteger('maxQueueBytes', options.maxQueueBytes, PIPELINE_DEFAULTS.maxQueueBytes);
+  let maxBatchSize = positiveInteger('maxBatchSize', options.maxBatchSize, PIPELINE_DEFAULTS.maxBatchSize);
+  if (maxBatchSize > maxQueueSize) {
+    if (options.maxBatchSize !== undefined) {
+      throw new TypeError(
+        `agentspan: pipeline option maxBatchSize (${maxBatchSize}) must not exceed maxQueueSize (${maxQueueSize})`,
+      );
+    }
+    // Only the default is too big for a small queue the caller chose: follow the queue rather than fail.
+    maxBatchSize = maxQueueSize;
+  }
+  const flushIntervalMs = milliseconds('flushIntervalMs', options.flushIntervalMs, PIPELINE_DEFAULTS.flushIntervalMs, 1);
+
+  return {
+    write,
+    isTransientError,
+    sizeOf,
+    onDrop,
+    maxQueueSize,
+    maxQueueBytes,
+    maxBatchSize,
+    flushIntervalMs,
+    retry: resolveRetry(options.retry),
+  };
+}
+
+/** A flush or shutdown time box: anything that is not a usable delay falls back to the default rather than throw. */
+export function timeoutOrDefault(value: unknown): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) return DEFAULT_TIMEOUT_MS;
+  return Math.min(value, MAX_TIMER_MS);
+}
+
+function resolveRetry(retry: BatchPipelineOptions<unknown>['retry']): BackoffPolicy {
+  if (retry !== undefined && (retry === null || typeof retry !== 'object')) {
+    throw new TypeError(`agentspan: pipeline option retry must be an object, got ${describe(retry)}`);
+  }
+  const defaults = PIPELINE_DEFAULTS.retry;
+  const initialBackoffMs = milliseconds('retry.initialBackoffMs', retry?.initialBackoffMs, defaults.initialBackoffMs, 0);
+  const maxBackoffMs = milliseconds('retry.maxBackoffMs', retry?.maxBackoffMs, defaults.maxBackoffMs, 0);
+  if (maxBackoffMs < initialBackoffMs) {
+    throw new TypeError(
+      `agentspan: pipeline option retry.maxBackoffMs (${maxBackoffMs}) must not be below retry.initialBackoffMs (${initialBackoffMs})`,
+    );
+  }
+  const multiplier = retry?.multiplier ?? defaults.multiplier;
+  if (typeof multiplier !== 'number' || !Number.isFinite(multiplier) || multiplier < 1) {
+    throw new TypeError(`agentspan: pipeline option retry.multiplier must be a finite number ≥ 1, got ${describe(multiplier)}`);
+  }
+  const jitter = retry?.jitter ?? defaults.jitter;
+  if (jitter !== 'full' && jitter !== 'none') {
+    throw new TypeError(`agentspan: pipeline option retry.jitter must be 'full' or 'none', got ${describe(jitter)}`);
+  }
+  return { initialBackoffMs, maxBackoffMs, multiplier, jitter };
+}
+
+function everythingIsTransient(): boolean {
+  return true;
+}
+
+function requiredFunction<F>(name: string, value: F | undefined): F {
+  if (typeof value !== 'function') {
+    throw new TypeError(`agentspan: pipeline option ${name} must be a function, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function optionalFunction<F>(name: string, value: F | undefined): F | undefined {
+  return value === undefined ? undefined : requiredFunction(name, value);
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError(`agentspan: pipeline option ${name} must be a positive integer, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function milliseconds(name: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > MAX_TIMER_MS) {
+    throw new TypeError(
+      `agentspan: pipeline option ${name} must be a number of milliseconds from ${min} to ${MAX_TIMER_MS}, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  return String(value);
+}

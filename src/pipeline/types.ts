@@ -1,0 +1,113 @@
+/**
+ * Public types of the pipeline: what a writer returns, the options a pipeline takes, and what it reports.
+ *
+ * The pipeline is generic over its record type `T`: it sizes, queues, batches and retries records without knowing
+ * what they describe.
+ */
+
+/** Why records left the pipeline without being written. */
+export type DropReason =
+  /** The queue was over `maxQueueSize` or `maxQueueBytes`; the oldest queued records made room for new ones. */
+  | 'queue_full'
+  /** The writer took the batch but refused these rows individually (bad data, constraint violation). */
+  | 'rejected'
+  /** The whole batch failed with an error `isTransientError` says will not go away by retrying. */
+  | 'write_failed'
+  /** Enqueued after shutdown began, or still unwritten when shutdown's time ran out. */
+  | 'shutdown'
+  /** `sizeOf` threw or returned something that is not a size, or the record alone is larger than `maxQueueBytes`. */
+  | 'invalid';
+
+export const DROP_REASONS: readonly DropReason[] = ['queue_full', 'rejected', 'write_failed', 'shutdown', 'invalid'];
+
+export interface RejectedRecord<T> {
+  record: T;
+  reason: string;
+}
+
+/**
+ * What a writer reports for a batch it accepted. Every record of the batch not listed in `rejected` is accounted as
+ * written: `written` is informational (an idempotent upsert may legitimately touch fewer rows than it was given).
+ * To fail the whole batch, reject the promise instead.
+ */
+export interface WriteResult<T> {
+  written: number;
+  rejected: Array<RejectedRecord<T>>;
+}
+
+export type Jitter = 'full' | 'none';
+
+export interface RetryOptions {
+  /** Ceiling of the first retry delay. Default 100. */
+  initialBackoffMs?: number;
+  /** Upper bound of any retry delay. Default 10_000. */
+  maxBackoffMs?: number;
+  /** Growth of the ceiling per failed attempt. Default 2. */
+  multiplier?: number;
+  /** `full`: the delay is uniform in [0, ceiling) so many processes do not retry in lockstep. Default `full`. */
+  jitter?: Jitter;
+}
+
+export interface BatchPipelineOptions<T> {
+  /**
+   * Writes one batch. Resolve with the rows it refused individually; reject to fail the whole batch (retried while
+   * `isTransientError` says so). Called with at most one batch at a time, in enqueue order, with tracing suppressed.
+   * The array is a fresh copy per attempt.
+   */
+  write: (batch: T[]) => Promise<WriteResult<T>>;
+  /** Whether a rejection of the whole batch is worth retrying. Default: every error is transient. */
+  isTransientError?: (err: unknown) => boolean;
+  /**
+   * Estimated bytes a record holds in memory, for the `maxQueueBytes` bound. Runs on the caller's hot path inside
+   * `enqueue`, so it must be cheap. Default: a bounded shallow walk that counts strings at two bytes a character.
+   */
+  sizeOf?: (item: T) => number;
+  /** Most records held (queued plus in flight). Default 20_000. */
+  maxQueueSize?: number;
+  /** Most estimated bytes held (queued plus in flight). Default 64 MiB. */
+  maxQueueBytes?: number;
+  /** Most records per write; reaching it starts a write without waiting for the interval. Default 2_000. */
+  maxBatchSize?: number;
+  /** How often whatever is queued gets written. Default 500. */
+  flushIntervalMs?: number;
+  retry?: RetryOptions;
+  /**
+   * Told about every record that leaves the pipeline unwritten. Called synchronously (possibly from inside
+   * `enqueue`), so it must be cheap; whatever it throws is swallowed and reported through `diag`.
+   */
+  onDrop?: (items: T[], reason: DropReason) => void;
+}
+
+export interface FlushResult {
+  /** True when everything enqueued before the call was written or counted as dropped. */
+  complete: boolean;
+  /** Records enqueued before the call that were still queued or in flight when the flush gave up; 0 when complete. */
+  pending: number;
+}
+
+export type DropCounts = Record<DropReason, number>;
+
+/**
+ * Counters since the pipeline was created. Invariant, at every moment:
+ * `enqueued === written + droppedTotal + queueDepth + inFlight`.
+ */
+export interface PipelineStats {
+  /** Every call to `enqueue`, including the ones dropped on the spot. */
+  enqueued: number;
+  /** Records the writer accepted. */
+  written: number;
+  /** Write attempts that failed with a transient error and were retried. */
+  retried: number;
+  dropped: DropCounts;
+  droppedTotal: number;
+  /** Records waiting in the queue (not counting the batch in flight). */
+  queueDepth: number;
+  /** Estimated bytes of the records waiting in the queue. */
+  queueBytes: number;
+  /** Records in the batch being written or waiting to be retried. */
+  inFlight: number;
+  /** Estimated bytes of the batch in flight. */
+  inFlightBytes: number;
+  /** Message of the most recent failed write, kept after the writer recovers; null if no write ever failed. */
+  lastError: string | null;
+}
