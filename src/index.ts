@@ -1,1 +1,22 @@
 export * from './instrument';
+
+// Setup: one call that registers the OpenTelemetry SDK, the processor and (optionally) OTLP export.
+export { startAgentTelemetry, type AgentTelemetry } from './setup/start-agent-telemetry';
+export type { AgentTelemetryOptions, OtlpOptions } from './setup/options';
+export type { Runs } from './setup/lazy-runs';
+
+// The span processor, for applications that run their own NodeSDK.
+export { AgentSpanProcessor } from './processor/agent-span-processor';
+export type { AgentSpanProcessorOptions, AgentSpanProcessorStats, QueueOptions } from './processor/types';
+export type { FlushResult } from './pipeline/types';
+
+// The store.
+export { createAgentspanDataSource, agentspanDataSourceOptions, type AgentspanDataSourceOptions } from './store/data-source';
+export { createEmbeddedDataSource, type EmbeddedDataSource, type EmbeddedDataSourceOptions } from './store/embedded';
+export { runMigrations, revertAllMigrations } from './store/migrate';
+export { agentspanEntities } from './store/entities';
+export { AgentExecution, AgentPerformance, AgentDecision, AgentEvent } from './store/entities';
+export type * from './store/records';
+
+// Queries.
+export * from './query';

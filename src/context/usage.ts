@@ -46,7 +46,8 @@ export function recordUsage(usage: UsageReport): void {
     const figures = validTokens(usage);
     const cost = validCost(usage.costUsd);
     const state = ensureSpanState(span);
-    state.userReportedUsage = true;
+    // Only reported tokens stop @LLM from reading them off the response; a cost alone does not.
+    if (Object.keys(figures).length > 0) state.userReportedUsage = true;
     setTokens(span, state.addUsage(figures));
     if (cost !== undefined) {
       state.costUsd = (state.costUsd ?? 0) + cost;

@@ -15,6 +15,12 @@ export type CostSource = 'provided' | 'calculated' | 'unknown';
 
 export type EventLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/**
+ * A point in time: a Date, or an ISO-8601 UTC string with microseconds (`2026-11-22T04:30:42.123456Z`), which keeps
+ * the precision PostgreSQL stores and a Date would lose — spans of one run often start within the same millisecond.
+ */
+export type Timestamp = Date | string;
+
 /** JSON text that is already safe for PostgreSQL jsonb (no NUL, no lone surrogates), produced by the capture module. */
 export type JsonText = string;
 
@@ -27,8 +33,8 @@ export interface ExecutionRecord {
   agentName: string | null;
   agentVersion: string | null;
   status: ExecutionStatus;
-  startedAt: Date;
-  completedAt: Date | null;
+  startedAt: Timestamp;
+  completedAt: Timestamp | null;
   errorType: string | null;
   errorMessage: string | null;
   input: JsonText | null;
@@ -76,7 +82,7 @@ export interface DecisionRecord {
   /** 0–1 */
   confidence: number | null;
   context: JsonText | null;
-  occurredAt: Date;
+  occurredAt: Timestamp;
 }
 
 export interface EventRecord {
@@ -85,7 +91,7 @@ export interface EventRecord {
   level: EventLevel;
   message: string;
   attributes: JsonText | null;
-  occurredAt: Date;
+  occurredAt: Timestamp;
 }
 
 export interface SpanRecord {

@@ -1,0 +1,7 @@
+import { CreateAgentTables1795305600000 } from './1795305600000-CreateAgentTables';
+
+/**
+ * Every migration, oldest first, as classes: the DataSource gets these rather than a glob, which would break once
+ * compiled to dist/ and under jest.
+ */
+export const agentspanMigrations = [CreateAgentTables1795305600000];

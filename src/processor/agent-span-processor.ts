@@ -1,0 +1,190 @@
+import type { Attributes, Context } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { DataSource } from 'typeorm';
+import { runAttributesOf } from '../context/run-attributes';
+import { reportOnce } from '../internal/report-once';
+import { BatchPipeline } from '../pipeline/batch-pipeline';
+import type { FlushResult, RejectedRecord } from '../pipeline/types';
+import { ATTR_AGENTSPAN_INPUT, ATTR_AGENTSPAN_KIND, ATTR_AGENTSPAN_OUTPUT, ATTR_GEN_AI_OPERATION_NAME } from '../semconv/attributes';
+import { TRACER_NAME } from '../semconv/tracer-name';
+import { isTransientError } from '../store/errors';
+import type { SpanRecord } from '../store/records';
+import { SpanWriter, type SpanWriterOptions } from '../store/span-writer';
+import { StoreConnection, StoreUnavailableError } from '../store/store-connection';
+import { mapSpan, type SpanPhase } from './map-span';
+import { spanKindOf } from './span-kind';
+import type { AgentSpanProcessorOptions, AgentSpanProcessorStats } from './types';
+
+/** A span waiting to be written: the span itself, mapped to its record only when its batch is written. */
+interface PendingSpan {
+  readonly span: ReadableSpan;
+  readonly phase: SpanPhase;
+  readonly runAttributes: Attributes | undefined;
+}
+
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/**
+ * An OpenTelemetry SpanProcessor that persists agent runs into PostgreSQL.
+ *
+ * On the application's path it does O(1) work and never waits or throws: `onStart` queues a `running` record for
+ * agent spans, `onEnd` queues the finished span. Mapping spans to records and writing them happen in the background,
+ * batch by batch, through a bounded queue (drop-oldest, every drop counted) and the bulk SpanWriter. Spans that are
+ * neither agentspan's nor OTel GenAI spans are ignored.
+ */
+export class AgentSpanProcessor implements SpanProcessor {
+  private readonly pipeline: BatchPipeline<PendingSpan>;
+  private readonly shutdownTimeoutMs: number;
+  /** withAgentContext attributes of other instrumentations' spans, kept from start to end. */
+  private readonly runAttributes = new WeakMap<object, Attributes>();
+  private ignored = 0;
+  private writerOptions: SpanWriterOptions | undefined;
+  private writer: { dataSource: DataSource; writer: SpanWriter } | undefined;
+
+  constructor(options: AgentSpanProcessorOptions) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('agentspan: AgentSpanProcessor expects an options object with a dataSource');
+    }
+    // The order matters: options are checked before anything (the pipeline's timer) is started.
+    const connection = options.connection ?? connectionOf(options.dataSource);
+    this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    if (!Number.isFinite(this.shutdownTimeoutMs) || this.shutdownTimeoutMs <= 0) {
+      throw new TypeError('agentspan: AgentSpanProcessor option shutdownTimeoutMs must be a positive number');
+    }
+    this.pipeline = new BatchPipeline<PendingSpan>({
+      ...options.queue,
+      write: async (batch) => this.write(await this.writerFor(connection), batch),
+      // Until the store is reachable, records wait (within the queue's bounds) rather than being dropped.
+      isTransientError: (error) => error instanceof StoreUnavailableError || isTransientError(error),
+      sizeOf: pendingSize,
+    });
+    this.writerOptions = options.writer;
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    try {
+      const own = span.instrumentationScope.name === TRACER_NAME;
+      if (!own) {
+        const run = runAttributesOf(parentContext);
+        if (run) this.runAttributes.set(span, run);
+      }
+      const isAgent = own
+        ? span.attributes[ATTR_AGENTSPAN_KIND] === 'agent'
+        : span.attributes[ATTR_GEN_AI_OPERATION_NAME] === 'invoke_agent';
+      if (isAgent) this.pipeline.enqueue({ span, phase: 'start', runAttributes: this.runAttributes.get(span) });
+    } catch (error) {
+      reportOnce('processor-start', `AgentSpanProcessor.onStart failed: ${String(error)}`);
+    }
+  }
+
+  onEnd(span: ReadableSpan): void {
+    try {
+      if (spanKindOf(span.attributes, span.instrumentationScope.name) === undefined) {
+        this.ignored++;
+        return;
+      }
+      this.pipeline.enqueue({ span, phase: 'end', runAttributes: this.runAttributes.get(span) });
+    } catch (error) {
+      reportOnce('processor-end', `AgentSpanProcessor.onEnd failed: ${String(error)}`);
+    }
+  }
+
+  /** Resolves when everything recorded before the call is written or counted as dropped, or after the timeout. */
+  flush(timeoutMs?: number): Promise<FlushResult> {
+    return this.pipeline.forceFlush(timeoutMs);
+  }
+
+  async forceFlush(): Promise<void> {
+    await this.pipeline.forceFlush();
+  }
+
+  /** Flushes within the timeout, then counts what is left as dropped. Idempotent; never rejects, never hangs. */
+  shutdown(): Promise<void> {
+    return this.pipeline.shutdown(this.shutdownTimeoutMs);
+  }
+
+  stats(): AgentSpanProcessorStats {
+    const pipeline = this.pipeline.stats();
+    return {
+      recorded: pipeline.enqueued,
+      written: pipeline.written,
+      retried: pipeline.retried,
+      dropped: { ...pipeline.dropped },
+      droppedTotal: pipeline.droppedTotal,
+      queueDepth: pipeline.queueDepth,
+      queueBytes: pipeline.queueBytes,
+      inFlight: pipeline.inFlight,
+      ignored: this.ignored,
+      lastError: pipeline.lastError,
+    };
+  }
+
+  private async writerFor(connection: StoreConnection): Promise<SpanWriter> {
+    const dataSource = await connection.dataSource();
+    if (this.writer?.dataSource !== dataSource) {
+      this.writer = { dataSource, writer: new SpanWriter(dataSource, this.writerOptions) };
+    }
+    return this.writer.writer;
+  }
+
+  /** Runs in the background: maps the batch's spans to records and writes them in bulk. */
+  private async write(writer: SpanWriter, batch: PendingSpan[]) {
+    await settleResources(batch);
+    const records: SpanRecord[] = [];
+    const sources = new Map<SpanRecord, PendingSpan>();
+    const rejected: Array<RejectedRecord<PendingSpan>> = [];
+    for (const pending of batch) {
+      try {
+        const record = mapSpan(pending.span, pending.phase, pending.runAttributes);
+        if (record) {
+          records.push(record);
+          sources.set(record, pending);
+        }
+      } catch (error) {
+        rejected.push({ record: pending, reason: `mapping failed: ${String(error)}` });
+      }
+    }
+    const result = records.length > 0 ? await writer.write(records) : { written: 0, rejected: [] };
+    for (const { record, reason } of result.rejected) {
+      const source = sources.get(record);
+      if (source) rejected.push({ record: source, reason });
+    }
+    return { written: result.written, rejected };
+  }
+}
+
+/**
+ * The SDK detects some resource attributes asynchronously (host id, say); reading them before they settle is an
+ * error, so the batch waits for them here, in the background, as the SDK's own exporters do.
+ */
+async function settleResources(batch: PendingSpan[]): Promise<void> {
+  const pending = new Set<Resource>();
+  for (const { span } of batch) if (span.resource?.asyncAttributesPending) pending.add(span.resource);
+  for (const resource of pending) await resource.waitForAsyncAttributes?.();
+}
+
+/** What a queued span holds on to, roughly: its captured payloads plus a fixed overhead. */
+function pendingSize(pending: PendingSpan): number {
+  const attributes = pending.span.attributes;
+  const input = attributes[ATTR_AGENTSPAN_INPUT];
+  const output = attributes[ATTR_AGENTSPAN_OUTPUT];
+  return (
+    1_024 +
+    (typeof input === 'string' ? input.length * 2 : 0) +
+    (typeof output === 'string' ? output.length * 2 : 0) +
+    pending.span.events.length * 256
+  );
+}
+
+function connectionOf(dataSource: unknown): StoreConnection {
+  const usable =
+    typeof dataSource === 'object' &&
+    dataSource !== null &&
+    typeof (dataSource as DataSource).query === 'function' &&
+    (dataSource as DataSource).isInitialized === true;
+  if (!usable) {
+    throw new TypeError('agentspan: AgentSpanProcessor option dataSource must be an initialized TypeORM DataSource');
+  }
+  return StoreConnection.of(dataSource as DataSource);
+}

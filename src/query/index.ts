@@ -1,0 +1,4 @@
+/** The query side: reading agent runs, run trees and decisions back, and the decision feedback loop. */
+export { AgentRunRepository } from './agent-run-repository';
+export { AgentspanQueryError, type AgentspanQueryErrorCode } from './agentspan-query-error';
+export type * from './types';

@@ -1,0 +1,208 @@
+import type { CostSource, EventLevel, ExecutionKind, ExecutionStatus } from '../store/records';
+
+/**
+ * What the query side returns and accepts: plain objects, numbers as numbers, timestamps as Dates, JSON columns
+ * parsed. Null always means "not known" (or "not applicable"), never a stand-in for zero.
+ */
+
+export type { CostSource, EventLevel, ExecutionKind, ExecutionStatus };
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** A point in time: a Date, or an ISO 8601 string (a date alone means midnight UTC; a time needs Z or an offset). */
+export type TimeBound = Date | string;
+
+// ── Options ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface HistoryOptions {
+  /** Agent name, exactly. */
+  agent?: string;
+  /** One status, or any of several. */
+  status?: ExecutionStatus | readonly ExecutionStatus[];
+  userId?: string;
+  tenantId?: string;
+  /** Runs started at or after this instant. */
+  since?: TimeBound;
+  /** Runs started before this instant. */
+  until?: TimeBound;
+  /** Page size, 1–1000. Default 20. */
+  limit?: number;
+  /** `nextCursor` of the previous page; absent or null for the first page. */
+  cursor?: string | null;
+}
+
+/**
+ * Which decisions by outcome: `'recorded'` (an outcome was recorded), `'pending'` (none yet), or any other JSON
+ * value to match the recorded outcome exactly (e.g. `'success'`, `{ "merged": true }`).
+ */
+export type OutcomeFilter = 'recorded' | 'pending' | JsonValue;
+
+export interface DecisionQueryOptions {
+  /** Agent name, exactly. */
+  agent?: string;
+  /** Decisions with a confidence of at least this (0–1); decisions without a confidence are left out. */
+  minConfidence?: number;
+  outcome?: OutcomeFilter;
+  /** Decisions taken at or after this instant. */
+  since?: TimeBound;
+  /** Decisions taken before this instant. */
+  until?: TimeBound;
+  /** Page size, 1–1000. Default 20. */
+  limit?: number;
+  /** `nextCursor` of the previous page; absent or null for the first page. */
+  cursor?: string | null;
+}
+
+export interface OutcomeFeedback {
+  /** What came of the decision: any JSON value but null, typically a string such as 'success'. */
+  outcome: JsonValue;
+  /** How good the outcome was, 0–1. Absent or null: no score. */
+  score?: number | null;
+}
+
+// ── Results ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Token, cost and call figures of an agent's whole subtree (the agent, every span below it, nested agents too). */
+export interface RunTotals {
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  reasoningTokens: number | null;
+  costUsd: number | null;
+  /** The same cost as the exact decimal PostgreSQL stores, for sums that must not drift. */
+  costUsdExact: string | null;
+  llmCalls: number | null;
+  toolCalls: number | null;
+  /** Spans of the subtree that failed. */
+  errors: number | null;
+}
+
+/** One stored span: an agent run, a task, a tool call, an LLM call or a decision. */
+export interface ExecutionView {
+  executionId: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  kind: ExecutionKind;
+  name: string;
+  agentName: string | null;
+  agentVersion: string | null;
+  status: ExecutionStatus;
+  startedAt: Date;
+  completedAt: Date | null;
+  errorType: string | null;
+  errorMessage: string | null;
+  input: JsonValue;
+  output: JsonValue;
+  /** 0–100 */
+  qualityScore: number | null;
+  userId: string | null;
+  sessionId: string | null;
+  tenantId: string | null;
+  conversationId: string | null;
+  metadata: JsonObject | null;
+  serviceName: string | null;
+}
+
+/**
+ * An agent run as history lists it. Totals are null until the writer has computed them (a run still running has
+ * none by default).
+ */
+export interface RunSummary extends ExecutionView {
+  durationMs: number | null;
+  totals: RunTotals;
+}
+
+export interface RunPage {
+  /** Newest first. */
+  runs: RunSummary[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** An execution's own performance figures (token buckets are disjoint). */
+export interface PerformanceView {
+  durationMs: number | null;
+  provider: string | null;
+  requestModel: string | null;
+  responseModel: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  reasoningTokens: number | null;
+  costUsd: number | null;
+  costUsdExact: string | null;
+  costSource: CostSource;
+  /** On agent executions the subtree totals; null on every other kind. */
+  totals: RunTotals | null;
+}
+
+export interface DecisionView {
+  decisionId: string;
+  executionId: string;
+  traceId: string;
+  spanId: string;
+  /** Position among the decisions of its span. */
+  ordinal: number;
+  agentName: string | null;
+  /** The decision point. */
+  name: string;
+  choice: JsonValue;
+  alternatives: JsonValue;
+  reasoning: string | null;
+  /** 0–1 */
+  confidence: number | null;
+  context: JsonValue;
+  /** Null until an outcome is recorded. */
+  outcome: JsonValue;
+  /** 0–1 */
+  outcomeScore: number | null;
+  occurredAt: Date;
+}
+
+export interface DecisionPage {
+  /** Newest first. */
+  decisions: DecisionView[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface EventView {
+  eventId: string;
+  executionId: string;
+  traceId: string;
+  spanId: string;
+  /** Position among the events of its span. */
+  ordinal: number;
+  level: EventLevel;
+  message: string;
+  attributes: JsonObject | null;
+  occurredAt: Date;
+}
+
+/** One execution in a run tree, with everything recorded about it. */
+export interface RunNode {
+  execution: ExecutionView;
+  /** Null while the execution is running (or if its performance row was never written). */
+  performance: PerformanceView | null;
+  /** By ordinal. */
+  decisions: DecisionView[];
+  /** By ordinal. */
+  events: EventView[];
+  /** By start time. */
+  children: RunNode[];
+}
+
+export interface RunTree {
+  traceId: string;
+  /**
+   * For a trace: its executions whose parent is not in the trace, by start time. For an execution id: that
+   * execution alone, its descendants below it.
+   */
+  roots: RunNode[];
+}

@@ -1,0 +1,20 @@
+import type { AgentRunRepository } from '../query/agent-run-repository';
+
+/** The query API of startAgentTelemetry: AgentRunRepository's methods. */
+export type Runs = Pick<AgentRunRepository, 'history' | 'latest' | 'getRun' | 'decisions' | 'recordOutcome'>;
+
+type Method<K extends keyof Runs> = Runs[K];
+
+/**
+ * The repository behind startAgentTelemetry's `runs`: the database is opened on first use (it may not have been
+ * reachable at start), and a query made while it is still down fails with the reason instead of hanging.
+ */
+export class LazyRuns implements Runs {
+  constructor(private readonly repository: () => Promise<AgentRunRepository>) {}
+
+  history: Method<'history'> = async (...args) => (await this.repository()).history(...args);
+  latest: Method<'latest'> = async (...args) => (await this.repository()).latest(...args);
+  getRun: Method<'getRun'> = async (...args) => (await this.repository()).getRun(...args);
+  decisions: Method<'decisions'> = async (...args) => (await this.repository()).decisions(...args);
+  recordOutcome: Method<'recordOutcome'> = async (...args) => (await this.repository()).recordOutcome(...args);
+}

@@ -1,0 +1,122 @@
+import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { DataSource } from 'typeorm';
+import type { CaptureOptions } from '../capture/types';
+import type { QueueOptions } from '../processor/types';
+import { maskUrl } from '../store/mask-url';
+
+export interface OtlpOptions {
+  /** The traces endpoint, e.g. http://collector:4318/v1/traces. Default: the OTEL_EXPORTER_OTLP_* variables. */
+  url?: string;
+  headers?: Record<string, string>;
+}
+
+export interface AgentTelemetryOptions {
+  /** service.name of every span. Default: OTEL_SERVICE_NAME, else the SDK's default. */
+  serviceName?: string;
+  /** PostgreSQL URL. Default: DATABASE_URL; without either, the embedded database. */
+  databaseUrl?: string;
+  /** Your own initialized DataSource instead of a URL (migrations are still run unless `migrate: false`). */
+  dataSource?: DataSource;
+  /** PostgreSQL schema for agentspan's tables. Default: the connection's search path. */
+  schema?: string;
+  /** Where the embedded database keeps its files. Default ./.agentspan/pgdata. */
+  embeddedDataDir?: string;
+  /** Run agentspan's migrations at start. Default true. */
+  migrate?: boolean;
+  /**
+   * Export spans over OTLP/HTTP too: true, or endpoint options. Default: on when OTEL_EXPORTER_OTLP_ENDPOINT or
+   * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set; `false` turns it off even then.
+   */
+  otlp?: boolean | OtlpOptions;
+  /** Capture limits and redaction rules (see configureCapture). */
+  capture?: CaptureOptions;
+  /** Sizes and timing of the queue in front of the database. */
+  queue?: QueueOptions;
+  /** How long shutdown() may take in all. Default 10,000 ms. */
+  shutdownTimeoutMs?: number;
+  /** OpenTelemetry instrumentations to register with the SDK (an OpenAI or HTTP instrumentation, say). */
+  instrumentations?: NodeSDKConfiguration['instrumentations'];
+  /** More span processors, after agentspan's. */
+  spanProcessors?: SpanProcessor[];
+}
+
+const KNOWN_OPTIONS = new Set<string>([
+  'serviceName',
+  'databaseUrl',
+  'dataSource',
+  'schema',
+  'embeddedDataDir',
+  'migrate',
+  'otlp',
+  'capture',
+  'queue',
+  'shutdownTimeoutMs',
+  'instrumentations',
+  'spanProcessors',
+]);
+
+/** Options are configuration: a wrong one stops start-up with a message naming it (and never a password). */
+export function validateTelemetryOptions(options: unknown): AgentTelemetryOptions {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('agentspan: startAgentTelemetry(options) expects an object');
+  }
+  const given = options as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`agentspan: unknown startAgentTelemetry option ${key}`);
+  }
+  for (const key of ['serviceName', 'schema', 'embeddedDataDir'] as const) {
+    if (given[key] !== undefined && (typeof given[key] !== 'string' || given[key] === '')) {
+      throw new TypeError(`agentspan: option ${key} must be a non-empty string`);
+    }
+  }
+  if (given.databaseUrl !== undefined) checkDatabaseUrl(given.databaseUrl, 'option databaseUrl');
+  if (given.databaseUrl !== undefined && given.dataSource !== undefined) {
+    throw new TypeError('agentspan: give either databaseUrl or dataSource, not both');
+  }
+  if (given.migrate !== undefined && typeof given.migrate !== 'boolean') {
+    throw new TypeError('agentspan: option migrate must be a boolean');
+  }
+  const otlp = given.otlp;
+  if (otlp !== undefined && typeof otlp !== 'boolean') {
+    if (otlp === null || typeof otlp !== 'object') throw new TypeError('agentspan: option otlp must be a boolean or an object');
+    const url = (otlp as OtlpOptions).url;
+    if (url !== undefined && !isHttpUrl(url)) throw new TypeError('agentspan: option otlp.url must be an http(s) URL');
+  }
+  const timeout = given.shutdownTimeoutMs;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
+    throw new TypeError('agentspan: option shutdownTimeoutMs must be a positive number');
+  }
+  for (const key of ['instrumentations', 'spanProcessors'] as const) {
+    if (given[key] !== undefined && !Array.isArray(given[key])) {
+      throw new TypeError(`agentspan: option ${key} must be an array`);
+    }
+  }
+  return given as AgentTelemetryOptions;
+}
+
+/** A PostgreSQL URL we can use, or a TypeError that shows it with the password masked. */
+export function checkDatabaseUrl(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`agentspan: ${where} must be a postgres:// URL`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError(`agentspan: ${where} is not a valid URL: ${maskUrl(value)}`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new TypeError(`agentspan: ${where} must be a postgres:// URL, got ${maskUrl(value)}`);
+  }
+  return value;
+}
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,140 @@
+import { context, diag, propagation, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { DataSource } from 'typeorm';
+import { configureCapture } from '../capture/settings';
+import type { FlushResult } from '../pipeline/types';
+import { AgentSpanProcessor } from '../processor/agent-span-processor';
+import type { AgentSpanProcessorStats } from '../processor/types';
+import { AgentRunRepository } from '../query/agent-run-repository';
+import { createAgentspanDataSource } from '../store/data-source';
+import { createEmbeddedDataSource } from '../store/embedded';
+import { StoreConnection, type OpenedStore } from '../store/store-connection';
+import { checkDatabaseUrl, validateTelemetryOptions, type AgentTelemetryOptions, type OtlpOptions } from './options';
+import { LazyRuns, type Runs } from './lazy-runs';
+
+export interface AgentTelemetry {
+  /** Query the persisted runs: history, latest, getRun, decisions, recordOutcome. */
+  readonly runs: Runs;
+  /** Where the runs are stored: `server` (a URL or your DataSource) or `embedded` (PGlite in ./.agentspan). */
+  readonly storage: 'server' | 'embedded';
+  /** The span processor, for its stats or to flush it alone. */
+  readonly processor: AgentSpanProcessor;
+  /** Resolves when every span recorded so far is written or counted as dropped, or after the timeout. */
+  flush(timeoutMs?: number): Promise<FlushResult>;
+  /** Flushes, stops the SDK and closes the database within shutdownTimeoutMs. Idempotent; never rejects. */
+  shutdown(): Promise<void>;
+  stats(): AgentSpanProcessorStats;
+  /** The ready DataSource (opened and migrated on first use). */
+  dataSource(): Promise<DataSource>;
+}
+
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+// The first connection attempt is waited for at start, briefly: a database that is down must not hold the app.
+const START_WAIT_MS = 15_000;
+
+let running: AgentTelemetry | undefined;
+
+/**
+ * One call to instrument an application: registers the OpenTelemetry SDK with agentspan's span processor (and an
+ * OTLP/HTTP exporter when asked), opens the database — `databaseUrl`, else DATABASE_URL, else an embedded PGlite
+ * database in ./.agentspan — and runs the migrations. If the database cannot be reached, start-up still succeeds:
+ * spans wait in the bounded queue and are written when it comes back.
+ */
+export async function startAgentTelemetry(options?: AgentTelemetryOptions): Promise<AgentTelemetry> {
+  const settings = validateTelemetryOptions(options);
+  if (running) {
+    throw new Error('agentspan: telemetry is already started in this process; call shutdown() on it first');
+  }
+  if (settings.capture) configureCapture(settings.capture);
+
+  const databaseUrl = settings.databaseUrl ?? process.env.DATABASE_URL;
+  if (settings.databaseUrl === undefined && databaseUrl) checkDatabaseUrl(databaseUrl, 'DATABASE_URL');
+  const storage = settings.dataSource || databaseUrl ? 'server' : 'embedded';
+  const connection = new StoreConnection(() => openStore(settings, databaseUrl), {
+    migrate: settings.migrate !== false,
+  });
+  const shutdownTimeoutMs = settings.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  const processor = new AgentSpanProcessor({ connection, queue: settings.queue, shutdownTimeoutMs });
+  const spanProcessors: SpanProcessor[] = [processor];
+  const otlp = otlpOptions(settings.otlp);
+  if (otlp) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter(otlp)));
+  spanProcessors.push(...(settings.spanProcessors ?? []));
+
+  const sdk = new NodeSDK({
+    serviceName: settings.serviceName,
+    spanProcessors,
+    // Without this NodeSDK would set up an OTLP log exporter nobody asked for.
+    logRecordProcessors: [],
+    instrumentations: settings.instrumentations ?? [],
+  });
+  sdk.start();
+
+  await waitBriefly(connection.dataSource(), START_WAIT_MS).catch((error: unknown) => {
+    diag.warn(`agentspan: the database is not available yet; spans are queued until it is. ${String(error)}`);
+  });
+
+  let shuttingDown: Promise<void> | undefined;
+  const telemetry: AgentTelemetry = {
+    runs: new LazyRuns(async () => new AgentRunRepository(await connection.dataSource())),
+    storage,
+    processor,
+    flush: (timeoutMs) => processor.flush(timeoutMs),
+    stats: () => processor.stats(),
+    dataSource: () => connection.dataSource(),
+    shutdown() {
+      shuttingDown ??= (async () => {
+        // Our processor first and on its own: the SDK shuts its processors down together and gives up on all of
+        // them as soon as one fails (an unreachable collector, say), which must not cost us the queued runs.
+        await processor.shutdown();
+        await waitBriefly(sdk.shutdown(), shutdownTimeoutMs).catch((error: unknown) => {
+          diag.warn(`agentspan: shutting the SDK down did not finish cleanly: ${String(error)}`);
+        });
+        await waitBriefly(connection.close(), shutdownTimeoutMs).catch((error: unknown) => {
+          diag.warn(`agentspan: closing the database did not finish cleanly: ${String(error)}`);
+        });
+        // Let a later startAgentTelemetry register afresh (tests, or an app that restarts its telemetry).
+        trace.disable();
+        context.disable();
+        propagation.disable();
+        if (running === telemetry) running = undefined;
+      })();
+      return shuttingDown;
+    },
+  };
+  running = telemetry;
+  return telemetry;
+}
+
+async function openStore(settings: AgentTelemetryOptions, databaseUrl: string | undefined): Promise<OpenedStore> {
+  if (settings.dataSource) {
+    const dataSource = settings.dataSource;
+    if (!dataSource.isInitialized) await dataSource.initialize();
+    return { dataSource, close: async () => {} }; // the application's DataSource: the application closes it
+  }
+  if (databaseUrl) {
+    const dataSource = await createAgentspanDataSource({ url: databaseUrl, schema: settings.schema });
+    return { dataSource, close: () => dataSource.destroy() };
+  }
+  const embedded = await createEmbeddedDataSource({ dataDir: settings.embeddedDataDir, schema: settings.schema });
+  return { dataSource: embedded.dataSource, close: () => embedded.close() };
+}
+
+function otlpOptions(option: boolean | OtlpOptions | undefined): OtlpOptions | undefined {
+  if (option === false) return undefined;
+  if (option === true) return {};
+  if (typeof option === 'object') return option;
+  const configured = process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  return configured ? {} : undefined;
+}
+
+/** Waits for `work` at most `ms`; the timer never keeps the process alive. */
+function waitBriefly<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,105 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  OneToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  type Relation,
+} from 'typeorm';
+import type { CostSource } from '../records';
+import { AgentExecution } from './agent-execution.entity';
+import { bigintAsNumber } from './bigint-number.transformer';
+
+/**
+ * 1:1 with an execution: its own duration, model, tokens and cost; on agent rows also the totals of the whole
+ * subtree (the agent itself and every span below it, nested agents included), recomputed by the writer after each
+ * write. Token buckets are disjoint; null means unknown. Costs are exact numerics and arrive as strings.
+ */
+@Entity({ name: 'agent_performance' })
+@Check(
+  'chk_agent_performance_tokens',
+  'input_tokens >= 0 AND output_tokens >= 0 AND cache_read_tokens >= 0 AND cache_write_tokens >= 0 AND reasoning_tokens >= 0',
+)
+@Check('chk_agent_performance_cost_source', `cost_source IN ('provided', 'calculated', 'unknown')`)
+export class AgentPerformance {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_agent_performance' })
+  id!: string;
+
+  @Column({ name: 'execution_id', type: 'uuid' })
+  executionId!: string;
+
+  @OneToOne(() => AgentExecution, (execution) => execution.performance, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'execution_id', foreignKeyConstraintName: 'fk_agent_performance_execution' })
+  execution?: Relation<AgentExecution>;
+
+  @Column({ name: 'duration_ms', type: 'double precision', nullable: true })
+  durationMs!: number | null;
+
+  @Column({ name: 'provider', type: 'varchar', length: 128, nullable: true })
+  provider!: string | null;
+
+  @Column({ name: 'request_model', type: 'varchar', length: 256, nullable: true })
+  requestModel!: string | null;
+
+  @Column({ name: 'response_model', type: 'varchar', length: 256, nullable: true })
+  responseModel!: string | null;
+
+  @Column({ name: 'input_tokens', type: 'integer', nullable: true })
+  inputTokens!: number | null;
+
+  @Column({ name: 'output_tokens', type: 'integer', nullable: true })
+  outputTokens!: number | null;
+
+  @Column({ name: 'cache_read_tokens', type: 'integer', nullable: true })
+  cacheReadTokens!: number | null;
+
+  @Column({ name: 'cache_write_tokens', type: 'integer', nullable: true })
+  cacheWriteTokens!: number | null;
+
+  @Column({ name: 'reasoning_tokens', type: 'integer', nullable: true })
+  reasoningTokens!: number | null;
+
+  /** Exact decimal string. */
+  @Column({ name: 'cost_usd', type: 'numeric', precision: 20, scale: 10, nullable: true })
+  costUsd!: string | null;
+
+  @Column({ name: 'cost_source', type: 'varchar', length: 16, default: 'unknown' })
+  costSource!: CostSource;
+
+  @Column({ name: 'total_input_tokens', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  totalInputTokens!: number | null;
+
+  @Column({ name: 'total_output_tokens', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  totalOutputTokens!: number | null;
+
+  @Column({ name: 'total_cache_read_tokens', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  totalCacheReadTokens!: number | null;
+
+  @Column({ name: 'total_cache_write_tokens', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  totalCacheWriteTokens!: number | null;
+
+  @Column({ name: 'total_reasoning_tokens', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  totalReasoningTokens!: number | null;
+
+  /** Exact decimal string. */
+  @Column({ name: 'total_cost_usd', type: 'numeric', precision: 24, scale: 10, nullable: true })
+  totalCostUsd!: string | null;
+
+  @Column({ name: 'llm_call_count', type: 'integer', nullable: true })
+  llmCallCount!: number | null;
+
+  @Column({ name: 'tool_call_count', type: 'integer', nullable: true })
+  toolCallCount!: number | null;
+
+  @Column({ name: 'error_count', type: 'integer', nullable: true })
+  errorCount!: number | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

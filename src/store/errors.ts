@@ -1,0 +1,145 @@
+import { maskUrlsIn } from './mask-url';
+
+/**
+ * Error classification for the store: which failures are worth retrying (the database is unreachable, overloaded or
+ * restarting) and which belong to one row (bad data) so the writer can set that row aside and keep the rest.
+ */
+
+/** Node socket errors that mean "the server is not reachable right now". */
+const TRANSIENT_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EADDRNOTAVAIL',
+]);
+
+/** SQLSTATEs (exact) that a later retry can succeed on. */
+const TRANSIENT_SQL_STATES = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '55P03', // lock_not_available
+  '57014', // query_canceled (statement_timeout)
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, recovery)
+  '58000', // system_error
+  '58030', // io_error
+  '25006', // read_only_sql_transaction (a failover left us on a replica)
+]);
+
+/** SQLSTATE classes that are transient as a whole: connection exceptions, insufficient resources. */
+const TRANSIENT_SQL_CLASSES = new Set(['08', '53']);
+
+/** Messages of pg / pg-pool errors that carry no code but mean the connection is gone or never came. */
+const TRANSIENT_MESSAGES = [
+  /connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /client has encountered a connection error/i,
+  /connection (?:is )?closed/i,
+  /query read timeout/i,
+  /server closed the connection unexpectedly/i,
+  /too many connections/i,
+];
+
+const SQL_STATE = /^[0-9A-Z]{5}$/;
+
+/** The thrown error and what it wraps (TypeORM `driverError`, `cause`, AggregateError members), breadth first. */
+function errorChain(err: unknown): object[] {
+  const chain: object[] = [];
+  const queue: unknown[] = [err];
+  while (queue.length > 0 && chain.length < 16) {
+    const current = queue.shift();
+    if (typeof current !== 'object' || current === null || chain.includes(current)) continue;
+    chain.push(current);
+    const { driverError, cause, errors } = current as { driverError?: unknown; cause?: unknown; errors?: unknown };
+    queue.push(driverError, cause);
+    if (Array.isArray(errors)) queue.push(...errors);
+  }
+  return chain;
+}
+
+function codeOf(err: object): string | undefined {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The PostgreSQL SQLSTATE of an error or of the driver error it wraps, if any. */
+export function sqlStateOf(err: unknown): string | undefined {
+  for (const link of errorChain(err)) {
+    const code = codeOf(link);
+    if (code !== undefined && SQL_STATE.test(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * True when the failure is about the database being unavailable (down, restarting, overloaded, timed out, deadlocked)
+ * rather than about the data: retrying the same write later can succeed.
+ */
+export function isTransientError(err: unknown): boolean {
+  for (const link of errorChain(err)) {
+    if ((link as { transient?: unknown }).transient === true) return true;
+    const code = codeOf(link);
+    if (code !== undefined) {
+      if (TRANSIENT_SOCKET_CODES.has(code) || TRANSIENT_SQL_STATES.has(code)) return true;
+      if (SQL_STATE.test(code) && TRANSIENT_SQL_CLASSES.has(code.slice(0, 2))) return true;
+    }
+    const message = (link as { message?: unknown }).message;
+    if (typeof message === 'string' && TRANSIENT_MESSAGES.some((pattern) => pattern.test(message))) return true;
+  }
+  return false;
+}
+
+/**
+ * True when PostgreSQL refused the data itself (class 22 data exception: bad JSON, too long, out of range; class 23
+ * integrity violation: CHECK, NOT NULL, unique; class 21 cardinality: one upsert touching a row twice): some row of
+ * the statement is bad and the others may be fine.
+ */
+export function isRowDataError(err: unknown): boolean {
+  if (isTransientError(err)) return false;
+  const state = sqlStateOf(err);
+  return state !== undefined && ROW_DATA_CLASSES.has(state.slice(0, 2));
+}
+
+const ROW_DATA_CLASSES = new Set(['21', '22', '23']);
+
+/**
+ * What the writer throws when a whole write fails. It carries the SQLSTATE and the retry hint but never the SQL
+ * parameters (TypeORM's QueryFailedError holds every value of the batch, which must not reach a log).
+ */
+export class SpanWriteError extends Error {
+  override readonly name = 'SpanWriteError';
+  readonly sqlState: string | undefined;
+  readonly transient: boolean;
+
+  constructor(message: string, options: { sqlState?: string; transient: boolean }) {
+    super(message);
+    this.sqlState = options.sqlState;
+    this.transient = options.transient;
+  }
+}
+
+/** A short reason for a rejected row or failed write: SQLSTATE, message and constraint, never the row's values. */
+export function describeDatabaseError(err: unknown): string {
+  const chain = errorChain(err);
+  const driver = chain.find((link) => codeOf(link) !== undefined) ?? chain[0];
+  const message = (driver as { message?: unknown } | undefined)?.message;
+  const constraint = (driver as { constraint?: unknown } | undefined)?.constraint;
+  const state = sqlStateOf(err);
+  const parts = [state, typeof message === 'string' ? message : String(err)].filter(Boolean);
+  if (typeof constraint === 'string' && !(typeof message === 'string' && message.includes(constraint))) {
+    parts.push(`(constraint ${constraint})`);
+  }
+  const reason = maskUrlsIn(parts.join(': '));
+  return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH)}…` : reason;
+}
+
+const MAX_REASON_LENGTH = 500;

@@ -1,0 +1,76 @@
+import type { DataSource } from 'typeorm';
+import { qualifiedTableName } from './table-names';
+
+/**
+ * Recomputes the subtree totals of agent executions from scratch (idempotent, never an increment).
+ *
+ * $1, $2: trace ids and span ids of the seed spans — spans whose ancestors may have changed. Walking up from them
+ * over (trace_id, span_id) finds the agent executions to refresh; walking down from each over the
+ * (trace_id, parent_span_id) index collects its subtree (itself, its descendants, nested agents included), whose
+ * own performance figures are summed. Everything stays inside the seeds' traces.
+ *
+ * $3: whether agents that are still running get totals too. By default only finished agents are refreshed: a
+ * long-running agent would otherwise re-sum its ever-growing subtree on every write; its totals appear once its
+ * final record (or a late child after it) is written.
+ *
+ * Corrupt parent links (a cycle) cannot recurse forever: the upward walk is a UNION (a repeated row ends it), the
+ * downward one carries a depth bound.
+ */
+export function buildSubtreeTotalsSql(dataSource: DataSource): string {
+  const executions = qualifiedTableName(dataSource, 'agent_executions');
+  const performance = qualifiedTableName(dataSource, 'agent_performance');
+  const totals = [
+    ['total_input_tokens', 'sum(p.input_tokens)'],
+    ['total_output_tokens', 'sum(p.output_tokens)'],
+    ['total_cache_read_tokens', 'sum(p.cache_read_tokens)'],
+    ['total_cache_write_tokens', 'sum(p.cache_write_tokens)'],
+    ['total_reasoning_tokens', 'sum(p.reasoning_tokens)'],
+    ['total_cost_usd', 'sum(p.cost_usd)'],
+    ['llm_call_count', `(count(*) FILTER (WHERE s.kind = 'llm'))::int`],
+    ['tool_call_count', `(count(*) FILTER (WHERE s.kind = 'tool'))::int`],
+    ['error_count', `(count(*) FILTER (WHERE s.status = 'failed'))::int`],
+  ] as const;
+  const columns = totals.map(([name]) => name).join(', ');
+  return `
+    WITH RECURSIVE
+    seeds AS (
+      SELECT DISTINCT trace_id, span_id FROM unnest($1::text[], $2::text[]) AS s(trace_id, span_id)
+    ),
+    ancestry AS (
+      SELECT e.id, e.trace_id, e.span_id, e.parent_span_id, e.kind, e.status
+      FROM seeds s JOIN ${executions} e ON e.trace_id = s.trace_id AND e.span_id = s.span_id
+      UNION
+      SELECT p.id, p.trace_id, p.span_id, p.parent_span_id, p.kind, p.status
+      FROM ancestry a JOIN ${executions} p ON p.trace_id = a.trace_id AND p.span_id = a.parent_span_id
+    ),
+    agents AS (
+      SELECT DISTINCT id, trace_id, span_id, kind, status FROM ancestry
+      WHERE kind = 'agent' AND ($3::boolean OR status <> 'running')
+    ),
+    subtree AS (
+      SELECT a.id AS agent_id, a.trace_id, a.span_id, a.id AS execution_id, a.kind, a.status, 0 AS depth
+      FROM agents a
+      UNION ALL
+      SELECT s.agent_id, c.trace_id, c.span_id, c.id, c.kind, c.status, s.depth + 1
+      FROM subtree s JOIN ${executions} c ON c.trace_id = s.trace_id AND c.parent_span_id = s.span_id
+      WHERE s.depth < ${MAX_DEPTH}
+    ),
+    totals AS (
+      SELECT s.agent_id, ${totals.map(([name, expression]) => `${expression} AS ${name}`).join(', ')}
+      FROM subtree s LEFT JOIN ${performance} p ON p.execution_id = s.execution_id
+      GROUP BY s.agent_id
+    ),
+    refreshed AS (
+      INSERT INTO ${performance} AS t (execution_id, ${columns})
+      SELECT agent_id, ${columns} FROM totals
+      ON CONFLICT (execution_id) DO UPDATE SET
+        ${totals.map(([name]) => `${name} = EXCLUDED.${name}`).join(', ')}, updated_at = now()
+      WHERE (${totals.map(([name]) => `t.${name}`).join(', ')})
+        IS DISTINCT FROM (${totals.map(([name]) => `EXCLUDED.${name}`).join(', ')})
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM totals)::int AS agents, (SELECT count(*) FROM refreshed)::int AS refreshed`;
+}
+
+/** Deeper than any real agent tree; only there to stop a corrupt cycle. */
+const MAX_DEPTH = 1000;

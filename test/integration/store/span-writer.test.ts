@@ -1,0 +1,467 @@
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { AgentExecution } from '../../../src/store/entities';
+import type { SpanRecord } from '../../../src/store/records';
+import { SpanWriter } from '../../../src/store/span-writer';
+import { TRACE_LOCK_NAMESPACE, traceLockBucket } from '../../../src/store/trace-locks';
+import { finalSpan, llmSpan, newSpanId, newTraceId, runningSpan } from '../../support/span-records';
+import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
+
+let fixture: StoreFixture;
+let dataSource: DataSource;
+let writer: SpanWriter;
+
+beforeAll(async () => {
+  fixture = await createStoreFixture();
+  dataSource = fixture.dataSource;
+  writer = new SpanWriter(dataSource);
+});
+
+afterAll(async () => {
+  await fixture?.close();
+});
+
+/** Every stored row of a trace, in a stable order, without the bookkeeping timestamps. */
+async function snapshotTrace(traceId: string): Promise<unknown> {
+  const strip = 'created_at, updated_at';
+  const [executions, performance, decisions, events] = await Promise.all([
+    dataSource.query(
+      `SELECT to_jsonb(e) - '{${strip}}'::text[] AS row FROM agent_executions e WHERE trace_id = $1 ORDER BY span_id`,
+      [traceId],
+    ),
+    dataSource.query(
+      `SELECT to_jsonb(p) - '{${strip}}'::text[] AS row FROM agent_performance p
+       JOIN agent_executions e ON e.id = p.execution_id WHERE e.trace_id = $1 ORDER BY e.span_id`,
+      [traceId],
+    ),
+    dataSource.query(
+      `SELECT to_jsonb(d) - 'created_at' AS row FROM agent_decisions d WHERE trace_id = $1 ORDER BY span_id, ordinal`,
+      [traceId],
+    ),
+    dataSource.query(
+      `SELECT to_jsonb(v) - 'created_at' AS row FROM agent_events v WHERE trace_id = $1 ORDER BY span_id, ordinal`,
+      [traceId],
+    ),
+  ]);
+  return { executions, performance, decisions, events };
+}
+
+async function execution(traceId: string, spanId: string): Promise<AgentExecution | null> {
+  return dataSource.getRepository(AgentExecution).findOne({
+    where: { traceId, spanId },
+    relations: { performance: true, decisions: true, events: true },
+  });
+}
+
+async function totalsOf(traceId: string, spanId: string): Promise<Record<string, unknown>> {
+  const [row] = await dataSource.query(
+    `SELECT p.total_input_tokens::int AS "input", p.total_output_tokens::int AS "output",
+            p.total_cache_read_tokens::int AS "cacheRead", p.total_cache_write_tokens::int AS "cacheWrite",
+            p.total_reasoning_tokens::int AS "reasoning", p.total_cost_usd::text AS "cost",
+            p.llm_call_count AS "llmCalls", p.tool_call_count AS "toolCalls", p.error_count AS "errors"
+     FROM agent_performance p JOIN agent_executions e ON e.id = p.execution_id
+     WHERE e.trace_id = $1 AND e.span_id = $2`,
+    [traceId, spanId],
+  );
+  return row ?? {};
+}
+
+async function countRows(traceId: string): Promise<Record<string, number>> {
+  const [row] = await dataSource.query(
+    `SELECT (SELECT count(*) FROM agent_executions WHERE trace_id = $1)::int AS executions,
+            (SELECT count(*) FROM agent_performance p JOIN agent_executions e ON e.id = p.execution_id
+              WHERE e.trace_id = $1)::int AS performance,
+            (SELECT count(*) FROM agent_decisions WHERE trace_id = $1)::int AS decisions,
+            (SELECT count(*) FROM agent_events WHERE trace_id = $1)::int AS events`,
+    [traceId],
+  );
+  return row;
+}
+
+/** An agent with a decision, an event, an LLM call and a failing tool call. */
+function smallRun(traceId = newTraceId()): { traceId: string; agentSpanId: string; records: SpanRecord[] } {
+  const agent = finalSpan({ traceId, kind: 'agent', execution: { qualityScore: 92.5 } });
+  agent.decisions = [
+    {
+      ordinal: 0,
+      name: 'choose_channel',
+      choice: '"linkedin"',
+      alternatives: '["linkedin","email"]',
+      reasoning: 'B2B audience',
+      confidence: 0.85,
+      context: '{"budget":100}',
+      occurredAt: new Date('2026-11-01T10:00:01.000Z'),
+    },
+  ];
+  agent.events = [
+    { ordinal: 0, level: 'info', message: 'started', attributes: '{"step":1}', occurredAt: new Date('2026-11-01T10:00:00.500Z') },
+    { ordinal: 1, level: 'error', message: 'tool failed', attributes: null, occurredAt: new Date('2026-11-01T10:00:01.200Z') },
+  ];
+  const agentSpanId = agent.execution.spanId;
+  const llm = llmSpan(traceId, agentSpanId);
+  const tool = finalSpan({
+    traceId,
+    parentSpanId: agentSpanId,
+    kind: 'tool',
+    execution: { status: 'failed', errorType: 'TimeoutError', errorMessage: 'search timed out' },
+  });
+  return { traceId, agentSpanId, records: [llm, tool, agent] };
+}
+
+describe('SpanWriter', () => {
+  it('stores a final record without any running record completely, in all four tables', async () => {
+    const { traceId, agentSpanId, records } = smallRun();
+    const result = await writer.write(records);
+    expect(result).toEqual({ written: 3, rejected: [] });
+
+    const agent = await execution(traceId, agentSpanId);
+    expect(agent).toMatchObject({
+      kind: 'agent',
+      name: 'invoke_agent ResearchAgent',
+      agentName: 'ResearchAgent',
+      agentVersion: '1.0',
+      status: 'completed',
+      parentSpanId: null,
+      startedAt: new Date('2026-11-01T10:00:00.000Z'),
+      completedAt: new Date('2026-11-01T10:00:01.500Z'),
+      input: { topic: 'AI' },
+      output: { summary: 'done' },
+      qualityScore: 92.5,
+      userId: 'user-1',
+      sessionId: 'session-1',
+      tenantId: 'acme',
+      conversationId: 'conversation-1',
+      metadata: { issueNumber: 123 },
+      serviceName: 'marketing',
+    });
+    expect(agent!.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(agent!.performance).toMatchObject({ durationMs: 120, costSource: 'unknown', inputTokens: null });
+    expect(agent!.decisions).toEqual([
+      expect.objectContaining({
+        ordinal: 0,
+        agentName: 'ResearchAgent',
+        name: 'choose_channel',
+        choice: 'linkedin',
+        alternatives: ['linkedin', 'email'],
+        reasoning: 'B2B audience',
+        confidence: 0.85,
+        context: { budget: 100 },
+        occurredAt: new Date('2026-11-01T10:00:01.000Z'),
+      }),
+    ]);
+    expect(agent!.events!.sort((a, b) => a.ordinal - b.ordinal)).toEqual([
+      expect.objectContaining({ ordinal: 0, level: 'info', message: 'started', attributes: { step: 1 } }),
+      expect.objectContaining({ ordinal: 1, level: 'error', message: 'tool failed', attributes: null }),
+    ]);
+
+    const llm = await execution(traceId, records[0]!.execution.spanId);
+    expect(llm!.parentSpanId).toBe(agentSpanId);
+    expect(llm!.performance).toMatchObject({
+      provider: 'openai',
+      requestModel: 'gpt-4o',
+      responseModel: 'gpt-4o-2024-08-06',
+      inputTokens: 100,
+      outputTokens: 20,
+      cacheReadTokens: 10,
+      cacheWriteTokens: 0,
+      reasoningTokens: 5,
+      costUsd: '0.0012500000',
+      costSource: 'calculated',
+    });
+    const tool = await execution(traceId, records[1]!.execution.spanId);
+    expect(tool).toMatchObject({ status: 'failed', errorType: 'TimeoutError', errorMessage: 'search timed out' });
+  });
+
+  it('gives the same rows and counts when the same batch is delivered twice', async () => {
+    const { traceId, records } = smallRun();
+    await writer.write(records);
+    const before = await snapshotTrace(traceId);
+    const second = await writer.write(records);
+    expect(second).toEqual({ written: 3, rejected: [] });
+    expect(await snapshotTrace(traceId)).toEqual(before);
+    expect(await countRows(traceId)).toEqual({ executions: 3, performance: 3, decisions: 1, events: 2 });
+  });
+
+  it('never lets a running record written after the final one change it', async () => {
+    const traceId = newTraceId();
+    const spanId = newSpanId();
+    const final = finalSpan({
+      traceId,
+      spanId,
+      execution: { output: '{"result":42}', qualityScore: 80, input: null, tenantId: null },
+    });
+    await writer.write([final]);
+    const before = await snapshotTrace(traceId);
+    const [{ updatedAt: updatedBefore }] = await dataSource.query(
+      `SELECT updated_at AS "updatedAt" FROM agent_executions WHERE trace_id = $1`,
+      [traceId],
+    );
+
+    const late = runningSpan({
+      traceId,
+      spanId,
+      execution: { name: 'late start', input: '{"late":true}', tenantId: 'late-tenant', userId: 'x' },
+    });
+    expect(await writer.write([late])).toEqual({ written: 1, rejected: [] });
+    expect(await snapshotTrace(traceId)).toEqual(before);
+    expect(await execution(traceId, spanId)).toMatchObject({
+      status: 'completed',
+      name: 'invoke_agent ResearchAgent',
+      input: null,
+      tenantId: null,
+      output: { result: 42 },
+      qualityScore: 80,
+      completedAt: final.execution.completedAt,
+    });
+    // Not even touched: the guard skips the update altogether.
+    const [{ updatedAt: updatedAfter }] = await dataSource.query(
+      `SELECT updated_at AS "updatedAt" FROM agent_executions WHERE trace_id = $1`,
+      [traceId],
+    );
+    expect(updatedAfter).toEqual(updatedBefore);
+  });
+
+  it('keeps the final state when running and final records share a batch, in either order', async () => {
+    for (const order of ['running-first', 'final-first'] as const) {
+      const traceId = newTraceId();
+      const spanId = newSpanId();
+      const running = runningSpan({ traceId, spanId });
+      const final = finalSpan({ traceId, spanId, execution: { status: 'failed', errorType: 'Boom' } });
+      const batch = order === 'running-first' ? [running, final] : [final, running];
+      expect(await writer.write(batch)).toEqual({ written: 2, rejected: [] });
+      expect(await execution(traceId, spanId)).toMatchObject({ status: 'failed', errorType: 'Boom' });
+      expect(await countRows(traceId)).toMatchObject({ executions: 1, performance: 1 });
+    }
+  });
+
+  it('completes a running row with the final record and keeps what only the start knew', async () => {
+    const traceId = newTraceId();
+    const spanId = newSpanId();
+    await writer.write([runningSpan({ traceId, spanId, execution: { input: '{"prompt":"hi"}' } })]);
+    expect(await execution(traceId, spanId)).toMatchObject({ status: 'running', completedAt: null, performance: null });
+
+    await writer.write([finalSpan({ traceId, spanId, execution: { input: null, output: '{"answer":"hello"}' } })]);
+    expect(await execution(traceId, spanId)).toMatchObject({
+      status: 'completed',
+      input: { prompt: 'hi' },
+      output: { answer: 'hello' },
+      performance: expect.objectContaining({ durationMs: 120 }),
+    });
+  });
+
+  it('lets a second running record fill only what the first one lacked', async () => {
+    const traceId = newTraceId();
+    const spanId = newSpanId();
+    await writer.write([runningSpan({ traceId, spanId, execution: { tenantId: null, userId: 'first' } })]);
+    await writer.write([runningSpan({ traceId, spanId, execution: { tenantId: 'acme', userId: 'second' } })]);
+    expect(await execution(traceId, spanId)).toMatchObject({ status: 'running', tenantId: 'acme', userId: 'first' });
+  });
+
+  describe('subtree totals on agent rows', () => {
+    /** agent → task → (2 LLM calls, 1 failed tool), agent → nested agent → 1 LLM call. */
+    function tree() {
+      const traceId = newTraceId();
+      const agent = finalSpan({ traceId, kind: 'agent', performance: { inputTokens: 7, costUsd: '0.0000000001' } });
+      const task = finalSpan({ traceId, parentSpanId: agent.execution.spanId, kind: 'task' });
+      const llm1 = llmSpan(traceId, task.execution.spanId, { inputTokens: 100, outputTokens: 10, costUsd: '0.0010000000' });
+      const llm2 = llmSpan(traceId, task.execution.spanId, {
+        inputTokens: 200,
+        outputTokens: 20,
+        cacheReadTokens: null,
+        costUsd: '0.0020000000',
+      });
+      const tool = finalSpan({
+        traceId,
+        parentSpanId: task.execution.spanId,
+        kind: 'tool',
+        execution: { status: 'failed' },
+      });
+      const nested = finalSpan({ traceId, parentSpanId: agent.execution.spanId, kind: 'agent' });
+      const llm3 = llmSpan(traceId, nested.execution.spanId, { inputTokens: 1000, outputTokens: 100, costUsd: '0.0100000000' });
+      return { traceId, agent, task, llm1, llm2, tool, nested, llm3 };
+    }
+
+    const expectedAgentTotals = {
+      input: 1307,
+      output: 130,
+      cacheRead: 20,
+      cacheWrite: 0,
+      reasoning: 15,
+      cost: '0.0130000001',
+      llmCalls: 3,
+      toolCalls: 1,
+      errors: 1,
+    };
+    const expectedNestedTotals = {
+      input: 1000,
+      output: 100,
+      cacheRead: 10,
+      cacheWrite: 0,
+      reasoning: 5,
+      cost: '0.0100000000',
+      llmCalls: 1,
+      toolCalls: 0,
+      errors: 0,
+    };
+
+    it('are right when everything arrives in one batch', async () => {
+      const t = tree();
+      await writer.write([t.llm1, t.llm2, t.tool, t.task, t.llm3, t.nested, t.agent]);
+      expect(await totalsOf(t.traceId, t.agent.execution.spanId)).toEqual(expectedAgentTotals);
+      expect(await totalsOf(t.traceId, t.nested.execution.spanId)).toEqual(expectedNestedTotals);
+    });
+
+    it('are right when children are written after the parent, in separate batches', async () => {
+      const t = tree();
+      await writer.write([t.agent]);
+      await writer.write([t.nested]);
+      await writer.write([t.task]);
+      await writer.write([t.llm1, t.tool]);
+      await writer.write([t.llm2]);
+      await writer.write([t.llm3]);
+      expect(await totalsOf(t.traceId, t.agent.execution.spanId)).toEqual(expectedAgentTotals);
+      expect(await totalsOf(t.traceId, t.nested.execution.spanId)).toEqual(expectedNestedTotals);
+    });
+
+    it('are right when the parent is written after its children, in separate batches', async () => {
+      const t = tree();
+      await writer.write([t.llm3]);
+      await writer.write([t.llm1, t.llm2]);
+      await writer.write([t.tool]);
+      await writer.write([t.task]);
+      await writer.write([t.nested]);
+      await writer.write([t.agent]);
+      expect(await totalsOf(t.traceId, t.agent.execution.spanId)).toEqual(expectedAgentTotals);
+      expect(await totalsOf(t.traceId, t.nested.execution.spanId)).toEqual(expectedNestedTotals);
+    });
+
+    it('are recomputed, not incremented, when children are delivered again', async () => {
+      const t = tree();
+      const all = [t.llm1, t.llm2, t.tool, t.task, t.llm3, t.nested, t.agent];
+      await writer.write(all);
+      await writer.write([t.llm1, t.llm3]);
+      await writer.write(all);
+      expect(await totalsOf(t.traceId, t.agent.execution.spanId)).toEqual(expectedAgentTotals);
+    });
+
+    it('stay right when batches for the same trace are written concurrently', async () => {
+      // Without the per-trace lock, each transaction's recompute can miss the other's uncommitted rows.
+      for (let round = 0; round < 20; round++) {
+        const t = tree();
+        await Promise.all([
+          writer.write([t.agent]),
+          writer.write([t.llm1, t.llm2]),
+          writer.write([t.task, t.tool]),
+          writer.write([t.nested, t.llm3]),
+        ]);
+        expect(await totalsOf(t.traceId, t.agent.execution.spanId)).toEqual(expectedAgentTotals);
+      }
+    });
+
+    it('appear for a running agent once it ends, or on every write with liveTotals', async () => {
+      const traceId = newTraceId();
+      const agentSpanId = newSpanId();
+      const running = runningSpan({ traceId, spanId: agentSpanId });
+      const llm = llmSpan(traceId, agentSpanId, { inputTokens: 40, outputTokens: 4, costUsd: '0.5' });
+      await writer.write([running, llm]);
+      expect(await totalsOf(traceId, agentSpanId)).toEqual({});
+
+      await new SpanWriter(dataSource, { liveTotals: true }).write([llm]);
+      expect(await totalsOf(traceId, agentSpanId)).toMatchObject({ input: 40, llmCalls: 1, cost: '0.5000000000' });
+
+      await writer.write([finalSpan({ traceId, spanId: agentSpanId, performance: { inputTokens: 1 } })]);
+      expect(await totalsOf(traceId, agentSpanId)).toMatchObject({ input: 41, output: 4, llmCalls: 1, errors: 0 });
+    });
+  });
+
+  describe('bad rows', () => {
+    it('rejects a row violating a CHECK constraint alone and writes the rest of its batch', async () => {
+      const traceId = newTraceId();
+      const good = Array.from({ length: 9 }, () => finalSpan({ traceId }));
+      const bad = finalSpan({ traceId, execution: { qualityScore: 150 } });
+      const batch = [...good.slice(0, 4), bad, ...good.slice(4)];
+
+      const result = await writer.write(batch);
+      expect(result.written).toBe(9);
+      expect(result.rejected).toHaveLength(1);
+      expect(result.rejected[0]!.record).toBe(bad);
+      expect(result.rejected[0]!.reason).toMatch(/23514.*chk_agent_executions_quality_score/);
+      expect(await countRows(traceId)).toMatchObject({ executions: 9, performance: 9 });
+      expect(await execution(traceId, bad.execution.spanId)).toBeNull();
+    });
+
+    it('rejects several bad rows of different kinds, each with its own reason, and keeps the good ones', async () => {
+      const traceId = newTraceId();
+      const badJson = finalSpan({ traceId, execution: { input: '{not json' } });
+      const tooLong = finalSpan({ traceId, execution: { agentName: 'x'.repeat(300) } });
+      const badDecision = finalSpan({ traceId });
+      badDecision.decisions = [
+        { ordinal: 0, name: 'pick', choice: null, alternatives: null, reasoning: null, confidence: 1.5, context: null, occurredAt: new Date() },
+      ];
+      const negativeTokens = llmSpan(traceId, newSpanId(), { inputTokens: -5 });
+      const good = Array.from({ length: 20 }, () => finalSpan({ traceId }));
+      const batch = [...good.slice(0, 5), badJson, ...good.slice(5, 10), tooLong, badDecision, ...good.slice(10), negativeTokens];
+
+      const result = await new SpanWriter(dataSource, { chunkSize: 7 }).write(batch);
+      expect(result.written).toBe(20);
+      const reasons = new Map(result.rejected.map(({ record, reason }) => [record, reason]));
+      expect(reasons.size).toBe(4);
+      expect(reasons.get(badJson)).toMatch(/22P02.*json/i);
+      expect(reasons.get(tooLong)).toMatch(/22001/);
+      expect(reasons.get(badDecision)).toMatch(/chk_agent_decisions_confidence/);
+      expect(reasons.get(negativeTokens)).toMatch(/chk_agent_performance_tokens/);
+      // A rejected record leaves nothing behind, not even its execution row.
+      expect(await countRows(traceId)).toEqual({ executions: 20, performance: 20, decisions: 0, events: 0 });
+    });
+
+    it('rejects every original record of a merged span that is bad', async () => {
+      const traceId = newTraceId();
+      const spanId = newSpanId();
+      const running = runningSpan({ traceId, spanId });
+      const final = finalSpan({ traceId, spanId, execution: { qualityScore: -1 } });
+      const result = await writer.write([running, final, finalSpan({ traceId })]);
+      expect(result.written).toBe(1);
+      expect(result.rejected.map(({ record }) => record)).toEqual([running, final]);
+    });
+  });
+
+  it('writes a batch far beyond the 65,535-parameter limit exactly once', async () => {
+    const traceId = newTraceId();
+    const batch = Array.from({ length: 10_000 }, () => finalSpan({ traceId, kind: 'tool' }));
+    const result = await writer.write(batch);
+    expect(result).toEqual({ written: 10_000, rejected: [] });
+    expect(await countRows(traceId)).toMatchObject({ executions: 10_000, performance: 10_000 });
+    const [{ distinct }] = await dataSource.query(
+      `SELECT count(DISTINCT span_id)::int AS distinct FROM agent_executions WHERE trace_id = $1`,
+      [traceId],
+    );
+    expect(distinct).toBe(10_000);
+  });
+
+  // PGlite shares one session between connections (advisory locks are re-entrant there) and runs one query at a time.
+  const onServer = process.env.DATABASE_URL ? it : it.skip;
+  onServer('waits for the lock of a trace another transaction is writing', async () => {
+    const traceId = newTraceId();
+    const other = new Client({ connectionString: fixture.database.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_advisory_xact_lock($1, $2)', [TRACE_LOCK_NAMESPACE, traceLockBucket(traceId)]);
+      let done = false;
+      const writing = writer.write([finalSpan({ traceId })]).then((result) => {
+        done = true;
+        return result;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(done).toBe(false);
+      await other.query('COMMIT');
+      expect(await writing).toEqual({ written: 1, rejected: [] });
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('does nothing for an empty batch', async () => {
+    expect(await writer.write([])).toEqual({ written: 0, rejected: [] });
+  });
+});

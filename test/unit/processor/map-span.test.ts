@@ -1,0 +1,160 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { mapSpan, tokenBuckets, decimal, toTimestamp } from '../../../src/processor/map-span';
+import { Agent, Decision, LLM, log, recordQuality, recordUsage, Tool, Trace, withAgentContext } from '../../../src/instrument';
+import { installTracing } from '../../support/tracing';
+
+const tracing = installTracing();
+beforeEach(() => tracing.reset());
+
+@Agent({ name: 'Writer', version: '3.0' })
+class Writer {
+  @Trace() async write(topic: string) {
+    log('info', 'starting', { topic });
+    const facts = await this.search(topic);
+    const angle = await this.chooseAngle();
+    recordQuality(91);
+    return this.draft(`${facts} ${angle.choice}`);
+  }
+  @Tool({ name: 'search' }) async search(q: string) {
+    return `facts on ${q}`;
+  }
+  @Decision({ name: 'angle' }) async chooseAngle() {
+    return { choice: 'contrarian', alternatives: ['contrarian', 'neutral'], reasoning: 'stands out', confidence: 0.8 };
+  }
+  @LLM({ provider: 'anthropic', model: 'claude-sonnet-4-5' }) async draft(prompt: string) {
+    recordUsage({ costUsd: 0.0123 });
+    return {
+      type: 'message',
+      model: 'claude-sonnet-4-5-20250929',
+      id: 'msg_1',
+      usage: { input_tokens: 100, cache_read_input_tokens: 1000, cache_creation_input_tokens: 50, output_tokens: 300 },
+      content: [{ type: 'text', text: prompt }],
+    };
+  }
+  @Trace() async fail() {
+    throw new RangeError('out of range: Bearer abcdefghijklmnop');
+  }
+}
+
+describe('mapSpan', () => {
+  it('maps an agent run into execution, performance, decision and event records', async () => {
+    await withAgentContext({ userId: 'u1', tenantId: 't1', sessionId: 's1', metadata: { issue: 42 } }, () => new Writer().write('tea'));
+    const agentSpan = tracing.span('invoke_agent Writer');
+    const record = mapSpan(agentSpan, 'end')!;
+    expect(record.execution).toMatchObject({
+      traceId: agentSpan.spanContext().traceId,
+      spanId: agentSpan.spanContext().spanId,
+      parentSpanId: null,
+      kind: 'agent',
+      name: 'invoke_agent Writer',
+      agentName: 'Writer',
+      agentVersion: '3.0',
+      status: 'completed',
+      errorType: null,
+      qualityScore: 91,
+      userId: 'u1',
+      tenantId: 't1',
+      sessionId: 's1',
+      input: '["tea"]',
+    });
+    expect(JSON.parse(record.execution.metadata!)).toEqual({ issue: 42 });
+    expect(String(record.execution.completedAt) >= String(record.execution.startedAt)).toBe(true);
+    expect(record.execution.startedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+    expect(record.events).toEqual([
+      expect.objectContaining({ ordinal: 0, level: 'info', message: 'starting', attributes: '{"topic":"tea"}' }),
+    ]);
+
+    const llm = mapSpan(tracing.span('chat claude-sonnet-4-5'), 'end')!;
+    expect(llm.execution.kind).toBe('llm');
+    expect(llm.execution.parentSpanId).toBe(agentSpan.spanContext().spanId);
+    expect(llm.performance).toMatchObject({
+      provider: 'anthropic',
+      requestModel: 'claude-sonnet-4-5',
+      responseModel: 'claude-sonnet-4-5-20250929',
+      // OTel input 1150 = 100 fresh + 1000 cache read + 50 cache write: stored as disjoint buckets
+      inputTokens: 100,
+      cacheReadTokens: 1000,
+      cacheWriteTokens: 50,
+      outputTokens: 300,
+      reasoningTokens: null,
+      costUsd: '0.0123',
+      costSource: 'provided',
+    });
+
+    const decision = mapSpan(tracing.span('decision angle'), 'end')!;
+    expect(decision.decisions).toEqual([
+      expect.objectContaining({ ordinal: 0, name: 'angle', choice: '"contrarian"', alternatives: '["contrarian","neutral"]', reasoning: 'stands out', confidence: 0.8 }),
+    ]);
+    const tool = mapSpan(tracing.span('execute_tool search'), 'end')!;
+    expect(tool.execution.kind).toBe('tool');
+    expect(tool.performance!.inputTokens).toBeNull();
+  });
+
+  it('gives a running record with no performance for the start phase', async () => {
+    await new Writer().write('x');
+    const record = mapSpan(tracing.span('invoke_agent Writer'), 'start')!;
+    expect(record.execution.status).toBe('running');
+    expect(record.execution.completedAt).toBeNull();
+    expect(record.execution.output).toBeNull();
+    expect(record.performance).toBeNull();
+  });
+
+  it('maps a failure with its type and redacted message, and the exception as an error event', async () => {
+    @Agent() class Failing { @Trace() async run() { return new Writer().fail(); } }
+    await expect(new Failing().run()).rejects.toThrow(RangeError);
+    // Writer.fail is the outermost call on the Writer instance, so it is that agent's execution.
+    const record = mapSpan(tracing.span('invoke_agent Writer'), 'end')!;
+    expect(record.execution).toMatchObject({ status: 'failed', errorType: 'RangeError', errorMessage: 'out of range: Bearer [REDACTED]' });
+    expect(record.events[0]).toMatchObject({ level: 'error', message: 'out of range: Bearer [REDACTED]' });
+  });
+
+  it('marks an iteration stopped early as cancelled', () => {
+    class Gen { @Trace() *items() { yield 1; yield 2; } }
+    for (const item of new Gen().items()) if (item === 1) break;
+    expect(mapSpan(tracing.span('Gen.items'), 'end')!.execution.status).toBe('cancelled');
+  });
+
+  it('maps GenAI spans of other instrumentations and ignores everything else', () => {
+    const tracer = trace.getTracer('@opentelemetry/instrumentation-openai');
+    const span = tracer.startSpan('chat gpt-4o', {
+      kind: SpanKind.CLIENT,
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 5 },
+    });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'rate limited' });
+    span.end();
+    trace.getTracer('http').startSpan('GET /').end();
+    const [llm, http] = tracing.spans();
+    const record = mapSpan(llm, 'end', { 'user.id': 'from-context' })!;
+    expect(record.execution).toMatchObject({ kind: 'llm', status: 'failed', errorMessage: 'rate limited', userId: 'from-context' });
+    expect(record.performance).toMatchObject({ provider: 'openai', inputTokens: 10, outputTokens: 5 });
+    expect(mapSpan(http, 'end')).toBeUndefined();
+  });
+
+  it('cuts over-long names to the column width and keeps them well formed', () => {
+    class Long { @Trace({ name: 'n'.repeat(10_000) }) run() { return 1; } }
+    new Long().run();
+    expect(mapSpan(tracing.spans()[0], 'end')!.execution.name).toHaveLength(1024);
+  });
+});
+
+describe('tokenBuckets', () => {
+  it('splits OTel totals into disjoint buckets and keeps unknown as null', () => {
+    expect(tokenBuckets({ 'gen_ai.usage.input_tokens': 1200, 'gen_ai.usage.cache_read.input_tokens': 1024, 'gen_ai.usage.output_tokens': 300, 'gen_ai.usage.reasoning.output_tokens': 128 }))
+      .toEqual({ inputTokens: 176, cacheReadTokens: 1024, cacheWriteTokens: null, outputTokens: 172, reasoningTokens: 128 });
+    expect(tokenBuckets({})).toEqual({ inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null });
+    expect(tokenBuckets({ 'gen_ai.usage.prompt_tokens': 7, 'gen_ai.usage.completion_tokens': 3 })).toMatchObject({ inputTokens: 7, outputTokens: 3 });
+  });
+});
+
+describe('toTimestamp', () => {
+  it('keeps microseconds', () => {
+    expect(toTimestamp([1_795_305_600, 123_456_789])).toBe('2026-11-22T00:00:00.123456Z');
+    expect(toTimestamp([0, 999])).toBe('1970-01-01T00:00:00.000000Z');
+  });
+});
+
+describe('decimal', () => {
+  it.each([[0.0123, '0.0123'], [1, '1'], [10, '10'], [0, '0'], [1e-12, '0'], [12.5, '12.5'], [0.1 + 0.2, '0.3']])('%p → %p', (value, text) => {
+    expect(decimal(value)).toBe(text);
+  });
+});
