@@ -21,7 +21,11 @@ export function median(values: number[]): number {
  */
 export async function compare(
   variants: Record<string, () => Promise<unknown>>,
-  { calls = 5_000, rounds = 30 } = {},
+  {
+    calls = 5_000,
+    rounds = 30,
+    settle,
+  }: { calls?: number; rounds?: number; settle?: () => Promise<void> } = {},
 ): Promise<Record<string, number>> {
   const samples: Record<string, number[]> = {};
   for (const name of Object.keys(variants)) {
@@ -29,7 +33,10 @@ export async function compare(
     await timePerCall(variants[name], calls / 4); // warm-up
   }
   for (let round = 0; round < rounds; round++) {
-    for (const [name, fn] of Object.entries(variants)) samples[name].push(await timePerCall(fn, calls));
+    for (const [name, fn] of Object.entries(variants)) {
+      samples[name].push(await timePerCall(fn, calls));
+      await settle?.(); // untimed: work the variants leave behind (a processor's writes) is done between rounds
+    }
   }
   return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, Math.min(...values)]));
 }

@@ -1,24 +1,44 @@
 import { benchDecorators } from './decorators';
+import { benchPersistence } from './persistence';
 
-const ns = (value: number) => `${(value / 1000).toFixed(2)} µs`;
+const micros = (ns: number) => `${(ns / 1000).toFixed(2)} µs`;
+const rate = (perSecond: number) => `${Math.round(perSecond).toLocaleString('en-US')} spans/s`;
 
 async function main(): Promise<void> {
-  console.log('agentspan benchmarks (one run; ratios are what to compare, absolute times vary with the machine)\n');
+  console.log('agentspan benchmarks — one run; compare the ratios, absolute times depend on the machine.');
+  console.log(`Database: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite (set DATABASE_URL for a server)'}\n`);
 
   const decorators = await benchDecorators();
-  console.log('Decorator overhead, per call of an async method (fastest of 30 interleaved rounds of 5,000 calls)');
+  console.log('1. Decorator overhead per call of an async method (fastest of 30 interleaved rounds of 5,000 calls)');
   console.table({
-    'bare async method': { 'time per call': ns(decorators.bareNs) },
-    'plain OTel startActiveSpan': { 'time per call': ns(decorators.plainSpanNs) },
-    '@Trace (capture + redaction on)': { 'time per call': ns(decorators.decoratedNs) },
+    'bare async method': { 'time per call': micros(decorators.bareNs) },
+    'plain OTel startActiveSpan': { 'time per call': micros(decorators.plainSpanNs) },
+    '@Trace (capture + redaction on)': { 'time per call': micros(decorators.decoratedNs) },
+    'bare, no SDK registered': { 'time per call': micros(decorators.bareNoSdkNs) },
+    '@Trace, no SDK registered': { 'time per call': micros(decorators.decoratedNoSdkNs) },
   });
-  console.log(`@Trace / plain span = ${decorators.ratio.toFixed(2)}x (target <= 1.5x)\n`);
-  console.log('With no OpenTelemetry SDK registered');
+  console.log(`   @Trace / plain span = ${decorators.ratio.toFixed(2)}x (target <= 1.5x)\n`);
+
+  const persistence = await benchPersistence();
+  console.log('2. The same call with AgentSpanProcessor attached and persisting to PostgreSQL');
   console.table({
-    'bare async method': { 'time per call': ns(decorators.bareNoSdkNs) },
-    '@Trace, no SDK': { 'time per call': ns(decorators.decoratedNoSdkNs) },
+    'bare async method': { 'time per call': micros(persistence.bareNs) },
+    'plain OTel span': { 'time per call': micros(persistence.plainSpanNs) },
+    '@Trace, persisted': { 'time per call': micros(persistence.persistedNs) },
   });
-  console.log();
+  console.log(`   persisted / plain span = ${persistence.callRatio.toFixed(2)}x (target <= 1.5x)\n`);
+
+  console.log('3. End-to-end throughput: recorded agent spans handed to a processor, until all are committed');
+  console.table({
+    AgentSpanProcessor: { spans: persistence.throughputSpans, 'committed per second': rate(persistence.spansPerSecond) },
+    'naive repository.save() per span': { spans: persistence.naiveSpans, 'committed per second': rate(persistence.naiveSpansPerSecond) },
+  });
+  console.log(`   ${(persistence.spansPerSecond / persistence.naiveSpansPerSecond).toFixed(1)}x the naive processor (target: >= 40,000 spans/s)\n`);
+
+  const { after50k, after200k } = persistence.outageHeapGrowthMb;
+  console.log('4. Memory while the database is down (queue bound: maxQueueSize 20,000)');
+  console.log(`   heap growth after 50,000 spans: ${after50k.toFixed(1)} MB; after 200,000 spans: ${after200k.toFixed(1)} MB`);
+  console.log(`   records dropped oldest-first and counted: ${persistence.outageQueue.dropped.toLocaleString('en-US')}`);
 }
 
 main().catch((error) => {

@@ -25,6 +25,8 @@ export function sanitizeAttributes(input: unknown, settings: CaptureSettings): A
       continue;
     }
     const safeKey = captureText(key, settings);
+    // agentspan.* belongs to agentspan: its JSON attributes are stored as they are, so users cannot set them.
+    if (safeKey.startsWith('agentspan.')) continue;
     if (redaction.enabled && redaction.isSecretKey(safeKey)) {
       if (value !== undefined && value !== null) attributes[safeKey] = redaction.replacement;
       continue;

@@ -53,6 +53,9 @@ export class AgentSpanProcessor implements SpanProcessor {
       throw new TypeError('agentspan: AgentSpanProcessor option shutdownTimeoutMs must be a positive number');
     }
     this.pipeline = new BatchPipeline<PendingSpan>({
+      // Bigger batches than the pipeline's defaults: the bulk writer is several times faster per span at 5,000.
+      maxQueueSize: 50_000,
+      maxBatchSize: 5_000,
       ...options.queue,
       write: async (batch) => this.write(await this.writerFor(connection), batch),
       // Until the store is reachable, records wait (within the queue's bounds) rather than being dropped.

@@ -50,6 +50,7 @@ import type {
   SpanRecord,
   TokenBuckets,
 } from '../store/records';
+import { TRACER_NAME } from '../semconv/tracer-name';
 import { spanKindOf } from './span-kind';
 
 export type SpanPhase = 'start' | 'end';
@@ -72,6 +73,8 @@ export function mapSpan(span: ReadableSpan, phase: SpanPhase, runAttributes?: At
   if (kind === undefined) return undefined;
   const settings = captureSettings();
   const run = runAttributes ?? {};
+  // agentspan's own JSON attributes were made by capture and are stored as they are; anyone else's are checked.
+  const json = span.instrumentationScope.name === TRACER_NAME ? ownJson : jsonText;
   const context = span.spanContext();
   const error = phase === 'end' ? errorOf(span) : undefined;
   const execution: ExecutionRecord = {
@@ -87,21 +90,21 @@ export function mapSpan(span: ReadableSpan, phase: SpanPhase, runAttributes?: At
     completedAt: phase === 'end' ? toTimestamp(span.endTime) : null,
     errorType: cut(error?.type ?? null, WIDTH.errorType),
     errorMessage: error?.message === undefined ? null : captureText(error.message, settings),
-    input: jsonText(attributes[ATTR_AGENTSPAN_INPUT], settings),
-    output: phase === 'end' ? jsonText(attributes[ATTR_AGENTSPAN_OUTPUT], settings) : null,
+    input: json(attributes[ATTR_AGENTSPAN_INPUT], settings),
+    output: phase === 'end' ? json(attributes[ATTR_AGENTSPAN_OUTPUT], settings) : null,
     qualityScore: inRange(attributes[ATTR_AGENTSPAN_QUALITY_SCORE], 0, 100),
     userId: cut(text(attributes[ATTR_USER_ID] ?? run[ATTR_USER_ID]), WIDTH.id),
     sessionId: cut(text(attributes[ATTR_SESSION_ID] ?? run[ATTR_SESSION_ID]), WIDTH.id),
     tenantId: cut(text(attributes[ATTR_AGENTSPAN_TENANT_ID] ?? run[ATTR_AGENTSPAN_TENANT_ID]), WIDTH.id),
     conversationId: cut(text(attributes[ATTR_GEN_AI_CONVERSATION_ID] ?? run[ATTR_GEN_AI_CONVERSATION_ID]), WIDTH.id),
-    metadata: jsonText(attributes[ATTR_AGENTSPAN_METADATA] ?? run[ATTR_AGENTSPAN_METADATA], settings),
+    metadata: json(attributes[ATTR_AGENTSPAN_METADATA] ?? run[ATTR_AGENTSPAN_METADATA], settings),
     serviceName: cut(text(span.resource?.attributes['service.name']), WIDTH.id),
   };
   if (phase === 'start') return { execution, performance: null, decisions: [], events: [] };
   const decisions: DecisionRecord[] = [];
   const events: EventRecord[] = [];
   for (const event of span.events) {
-    if (event.name === EVENT_AGENTSPAN_DECISION) decisions.push(decisionOf(event, decisions.length, settings));
+    if (event.name === EVENT_AGENTSPAN_DECISION) decisions.push(decisionOf(event, decisions.length, settings, json));
     else events.push(eventOf(event, events.length, settings));
   }
   return { execution, performance: performanceOf(span, kind), decisions, events };
@@ -157,16 +160,18 @@ export function tokenBuckets(attributes: Attributes, _kind?: ExecutionKind): Tok
   };
 }
 
-function decisionOf(event: TimedEvent, ordinal: number, settings: CaptureSettings): DecisionRecord {
+type JsonReader = (value: AttributeValue | undefined, settings: CaptureSettings) => string | null;
+
+function decisionOf(event: TimedEvent, ordinal: number, settings: CaptureSettings, json: JsonReader): DecisionRecord {
   const attributes = event.attributes ?? {};
   return {
     ordinal,
     name: cut(text(attributes[ATTR_DECISION_NAME]), WIDTH.id) ?? 'decision',
-    choice: jsonText(attributes[ATTR_DECISION_CHOICE], settings),
-    alternatives: jsonText(attributes[ATTR_DECISION_ALTERNATIVES], settings),
+    choice: json(attributes[ATTR_DECISION_CHOICE], settings),
+    alternatives: json(attributes[ATTR_DECISION_ALTERNATIVES], settings),
     reasoning: textOrNull(attributes[ATTR_DECISION_REASONING], settings),
     confidence: inRange(attributes[ATTR_DECISION_CONFIDENCE], 0, 1),
-    context: jsonText(attributes[ATTR_DECISION_CONTEXT], settings),
+    context: json(attributes[ATTR_DECISION_CONTEXT], settings),
     occurredAt: toTimestamp(event.time),
   };
 }
@@ -204,6 +209,11 @@ function eventOf(event: TimedEvent, ordinal: number, settings: CaptureSettings):
     attributes: Object.keys(attributes).length > 0 ? captureJson(attributes, settings) : null,
     occurredAt,
   };
+}
+
+/** agentspan's own JSON-text attribute, as capture made it. */
+function ownJson(value: AttributeValue | undefined, settings: CaptureSettings): string | null {
+  return typeof value === 'string' ? value : jsonText(value, settings);
 }
 
 /**

@@ -81,6 +81,14 @@ describe('attributes option', () => {
     expect(tracing.span('execute_tool b').attributes).toMatchObject({ 'shop.region': 'eu', 'shop.sku': 'X-1' });
   });
 
+  it('keeps the agentspan.* namespace for agentspan: user attributes cannot overwrite captured input', () => {
+    traced((x: number) => x, { name: 'owned', attributes: { 'agentspan.input': '{"forged":true}', 'agentspan.kind': 'agent', mine: 1 } })(5);
+    const span = tracing.span('owned');
+    expect(attr(span, 'agentspan.input')).toBe('[5]');
+    expect(attr(span, 'agentspan.kind')).toBeUndefined();
+    expect(attr(span, 'mine')).toBe(1);
+  });
+
   it('redacts secrets in attributes by key and by value, and turns objects into JSON', () => {
     const fn = traced(() => 'ok', {
       name: 'attrs',

@@ -130,6 +130,16 @@ describe('mapSpan', () => {
     expect(mapSpan(http, 'end')).toBeUndefined();
   });
 
+  it('checks JSON attributes of other instrumentations before they reach jsonb', () => {
+    const span = trace.getTracer('other').startSpan('chat m', {
+      attributes: { 'gen_ai.operation.name': 'chat', 'agentspan.input': 'not json \u0000 sk-abcdefghijklmnopqrstuvwx', 'agentspan.output': '{"ok":true}' },
+    });
+    span.end();
+    const record = mapSpan(tracing.spans()[0], 'end')!;
+    expect(record.execution.input).toBe('"not json \uFFFD [REDACTED]"');
+    expect(record.execution.output).toBe('{"ok":true}');
+  });
+
   it('cuts over-long names to the column width and keeps them well formed', () => {
     class Long { @Trace({ name: 'n'.repeat(10_000) }) run() { return 1; } }
     new Long().run();

@@ -1,0 +1,294 @@
+/**
+ * Persistence benchmarks, from one run:
+ *  - the time per call of a bare async method, the same method in a plain OTel span, and decorated with agentspan
+ *    while its AgentSpanProcessor persists to PostgreSQL;
+ *  - end-to-end throughput: the same recorded spans handed to AgentSpanProcessor and to a naive processor that calls
+ *    repository.save() per span, timed until every span is committed;
+ *  - memory during a database outage: heap growth after 50,000 and after 200,000 spans with the database down.
+ *
+ * Uses DATABASE_URL when set, else an embedded database.
+ */
+import 'reflect-metadata';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+  type Span,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import type { DataSource } from 'typeorm';
+import { Agent, Decision, LLM, Tool, Trace, log, recordUsage } from '../src/instrument';
+import { AgentSpanProcessor } from '../src/processor/agent-span-processor';
+import { mapSpan } from '../src/processor/map-span';
+import { AgentDecision, AgentEvent, AgentExecution, AgentPerformance } from '../src/store/entities';
+import { createAgentspanDataSource } from '../src/store/data-source';
+import { runMigrations } from '../src/store/migrate';
+import { StoreConnection, StoreUnavailableError } from '../src/store/store-connection';
+import { createTestDatabase } from '../test/support/database';
+import { compare } from './measure';
+
+const discard: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
+
+@Agent({ name: 'BenchAgent', version: '1' })
+class BenchAgent {
+  @Trace() async run(topic: string) {
+    log('info', 'start', { topic });
+    const facts = await this.research(topic);
+    const answers = await Promise.all([this.ask(facts), this.ask(`${facts}!`), this.ask(topic), this.ask('summary')]);
+    await Promise.all([this.search(topic), this.search(facts), this.search('x')]);
+    return (await this.decide(answers)).choice;
+  }
+  @Trace() async research(topic: string) {
+    return `facts about ${topic}`;
+  }
+  @LLM({ provider: 'openai', model: 'gpt-4o-mini' }) async ask(prompt: string) {
+    recordUsage({ costUsd: 0.0002 });
+    return { object: 'chat.completion', model: 'gpt-4o-mini', usage: { prompt_tokens: 300, completion_tokens: 60, prompt_tokens_details: { cached_tokens: 128 } }, text: prompt };
+  }
+  @Tool({ name: 'search' }) async search(query: string) {
+    return [`${query} 1`, `${query} 2`];
+  }
+  @Decision({ name: 'answer' }) async decide(answers: unknown[]) {
+    return { choice: 0, alternatives: answers.map((_, i) => i), reasoning: 'first', confidence: 0.7 };
+  }
+}
+const SPANS_PER_RUN = 10;
+
+export interface PersistenceBenchResult {
+  bareNs: number;
+  plainSpanNs: number;
+  persistedNs: number;
+  callRatio: number;
+  spansPerSecond: number;
+  naiveSpansPerSecond: number;
+  throughputSpans: number;
+  naiveSpans: number;
+  outageHeapGrowthMb: { after50k: number; after200k: number };
+  outageQueue: { maxQueueSize: number; dropped: number };
+}
+
+export async function benchPersistence(
+  options: { spans?: number; naiveSpans?: number } = {},
+): Promise<PersistenceBenchResult> {
+  const spans = options.spans ?? Number(process.env.BENCH_SPANS ?? 200_000);
+  const naiveSpans = options.naiveSpans ?? Number(process.env.BENCH_NAIVE_SPANS ?? 5_000);
+  const database = await createTestDatabase();
+  const dataSource = await createAgentspanDataSource({ url: database.url, poolSize: database.isServer ? 10 : 1 });
+  try {
+    await runMigrations(dataSource);
+    const calls = await benchCalls(dataSource);
+    const recorded = await recordSpans(spans);
+    const processor = new AgentSpanProcessor({ dataSource, queue: { maxQueueSize: 50_000 } });
+    const ours = await throughput(recorded, processor, (p) => p.flush(600_000).then(() => undefined));
+    const committed = processor.stats();
+    if (committed.droppedTotal > 0) throw new Error(`the throughput run dropped ${committed.droppedTotal} records`);
+    const naive = await throughput(await recordSpans(naiveSpans), new NaiveSaveProcessor(dataSource), (p) => p.drain());
+    const outage = await outageMemory();
+    return {
+      ...calls,
+      spansPerSecond: ours,
+      naiveSpansPerSecond: naive,
+      throughputSpans: spans,
+      naiveSpans,
+      ...outage,
+    };
+  } finally {
+    await dataSource.destroy();
+    await database.close();
+  }
+}
+
+/** Per-call cost with the processor attached and persisting, next to a plain span and no span at all. */
+async function benchCalls(dataSource: DataSource) {
+  const processor = new AgentSpanProcessor({ dataSource });
+  const provider = register([processor, new BatchSpanProcessor(discard)]);
+  const tracer = trace.getTracer('bench');
+  const brief = { topic: 'AI agents in retail', region: 'EU', depth: 2 };
+  async function research(request: typeof brief) {
+    return { topic: request.topic, competitors: 7, score: 0.82 };
+  }
+  class Researcher {
+    @Trace() async research(request: typeof brief) {
+      return { topic: request.topic, competitors: 7, score: 0.82 };
+    }
+  }
+  const researcher = new Researcher();
+  const result = await compare(
+    {
+      bare: () => research(brief),
+      plainSpan: () =>
+        tracer.startActiveSpan('research', async (span) => {
+          try {
+            return await research(brief);
+          } finally {
+            span.end();
+          }
+        }),
+      persisted: () => researcher.research(brief),
+    },
+    // Writing happens between rounds, as it would between an application's requests; it is not on the call path.
+    { settle: async () => void (await processor.flush(60_000)) },
+  );
+  await provider.shutdown();
+  unregister();
+  return {
+    bareNs: result.bare,
+    plainSpanNs: result.plainSpan,
+    persistedNs: result.persisted,
+    callRatio: result.persisted / result.plainSpan,
+  };
+}
+
+/** Records `count` real spans (runs of the bench agent) for replay. */
+async function recordSpans(count: number): Promise<ReadableSpan[]> {
+  const exporter = new InMemorySpanExporter();
+  const provider = register([new SimpleSpanProcessor(exporter)]);
+  const runs = Math.ceil(count / SPANS_PER_RUN);
+  for (let i = 0; i < runs; i += 100) {
+    await Promise.all(Array.from({ length: Math.min(100, runs - i) }, (_, k) => new BenchAgent().run(`topic ${i + k}`)));
+  }
+  const spans = exporter.getFinishedSpans();
+  await provider.shutdown();
+  unregister();
+  return spans;
+}
+
+/** Hands the spans to a processor as the SDK would (a start for each agent span, an end for every span). */
+async function throughput<P extends SpanProcessor>(spans: ReadableSpan[], processor: P, settle: (p: P) => Promise<void>): Promise<number> {
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i];
+    if (span.attributes['agentspan.kind'] === 'agent') processor.onStart(span as unknown as Span, context.active());
+    processor.onEnd(span);
+    // Let the writer work as an application's event loop would, and never outrun it: the figure is what is
+    // committed, sustained, not what the queue can swallow before it starts dropping.
+    if (i % 1_000 === 999) {
+      do await new Promise((resolve) => setImmediate(resolve));
+      while (backlog(processor) > 20_000);
+    }
+  }
+  await settle(processor);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await processor.shutdown();
+  return spans.length / seconds;
+}
+
+function backlog(processor: SpanProcessor): number {
+  if (!(processor instanceof AgentSpanProcessor)) return 0;
+  const stats = processor.stats();
+  return stats.queueDepth + stats.inFlight;
+}
+
+/** What the naive approach looks like: map each span and save it through the repository, one span at a time. */
+class NaiveSaveProcessor implements SpanProcessor {
+  private readonly pending: Array<Promise<unknown>> = [];
+  constructor(private readonly dataSource: DataSource) {}
+  onStart(): void {}
+  onEnd(span: ReadableSpan): void {
+    const record = mapSpan(span, 'end');
+    if (!record) return;
+    this.pending.push(
+      (async () => {
+        const { execution, performance, decisions, events } = record;
+        const saved = await this.dataSource.getRepository(AgentExecution).save({
+          ...execution,
+          startedAt: new Date(execution.startedAt),
+          completedAt: execution.completedAt === null ? null : new Date(execution.completedAt),
+          input: parse(execution.input),
+          output: parse(execution.output),
+          metadata: parse(execution.metadata),
+        } as Partial<AgentExecution>);
+        if (performance) {
+          await this.dataSource.getRepository(AgentPerformance).save({ ...performance, executionId: saved.id } as Partial<AgentPerformance>);
+        }
+        for (const decision of decisions) {
+          await this.dataSource.getRepository(AgentDecision).save({
+            ...decision,
+            executionId: saved.id,
+            traceId: execution.traceId,
+            spanId: execution.spanId,
+            agentName: execution.agentName,
+            choice: parse(decision.choice),
+            alternatives: parse(decision.alternatives),
+            context: parse(decision.context),
+            occurredAt: new Date(decision.occurredAt),
+          } as Partial<AgentDecision>);
+        }
+        for (const event of events) {
+          await this.dataSource.getRepository(AgentEvent).save({
+            ...event,
+            executionId: saved.id,
+            traceId: execution.traceId,
+            spanId: execution.spanId,
+            attributes: parse(event.attributes),
+            occurredAt: new Date(event.occurredAt),
+          } as Partial<AgentEvent>);
+        }
+      })(),
+    );
+  }
+  async drain(): Promise<void> {
+    await Promise.all(this.pending);
+  }
+  async forceFlush(): Promise<void> {
+    await this.drain();
+  }
+  async shutdown(): Promise<void> {
+    await this.drain();
+  }
+}
+
+function parse(text: string | null): unknown {
+  return text === null ? null : JSON.parse(text);
+}
+
+/** Heap growth while the database is unreachable: bounded by the queue, not by how many spans were made. */
+async function outageMemory() {
+  const maxQueueSize = 20_000;
+  const down = new StoreConnection(async () => {
+    throw new StoreUnavailableError('the database is down for this benchmark');
+  }, { migrate: false });
+  const processor = new AgentSpanProcessor({ connection: down, queue: { maxQueueSize }, shutdownTimeoutMs: 100 });
+  const provider = register([processor]);
+  const heap = () => {
+    global.gc?.();
+    return process.memoryUsage().heapUsed / 1024 / 1024;
+  };
+  const baseline = heap();
+  const runFor = async (spans: number) => {
+    for (let i = 0; i < spans / SPANS_PER_RUN; i += 100) {
+      await Promise.all(Array.from({ length: 100 }, (_, k) => new BenchAgent().run(`t${i + k}`)));
+    }
+  };
+  await runFor(50_000);
+  const after50k = heap() - baseline;
+  await runFor(150_000);
+  const after200k = heap() - baseline;
+  const dropped = processor.stats().dropped.queue_full;
+  await provider.shutdown();
+  unregister();
+  return { outageHeapGrowthMb: { after50k, after200k }, outageQueue: { maxQueueSize, dropped } };
+}
+
+function register(spanProcessors: SpanProcessor[]): BasicTracerProvider {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const provider = new BasicTracerProvider({ spanProcessors });
+  trace.setGlobalTracerProvider(provider);
+  return provider;
+}
+
+function unregister(): void {
+  trace.disable();
+  context.disable();
+}
+
+
+
+if (require.main === module) {
+  void benchPersistence().then((result) => console.log(result));
+}
