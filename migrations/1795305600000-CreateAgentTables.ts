@@ -50,6 +50,9 @@ export class CreateAgentTables1795305600000 implements MigrationInterface {
     // The unique (trace_id, span_id) index also serves "all spans of a trace"; no separate trace_id index.
     // Run indexes are partial on kind = 'agent': tool and LLM rows, the bulk of the inserts, skip them.
     await queryRunner.query(`
+      CREATE INDEX idx_agent_executions_started
+        ON ${table('agent_executions')} (started_at DESC, id DESC) WHERE kind = 'agent'`);
+    await queryRunner.query(`
       CREATE INDEX idx_agent_executions_agent_started
         ON ${table('agent_executions')} (agent_name, started_at DESC) WHERE kind = 'agent'`);
     await queryRunner.query(`
@@ -132,6 +135,11 @@ export class CreateAgentTables1795305600000 implements MigrationInterface {
       CREATE INDEX idx_agent_decisions_execution ON ${table('agent_decisions')} (execution_id)`);
     await queryRunner.query(`
       CREATE INDEX idx_agent_decisions_agent_confidence ON ${table('agent_decisions')} (agent_name, confidence)`);
+    // decisions() lists newest first, for all agents or one.
+    await queryRunner.query(`
+      CREATE INDEX idx_agent_decisions_occurred ON ${table('agent_decisions')} (occurred_at DESC, id DESC)`);
+    await queryRunner.query(`
+      CREATE INDEX idx_agent_decisions_agent_occurred ON ${table('agent_decisions')} (agent_name, occurred_at DESC)`);
 
     await queryRunner.query(`
       CREATE TABLE ${table('agent_events')} (

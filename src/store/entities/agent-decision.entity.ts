@@ -22,6 +22,8 @@ import { AgentExecution } from './agent-execution.entity';
 @Check('chk_agent_decisions_confidence', 'confidence >= 0 AND confidence <= 1')
 @Index('idx_agent_decisions_execution', ['executionId'])
 @Index('idx_agent_decisions_agent_confidence', ['agentName', 'confidence'])
+@Index('idx_agent_decisions_occurred', ['occurredAt', 'id'])
+@Index('idx_agent_decisions_agent_occurred', ['agentName', 'occurredAt'])
 export class AgentDecision {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_agent_decisions' })
   id!: string;

@@ -30,6 +30,7 @@ import { AgentPerformance } from './agent-performance.entity';
   `status IN ('running', 'completed', 'failed', 'cancelled', 'abandoned')`,
 )
 @Check('chk_agent_executions_quality_score', 'quality_score >= 0 AND quality_score <= 100')
+@Index('idx_agent_executions_started', ['startedAt', 'id'], { where: `kind = 'agent'` })
 @Index('idx_agent_executions_agent_started', ['agentName', 'startedAt'], { where: `kind = 'agent'` })
 @Index('idx_agent_executions_status_started', ['status', 'startedAt'], { where: `kind = 'agent'` })
 @Index('idx_agent_executions_user_started', ['userId', 'startedAt'], {
