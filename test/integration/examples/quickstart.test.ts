@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../../..');
+
+/**
+ * The README's first command, as a newcomer runs it: the quickstart on the embedded database (no DATABASE_URL),
+ * in a directory of its own, in a separate node process (PGlite does not load inside jest's module sandbox).
+ */
+function runQuickstart(cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') };
+  delete env.DATABASE_URL;
+  delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  delete env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), join(ROOT, 'examples/quickstart.ts')], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolvePromise) => child.on('exit', (code) => resolvePromise({ code, stdout, stderr })));
+}
+
+let cwd: string;
+beforeAll(() => {
+  cwd = mkdtempSync(join(tmpdir(), 'agentspan-quickstart-'));
+});
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+it('runs three agents on the embedded database and prints the persisted runs, the failed run and a decision', async () => {
+  const { code, stdout, stderr } = await runQuickstart(cwd);
+  expect({ code, stderr: stderr.split('\n').filter((line) => !/ExperimentalWarning|--trace-warnings|nodedir/.test(line) && line.trim()).join('\n') }).toEqual({ code: 0, stderr: '' });
+  expect(stdout).toContain('runs are stored in embedded PostgreSQL');
+  expect(stdout).toMatch(/agent\s+status\s+duration\s+tokens in\s+tokens out\s+cost \$\s+llm\s+tools\s+error/);
+  const runLines = stdout.split('\n').filter((line) => /^(ResearchAgent|PlannerAgent|WriterAgent)\s/.test(line));
+  expect(runLines).toHaveLength(6);
+  expect(runLines.filter((line) => /\scompleted\s/.test(line))).toHaveLength(5);
+  expect(runLines.filter((line) => /\sfailed\s/.test(line) && line.includes('CMS rejected the post'))).toHaveLength(1);
+  for (const line of runLines) expect(line).toMatch(/\s\d+ ms\s+[\d,]+\s+[\d,]+\s+0\.\d{5}\s+1\s+\d\s/);
+  expect(stdout).toContain('execute_tool publish_post [tool, failed]');
+  expect(stdout).toMatch(/Latest decision of PlannerAgent: channel = "linkedin" \(confidence 0\.82\)/);
+  expect(stdout).toMatch(/"droppedTotal":0/);
+
+  // A second run in the same directory adds its runs to the same database; the table shows this session's only.
+  const again = await runQuickstart(cwd);
+  expect(again.code).toBe(0);
+  expect(again.stdout.split('\n').filter((line) => /^(ResearchAgent|PlannerAgent|WriterAgent)\s/.test(line))).toHaveLength(6);
+}, 120_000);
