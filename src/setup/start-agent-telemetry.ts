@@ -47,8 +47,6 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
   if (running) {
     throw new Error('agentspan: telemetry is already started in this process; call shutdown() on it first');
   }
-  if (settings.capture) configureCapture(settings.capture);
-
   const databaseUrl = settings.databaseUrl ?? process.env.DATABASE_URL;
   if (settings.databaseUrl === undefined && databaseUrl) checkDatabaseUrl(databaseUrl, 'DATABASE_URL');
   const storage = settings.dataSource || databaseUrl ? 'server' : 'embedded';
@@ -57,6 +55,8 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
   });
   const shutdownTimeoutMs = settings.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   const processor = new AgentSpanProcessor({ connection, queue: settings.queue, shutdownTimeoutMs });
+  // Last of the checks, as it changes process-wide settings: a start that fails must leave nothing changed.
+  if (settings.capture) configureCapture(settings.capture);
   const spanProcessors: SpanProcessor[] = [processor];
   const otlp = otlpOptions(settings.otlp);
   if (otlp) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter(otlp)));

@@ -69,6 +69,18 @@ class Worker {
       },
     };
   }
+  @Trace() failingIterable() {
+    return {
+      async *[Symbol.asyncIterator]() {
+        yield 'first';
+        await sleep(1);
+        throw new CustomError('iterable broke');
+      },
+    };
+  }
+  @Trace() *manyChunks(count: number) {
+    for (let i = 0; i < count; i++) yield { index: i, text: 'chunk text '.repeat(10) };
+  }
   @Trace() async webStream(fail = false) {
     let i = 0;
     return new ReadableStream<string>({
@@ -199,6 +211,29 @@ describe('every span ends exactly once', () => {
       if (item === 'x') break;
     }
     expect(attr(tracing.span('Worker.asyncIterableObject'), 'agentspan.outcome')).toBe('cancelled');
+  });
+
+  it('for a returned async iterable, when it errors, with the same error', async () => {
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const item of worker.failingIterable()) seen.push(item);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual(['first']);
+    expect(error).toBeInstanceOf(CustomError);
+    const span = tracing.span('Worker.failingIterable');
+    expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'iterable broke' });
+    expect(attr(span, 'error.type')).toBe('CustomError');
+  });
+
+  it('collects the chunks of a long iteration only up to the capture limit, counting the rest', () => {
+    let consumed = 0;
+    for (const chunk of worker.manyChunks(10_000)) consumed += chunk.index >= 0 ? 1 : 0;
+    expect(consumed).toBe(10_000);
+    const output = String(attr(tracing.span('Worker.manyChunks'), 'agentspan.output'));
+    expect(output.length).toBeLessThan(40_000);
+    const parsed = JSON.parse(output) as unknown[];
+    expect(parsed[0]).toEqual({ index: 0, text: 'chunk text '.repeat(10) });
+    expect(String(parsed[parsed.length - 1])).toMatch(/^…\[\d+ more chunks\]$/);
   });
 
   it('for a returned ReadableStream, when the consumer finishes', async () => {
