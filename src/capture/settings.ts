@@ -52,6 +52,14 @@ export function configureCapture(options: CaptureOptions = {}): void {
   current = build(options, current.version + 1);
 }
 
+/** Throws what configureCapture would throw, without changing anything. */
+export function checkCaptureOptions(options: CaptureOptions): void {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('agentspan: capture options must be an object');
+  }
+  build(options, current.version);
+}
+
 function build(options: CaptureOptions, version: number): CaptureSettings {
   return {
     maxStringLength: positiveInteger('maxStringLength', options.maxStringLength, DEFAULT_CAPTURE.maxStringLength),

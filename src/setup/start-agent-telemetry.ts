@@ -3,7 +3,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { DataSource } from 'typeorm';
-import { configureCapture } from '../capture/settings';
+import { checkCaptureOptions, configureCapture } from '../capture/settings';
 import type { FlushResult } from '../pipeline/types';
 import { AgentSpanProcessor } from '../processor/agent-span-processor';
 import type { AgentSpanProcessorStats } from '../processor/types';
@@ -47,6 +47,7 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
   if (running) {
     throw new Error('agentspan: telemetry is already started in this process; call shutdown() on it first');
   }
+  if (settings.capture) checkCaptureOptions(settings.capture);
   const databaseUrl = settings.databaseUrl ?? process.env.DATABASE_URL;
   if (settings.databaseUrl === undefined && databaseUrl) checkDatabaseUrl(databaseUrl, 'DATABASE_URL');
   const storage = settings.dataSource || databaseUrl ? 'server' : 'embedded';
@@ -55,7 +56,6 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
   });
   const shutdownTimeoutMs = settings.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   const processor = new AgentSpanProcessor({ connection, queue: settings.queue, shutdownTimeoutMs });
-  // Last of the checks, as it changes process-wide settings: a start that fails must leave nothing changed.
   if (settings.capture) configureCapture(settings.capture);
   const spanProcessors: SpanProcessor[] = [processor];
   const otlp = otlpOptions(settings.otlp);
