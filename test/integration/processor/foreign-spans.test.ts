@@ -1,0 +1,69 @@
+import { context, SpanKind, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Agent, Trace, withAgentContext } from '../../../src/instrument';
+import { AgentSpanProcessor } from '../../../src/processor/agent-span-processor';
+import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
+
+let store: StoreFixture;
+let processor: AgentSpanProcessor;
+const exporter = new InMemorySpanExporter();
+
+beforeAll(async () => {
+  store = await createStoreFixture();
+  processor = new AgentSpanProcessor({ dataSource: store.dataSource, queue: { flushIntervalMs: 50 } });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(exporter)] }));
+});
+
+afterAll(async () => {
+  await processor.shutdown();
+  await store.close();
+});
+
+/** What an OpenAI instrumentation does inside an agent: its own CLIENT span with OTel GenAI attributes. */
+function instrumentedChatCall(): Promise<string> {
+  const tracer = trace.getTracer('@opentelemetry/instrumentation-openai', '0.1.0');
+  return tracer.startActiveSpan(
+    'chat gpt-4o',
+    { kind: SpanKind.CLIENT, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o' } },
+    async (span) => {
+      span.setAttributes({ 'gen_ai.usage.input_tokens': 500, 'gen_ai.usage.output_tokens': 70, 'gen_ai.response.model': 'gpt-4o-2024-08-06' });
+      span.end();
+      return 'answer';
+    },
+  );
+}
+
+@Agent({ name: 'Host' })
+class Host {
+  @Trace() async run() {
+    return instrumentedChatCall();
+  }
+}
+
+it('persists a GenAI span of another instrumentation inside an agent run, with the run attributes and in the totals', async () => {
+  await withAgentContext({ userId: 'carol', tenantId: 'globex' }, () => new Host().run());
+  await processor.flush(30_000);
+  const agent = exporter.getFinishedSpans().find((s) => s.name === 'invoke_agent Host')!;
+  const rows = (await store.dataSource.query(
+    `SELECT e.name, e.kind, e.parent_span_id, e.user_id, e.tenant_id, p.input_tokens, p.output_tokens, p.response_model,
+            p.total_input_tokens::int AS total_input, p.llm_call_count
+     FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id
+     WHERE e.trace_id = $1 ORDER BY e.started_at`,
+    [agent.spanContext().traceId],
+  )) as Array<Record<string, unknown>>;
+  expect(rows).toEqual([
+    expect.objectContaining({ name: 'invoke_agent Host', kind: 'agent', user_id: 'carol', total_input: 500, llm_call_count: 1 }),
+    expect.objectContaining({
+      name: 'chat gpt-4o',
+      kind: 'llm',
+      parent_span_id: agent.spanContext().spanId,
+      user_id: 'carol',
+      tenant_id: 'globex',
+      input_tokens: 500,
+      output_tokens: 70,
+      response_model: 'gpt-4o-2024-08-06',
+    }),
+  ]);
+});
