@@ -67,7 +67,8 @@ export function agentspanDataSourceOptions(options: AgentspanDataSourceOptions =
     poolErrorHandler: (error: unknown) => {
       diag.warn(`agentspan: idle database connection failed: ${describeDatabaseError(error)}`);
     },
-    extra: statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {},
+    // allowExitOnIdle: idle pooled connections must not keep the application's process alive.
+    extra: { allowExitOnIdle: true, ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}) },
   };
 }
 

@@ -39,7 +39,8 @@ describe('agentspanDataSourceOptions', () => {
       applicationName: 'my-app',
       extra: { statement_timeout: 5678 },
     });
-    expect(agentspanDataSourceOptions({ url, statementTimeoutMs: 0 }).extra).toEqual({});
+    // Idle pooled connections never keep the application's process alive.
+    expect(agentspanDataSourceOptions({ url, statementTimeoutMs: 0 }).extra).toEqual({ allowExitOnIdle: true });
   });
 
   it('installs a pool error handler that reports instead of crashing', () => {
