@@ -1,25 +1,21 @@
-import { context, SpanKind, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SpanKind, trace } from '@opentelemetry/api';
+import type { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Agent, Trace, withAgentContext } from '../../../src/instrument';
-import { AgentSpanProcessor } from '../../../src/processor/agent-span-processor';
-import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
+import type { AgentSpanProcessor } from '../../../src/processor/agent-span-processor';
+import { createProcessorFixture, type ProcessorFixture } from '../../support/processor-fixture';
+import type { StoreFixture } from '../../support/store-fixture';
 
+let fixture: ProcessorFixture;
 let store: StoreFixture;
 let processor: AgentSpanProcessor;
-const exporter = new InMemorySpanExporter();
+let exporter: InMemorySpanExporter;
 
 beforeAll(async () => {
-  store = await createStoreFixture();
-  processor = new AgentSpanProcessor({ dataSource: store.dataSource, queue: { flushIntervalMs: 50 } });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(exporter)] }));
+  fixture = await createProcessorFixture();
+  ({ store, processor, exporter } = fixture);
 });
 
-afterAll(async () => {
-  await processor.shutdown();
-  await store.close();
-});
+afterAll(() => fixture.close());
 
 /** What an OpenAI instrumentation does inside an agent: its own CLIENT span with OTel GenAI attributes. */
 function instrumentedChatCall(): Promise<string> {
