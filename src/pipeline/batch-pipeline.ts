@@ -38,7 +38,8 @@ interface FlushWaiter {
 }
 
 /**
- * Queues records from a hot path and writes them in the background in ordered batches, one write at a time.
+ * Queues records from a hot path and writes them in the background in batches taken in order, by default one write
+ * at a time (`maxConcurrentWrites` allows more, for writers whose batches may land in any order).
  *
  * - `enqueue` is synchronous, O(1), never throws and never waits; every record is either written or counted as
  *   dropped with a reason, so `enqueued === written + droppedTotal + queueDepth + inFlight` at every moment.
@@ -50,11 +51,12 @@ interface FlushWaiter {
  * - A write that fails transiently is retried with exponential backoff and full jitter, forever, until the writer
  *   recovers or shutdown gives up on it. Meanwhile new records keep queueing and dropping oldest-first.
  *
- * The in-flight batch (being written or waiting to be retried) is never evicted: it keeps counting against both
- * bounds, and drop-oldest applies to the records queued behind it; when the batch alone leaves no room, the new
- * record is the one dropped. That keeps writes strictly ordered and never races a write whose outcome is unknown.
- * To leave room for newcomers during an outage, a batch takes at most half of `maxQueueBytes` (and `maxBatchSize`
- * should stay well below `maxQueueSize`, as the defaults do).
+ * In-flight batches (being written or waiting to be retried) are never evicted: they keep counting against both
+ * bounds, and drop-oldest applies to the records queued behind them; when they alone leave no room, the new record is
+ * the one dropped. A record is never written twice at once, and never races a write whose outcome is unknown.
+ * To leave room for newcomers during an outage, the batches in flight take at most half of `maxQueueBytes` between
+ * them (and `maxBatchSize` should stay well below `maxQueueSize`, as the defaults do). While a batch waits to be
+ * retried no other write starts: an outage holds one batch, not `maxConcurrentWrites` of them.
  */
 export class BatchPipeline<T> {
   private readonly options: ResolvedPipelineOptions<T>;
@@ -64,13 +66,17 @@ export class BatchPipeline<T> {
   private readonly interval: NodeJS.Timeout;
 
   private state: State = 'running';
-  private inFlight: TakenBatch<T> | null = null;
-  private draining = false;
+  /** Batches being written or waiting to be retried, oldest first. */
+  private inFlight: Array<TakenBatch<T>> = [];
+  private inFlightCount = 0;
+  private inFlightBytes = 0;
+  /** In-flight batches whose last attempt failed and that wait for their retry. */
+  private retrying = 0;
   private drainScheduled = false;
   /** Records with a sequence number below this are written without waiting for a full batch. */
   private drainTarget = 0;
   private waiters: FlushWaiter[] = [];
-  private wakeFromBackoff: (() => void) | null = null;
+  private readonly wakeFromBackoff = new Set<() => void>();
   private shutdownPromise: Promise<void> | null = null;
 
   private enqueuedCount = 0;
@@ -87,7 +93,7 @@ export class BatchPipeline<T> {
       maxBytes: this.options.maxQueueBytes,
       sizeOf: this.options.sizeOf,
     });
-    this.maxBatchBytes = Math.max(1, Math.floor(this.options.maxQueueBytes / 2));
+    this.maxBatchBytes = Math.max(1, Math.floor(this.options.maxQueueBytes / 2 / this.options.maxConcurrentWrites));
     this.interval = setInterval(this.onInterval, this.options.flushIntervalMs);
     this.interval.unref();
   }
@@ -133,11 +139,11 @@ export class BatchPipeline<T> {
         }, timeoutOrDefault(timeoutMs));
         this.waiters.push(waiter);
       });
-      void this.drain();
+      this.drain();
       return flushed;
     } catch (err) {
       this.report.report('error', 'forceFlush', () => `unexpected error in forceFlush: ${describeError(err)}`);
-      return Promise.resolve({ complete: false, pending: this.queue.depth + (this.inFlight?.count ?? 0) });
+      return Promise.resolve({ complete: false, pending: this.queue.depth + this.inFlightCount });
     }
   }
 
@@ -167,8 +173,8 @@ export class BatchPipeline<T> {
       droppedTotal: this.droppedTotal,
       queueDepth: this.queue.depth,
       queueBytes: this.queue.bytes,
-      inFlight: this.inFlight?.count ?? 0,
-      inFlightBytes: this.inFlight?.bytes ?? 0,
+      inFlight: this.inFlightCount,
+      inFlightBytes: this.inFlightBytes,
       lastError: this.lastError,
     };
   }
@@ -176,12 +182,12 @@ export class BatchPipeline<T> {
   private readonly onInterval = (): void => {
     if (this.queue.depth === 0) return;
     this.drainTarget = Math.max(this.drainTarget, this.queue.nextSequence);
-    void this.drain();
+    this.drain();
   };
 
   private readonly onDrainScheduled = (): void => {
     this.drainScheduled = false;
-    void this.drain();
+    this.drain();
   };
 
   /**
@@ -189,26 +195,38 @@ export class BatchPipeline<T> {
    * it costs at most one more turn before exit, and gives a full batch the chance to start its write.
    */
   private scheduleDrain(): void {
-    if (this.drainScheduled || this.draining) return;
+    if (this.drainScheduled || !this.canStartWrite()) return;
     this.drainScheduled = true;
     setImmediate(this.onDrainScheduled);
   }
 
-  /** The single writer loop: one batch at a time, in order, while there is a reason to write now. */
-  private async drain(): Promise<void> {
-    if (this.draining) return;
-    this.draining = true;
+  /**
+   * Starts writes, batches taken in order, while there is a reason to write now and room for another write in
+   * flight; every write that settles calls it again.
+   */
+  private drain(): void {
     try {
-      while (this.state !== 'closed' && this.hasWorkNow()) {
+      while (this.state !== 'closed' && this.canStartWrite() && this.hasWorkNow()) {
         const batch = this.queue.takeBatch(this.options.maxBatchSize, this.maxBatchBytes);
-        this.inFlight = batch;
-        await this.deliver(batch);
+        this.inFlight.push(batch);
+        this.inFlightCount += batch.count;
+        this.inFlightBytes += batch.bytes;
+        void this.deliver(batch).then(this.afterDelivery, this.afterDelivery);
       }
     } catch (err) {
       this.report.report('error', 'drain', () => `unexpected error in the writer loop: ${describeError(err)}`);
-    } finally {
-      this.draining = false;
     }
+  }
+
+  private readonly afterDelivery = (err?: unknown): void => {
+    if (err !== undefined) {
+      this.report.report('error', 'drain', () => `unexpected error in the writer loop: ${describeError(err)}`);
+    }
+    this.drain();
+  };
+
+  private canStartWrite(): boolean {
+    return this.inFlight.length < this.options.maxConcurrentWrites && this.retrying === 0;
   }
 
   private hasWorkNow(): boolean {
@@ -226,7 +244,7 @@ export class BatchPipeline<T> {
       } catch (error) {
         failure = { error };
       }
-      if (this.inFlight !== batch) {
+      if (!this.inFlight.includes(batch)) {
         this.report.report('debug', 'late_write', () => 'a write settled after shutdown had given up on it; ignored');
         return;
       }
@@ -250,8 +268,13 @@ export class BatchPipeline<T> {
         'write_retry',
         () => `write of ${batch.count} records failed (attempt ${attempt}), retrying in ${Math.round(delay)} ms: ${message}`,
       );
-      await this.sleep(delay);
-      if (this.inFlight !== batch) return;
+      this.retrying++;
+      try {
+        await this.sleep(delay);
+      } finally {
+        this.retrying--;
+      }
+      if (!this.inFlight.includes(batch)) return;
     }
   }
 
@@ -280,7 +303,7 @@ export class BatchPipeline<T> {
   /** Takes the batch out of flight; the caller counts it as written or dropped in the same synchronous step. */
   private settle(batch: TakenBatch<T>): void {
     this.queue.release(batch);
-    this.inFlight = null;
+    this.removeInFlight(batch);
     // Safe before the caller's counting: resolved flushes run their callbacks on a later microtask.
     this.resolveFinishedWaiters();
   }
@@ -309,13 +332,21 @@ export class BatchPipeline<T> {
     return new Promise((resolve) => {
       const wake = (): void => {
         clearTimeout(timer);
-        if (this.wakeFromBackoff === wake) this.wakeFromBackoff = null;
+        this.wakeFromBackoff.delete(wake);
         resolve();
       };
       const timer = setTimeout(wake, ms);
       timer.unref();
-      this.wakeFromBackoff = wake;
+      this.wakeFromBackoff.add(wake);
     });
+  }
+
+  private removeInFlight(batch: TakenBatch<T>): void {
+    const index = this.inFlight.indexOf(batch);
+    if (index < 0) return;
+    this.inFlight.splice(index, 1);
+    this.inFlightCount -= batch.count;
+    this.inFlightBytes -= batch.bytes;
   }
 
   private drop(items: readonly T[], reason: DropReason, detail?: string): void {
@@ -337,15 +368,17 @@ export class BatchPipeline<T> {
 
   /** Everything with a sequence number below this has been written or dropped. */
   private settledThrough(): number {
-    return this.inFlight !== null ? this.inFlight.firstSequence : this.queue.headSequence;
+    // Batches are taken in order, so the oldest in flight comes first.
+    return this.inFlight.length > 0 ? this.inFlight[0]!.firstSequence : this.queue.headSequence;
   }
 
   /** Records with a sequence number below `target` still queued or in flight. */
   private pendingBefore(target: number): number {
     let pending = Math.max(0, target - this.queue.headSequence);
-    const inFlight = this.inFlight;
-    if (inFlight !== null && inFlight.firstSequence < target) {
-      pending += Math.min(target, inFlight.firstSequence + inFlight.count) - inFlight.firstSequence;
+    for (const inFlight of this.inFlight) {
+      if (inFlight.firstSequence < target) {
+        pending += Math.min(target, inFlight.firstSequence + inFlight.count) - inFlight.firstSequence;
+      }
     }
     return pending;
   }
@@ -372,18 +405,20 @@ export class BatchPipeline<T> {
       this.state = 'closed';
       clearInterval(this.interval);
       if (flushed?.complete !== true) {
-        const pending = flushed?.pending ?? this.queue.depth + (this.inFlight?.count ?? 0);
+        const pending = flushed?.pending ?? this.queue.depth + this.inFlightCount;
         this.report.report('warn', 'shutdown', () => `shutdown ran out of time with ${pending} records unwritten`);
       }
-      const inFlight = this.inFlight;
+      const abandoned = this.inFlight;
       let unwritten: T[] = this.queue.takeAll();
-      if (inFlight !== null) {
-        this.queue.release(inFlight);
-        this.inFlight = null;
-        unwritten = inFlight.items.concat(unwritten);
+      this.inFlight = [];
+      this.inFlightCount = 0;
+      this.inFlightBytes = 0;
+      for (let i = abandoned.length - 1; i >= 0; i--) {
+        this.queue.release(abandoned[i]!);
+        unwritten = abandoned[i]!.items.concat(unwritten);
       }
       if (unwritten.length > 0) this.drop(unwritten, 'shutdown');
-      this.wakeFromBackoff?.();
+      for (const wake of [...this.wakeFromBackoff]) wake();
       this.resolveFinishedWaiters();
     } catch (err) {
       this.report.report('error', 'shutdown', () => `unexpected error in shutdown: ${describeError(err)}`);

@@ -7,6 +7,7 @@ export const PIPELINE_DEFAULTS = {
   maxQueueBytes: 64 * 1024 * 1024,
   maxBatchSize: 2_000,
   flushIntervalMs: 500,
+  maxConcurrentWrites: 1,
   retry: { initialBackoffMs: 100, maxBackoffMs: 10_000, multiplier: 2, jitter: 'full' },
 } as const satisfies Omit<Required<BatchPipelineOptions<unknown>>, 'write' | 'isTransientError' | 'sizeOf' | 'onDrop'>;
 
@@ -23,6 +24,7 @@ export interface ResolvedPipelineOptions<T> {
   readonly maxQueueBytes: number;
   readonly maxBatchSize: number;
   readonly flushIntervalMs: number;
+  readonly maxConcurrentWrites: number;
   readonly retry: BackoffPolicy;
   readonly onDrop: ((items: T[], reason: DropReason) => void) | undefined;
 }
@@ -53,6 +55,11 @@ export function resolvePipelineOptions<T>(options: BatchPipelineOptions<T>): Res
     maxBatchSize = maxQueueSize;
   }
   const flushIntervalMs = milliseconds('flushIntervalMs', options.flushIntervalMs, PIPELINE_DEFAULTS.flushIntervalMs, 1);
+  const maxConcurrentWrites = positiveInteger(
+    'maxConcurrentWrites',
+    options.maxConcurrentWrites,
+    PIPELINE_DEFAULTS.maxConcurrentWrites,
+  );
 
   return {
     write,
@@ -63,6 +70,7 @@ export function resolvePipelineOptions<T>(options: BatchPipelineOptions<T>): Res
     maxQueueBytes,
     maxBatchSize,
     flushIntervalMs,
+    maxConcurrentWrites,
     retry: resolveRetry(options.retry),
   };
 }

@@ -51,8 +51,9 @@ export interface RetryOptions {
 export interface BatchPipelineOptions<T> {
   /**
    * Writes one batch. Resolve with the rows it refused individually; reject to fail the whole batch (retried while
-   * `isTransientError` says so). Called with at most one batch at a time, in enqueue order, with tracing suppressed.
-   * The array is a fresh copy per attempt.
+   * `isTransientError` says so). Batches are taken in enqueue order and called with tracing suppressed; with the
+   * default `maxConcurrentWrites` of 1 one at a time, so they also land in order. The array is a fresh copy per
+   * attempt.
    */
   write: (batch: T[]) => Promise<WriteResult<T>>;
   /** Whether a rejection of the whole batch is worth retrying. Default: every error is transient. */
@@ -70,6 +71,12 @@ export interface BatchPipelineOptions<T> {
   maxBatchSize?: number;
   /** How often whatever is queued gets written. Default 500. */
   flushIntervalMs?: number;
+  /**
+   * Most batches written at once. Above 1, a batch may start while earlier ones are still being written, so batches
+   * can land out of order: only for writers whose result does not depend on it. No new write starts while a batch
+   * waits for its retry. Default 1.
+   */
+  maxConcurrentWrites?: number;
   retry?: RetryOptions;
   /**
    * Told about every record that leaves the pipeline unwritten. Called synchronously (possibly from inside
@@ -100,13 +107,13 @@ export interface PipelineStats {
   retried: number;
   dropped: DropCounts;
   droppedTotal: number;
-  /** Records waiting in the queue (not counting the batch in flight). */
+  /** Records waiting in the queue (not counting the batches in flight). */
   queueDepth: number;
   /** Estimated bytes of the records waiting in the queue. */
   queueBytes: number;
-  /** Records in the batch being written or waiting to be retried. */
+  /** Records in the batches being written or waiting to be retried. */
   inFlight: number;
-  /** Estimated bytes of the batch in flight. */
+  /** Estimated bytes of the batches in flight. */
   inFlightBytes: number;
   /** Message of the most recent failed write, kept after the writer recovers; null if no write ever failed. */
   lastError: string | null;

@@ -16,11 +16,23 @@ import { mapSpan, type SpanPhase } from './map-span';
 import { spanKindOf } from './span-kind';
 import type { AgentSpanProcessorOptions, AgentSpanProcessorStats } from './types';
 
-/** A span waiting to be written: the span itself, mapped to its record only when its batch is written. */
-interface PendingSpan {
-  readonly span: ReadableSpan;
-  readonly phase: SpanPhase;
-  readonly runAttributes: Attributes | undefined;
+/**
+ * A span waiting to be written, mapped to its record only when its batch is written: the finished span itself (the
+ * common case: nothing allocated, nothing more for the garbage collector to copy while it waits), or a
+ * PendingRecord for an agent's start or a span that came with withAgentContext attributes.
+ */
+type PendingSpan = ReadableSpan | PendingRecord;
+
+class PendingRecord {
+  constructor(
+    readonly span: ReadableSpan,
+    readonly phase: SpanPhase,
+    readonly runAttributes: Attributes | undefined,
+  ) {}
+}
+
+function spanOf(pending: PendingSpan): ReadableSpan {
+  return pending instanceof PendingRecord ? pending.span : pending;
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -56,6 +68,10 @@ export class AgentSpanProcessor implements SpanProcessor {
       // Bigger batches than the pipeline's defaults: the bulk writer is several times faster per span at 5,000.
       maxQueueSize: 50_000,
       maxBatchSize: 5_000,
+      // The next batch is mapped while the previous one is in the database, so Node and PostgreSQL work at once.
+      // Order across batches does not matter to the writer: a running record never overwrites a final one, and
+      // totals are recomputed under per-trace locks after whichever batch commits last.
+      maxConcurrentWrites: 2,
       ...options.queue,
       write: async (batch) => this.write(await this.writerFor(connection), batch),
       // Until the store is reachable, records wait (within the queue's bounds) rather than being dropped.
@@ -75,7 +91,7 @@ export class AgentSpanProcessor implements SpanProcessor {
       const isAgent = own
         ? span.attributes[ATTR_AGENTSPAN_KIND] === 'agent'
         : span.attributes[ATTR_GEN_AI_OPERATION_NAME] === 'invoke_agent';
-      if (isAgent) this.pipeline.enqueue({ span, phase: 'start', runAttributes: this.runAttributes.get(span) });
+      if (isAgent) this.pipeline.enqueue(new PendingRecord(span, 'start', own ? undefined : this.runAttributes.get(span)));
     } catch (error) {
       reportOnce('processor-start', `AgentSpanProcessor.onStart failed: ${String(error)}`);
     }
@@ -83,11 +99,14 @@ export class AgentSpanProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     try {
-      if (spanKindOf(span.attributes, span.instrumentationScope.name) === undefined) {
+      const scope = span.instrumentationScope.name;
+      if (spanKindOf(span.attributes, scope) === undefined) {
         this.ignored++;
         return;
       }
-      this.pipeline.enqueue({ span, phase: 'end', runAttributes: this.runAttributes.get(span) });
+      // Only other instrumentations' spans can have run attributes kept for them (see onStart).
+      const run = scope === TRACER_NAME ? undefined : this.runAttributes.get(span);
+      this.pipeline.enqueue(run === undefined ? span : new PendingRecord(span, 'end', run));
     } catch (error) {
       reportOnce('processor-end', `AgentSpanProcessor.onEnd failed: ${String(error)}`);
     }
@@ -139,7 +158,10 @@ export class AgentSpanProcessor implements SpanProcessor {
     const rejected: Array<RejectedRecord<PendingSpan>> = [];
     for (const pending of batch) {
       try {
-        const record = mapSpan(pending.span, pending.phase, pending.runAttributes);
+        const record =
+          pending instanceof PendingRecord
+            ? mapSpan(pending.span, pending.phase, pending.runAttributes)
+            : mapSpan(pending, 'end');
         if (record) {
           records.push(record);
           sources.set(record, pending);
@@ -163,20 +185,24 @@ export class AgentSpanProcessor implements SpanProcessor {
  */
 async function settleResources(batch: PendingSpan[]): Promise<void> {
   const pending = new Set<Resource>();
-  for (const { span } of batch) if (span.resource?.asyncAttributesPending) pending.add(span.resource);
+  for (const item of batch) {
+    const resource = spanOf(item).resource;
+    if (resource?.asyncAttributesPending) pending.add(resource);
+  }
   for (const resource of pending) await resource.waitForAsyncAttributes?.();
 }
 
 /** What a queued span holds on to, roughly: its captured payloads plus a fixed overhead. */
 function pendingSize(pending: PendingSpan): number {
-  const attributes = pending.span.attributes;
+  const span = spanOf(pending);
+  const attributes = span.attributes;
   const input = attributes[ATTR_AGENTSPAN_INPUT];
   const output = attributes[ATTR_AGENTSPAN_OUTPUT];
   return (
     1_024 +
     (typeof input === 'string' ? input.length * 2 : 0) +
     (typeof output === 'string' ? output.length * 2 : 0) +
-    pending.span.events.length * 256
+    span.events.length * 256
   );
 }
 

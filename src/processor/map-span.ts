@@ -233,10 +233,21 @@ function jsonText(value: AttributeValue | undefined, settings: CaptureSettings):
 
 /** An HrTime as an ISO-8601 UTC string with microseconds (a Date would round to the millisecond). */
 export function toTimestamp(time: HrTime): string {
-  const [seconds, nanos] = time;
-  const micros = String(Math.floor(nanos / 1_000)).padStart(6, '0');
-  return `${new Date(seconds * 1_000).toISOString().slice(0, 19)}.${micros}Z`;
+  const seconds = time[0];
+  const micros = Math.floor(time[1] / 1_000);
+  // Spans of a batch mostly share their second: its date-and-time part is formatted once and reused.
+  if (seconds !== lastSecond) {
+    lastPrefix = `${new Date(seconds * 1_000).toISOString().slice(0, 19)}.`;
+    lastSecond = seconds;
+  }
+  // 1_000_000 + micros has seven digits (micros < 10^6): dropping the first zero-pads to six.
+  return micros >= 0 && micros < 1_000_000
+    ? `${lastPrefix}${String(1_000_000 + micros).slice(1)}Z`
+    : `${lastPrefix}${String(micros).padStart(6, '0')}Z`;
 }
+
+let lastSecond = Number.NaN;
+let lastPrefix = '';
 
 function text(value: AttributeValue | undefined): string | null {
   return typeof value === 'string' && value.length > 0 ? value : null;

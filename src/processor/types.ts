@@ -6,7 +6,7 @@ import type { StoreConnection } from '../store/store-connection';
 /** Sizes and timing of the queue between the processor and the database. */
 export type QueueOptions = Pick<
   BatchPipelineOptions<unknown>,
-  'maxQueueSize' | 'maxQueueBytes' | 'maxBatchSize' | 'flushIntervalMs' | 'retry'
+  'maxQueueSize' | 'maxQueueBytes' | 'maxBatchSize' | 'flushIntervalMs' | 'maxConcurrentWrites' | 'retry'
 >;
 
 export interface AgentSpanProcessorOptions {
@@ -32,7 +32,7 @@ export interface AgentSpanProcessorStats {
   droppedTotal: number;
   queueDepth: number;
   queueBytes: number;
-  /** Records in the batch being written. */
+  /** Records in the batches being written. */
   inFlight: number;
   /** Spans that were neither agentspan's nor GenAI spans, and so not persisted. */
   ignored: number;

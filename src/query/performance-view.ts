@@ -4,8 +4,8 @@ import type { PerformanceView, RunTotals } from './types';
 
 /**
  * The SELECT lists over agent_performance aliased `p` (LEFT JOINed: every column may be null). Costs travel as text,
- * so the exact decimal survives whatever type parser the application has set; `p.id` tells "no row" from "a row of
- * nulls".
+ * so the exact decimal survives whatever type parser the application has set; `p.execution_id` tells "no row" from "a
+ * row of nulls".
  */
 export const RUN_TOTALS_COLUMNS = `
   p.total_input_tokens AS "totalInputTokens", p.total_output_tokens AS "totalOutputTokens",
@@ -14,7 +14,7 @@ export const RUN_TOTALS_COLUMNS = `
   p.llm_call_count AS "llmCallCount", p.tool_call_count AS "toolCallCount", p.error_count AS "errorCount"`;
 
 export const PERFORMANCE_VIEW_COLUMNS = `
-  p.id AS "performanceId", p.duration_ms AS "durationMs", p.provider AS "provider",
+  p.execution_id AS "performanceId", p.duration_ms AS "durationMs", p.provider AS "provider",
   p.request_model AS "requestModel", p.response_model AS "responseModel", p.input_tokens AS "inputTokens",
   p.output_tokens AS "outputTokens", p.cache_read_tokens AS "cacheReadTokens",
   p.cache_write_tokens AS "cacheWriteTokens", p.reasoning_tokens AS "reasoningTokens",

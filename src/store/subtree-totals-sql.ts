@@ -38,10 +38,18 @@ export function buildSubtreeTotalsSql(dataSource: DataSource): string {
     ),
     ancestry AS (
       SELECT e.id, e.trace_id, e.span_id, e.parent_span_id, e.kind, e.status
-      FROM seeds s JOIN ${executions} e ON e.trace_id = s.trace_id AND e.span_id = s.span_id
+      FROM seeds s CROSS JOIN LATERAL (
+        -- LIMIT keeps this a lookup per row on the unique index: as a join, the planner (which cannot know how few
+        -- rows come from unnest or the recursion) may hash the whole table on every write.
+        SELECT x.id, x.trace_id, x.span_id, x.parent_span_id, x.kind, x.status FROM ${executions} x
+        WHERE x.trace_id = s.trace_id AND x.span_id = s.span_id LIMIT 1
+      ) e
       UNION
       SELECT p.id, p.trace_id, p.span_id, p.parent_span_id, p.kind, p.status
-      FROM ancestry a JOIN ${executions} p ON p.trace_id = a.trace_id AND p.span_id = a.parent_span_id
+      FROM ancestry a CROSS JOIN LATERAL (
+        SELECT x.id, x.trace_id, x.span_id, x.parent_span_id, x.kind, x.status FROM ${executions} x
+        WHERE x.trace_id = a.trace_id AND x.span_id = a.parent_span_id LIMIT 1
+      ) p
     ),
     agents AS (
       SELECT DISTINCT id, trace_id, span_id, kind, status FROM ancestry
@@ -52,12 +60,19 @@ export function buildSubtreeTotalsSql(dataSource: DataSource): string {
       FROM agents a
       UNION ALL
       SELECT s.agent_id, c.trace_id, c.span_id, c.id, c.kind, c.status, s.depth + 1
-      FROM subtree s JOIN ${executions} c ON c.trace_id = s.trace_id AND c.parent_span_id = s.span_id
+      FROM subtree s CROSS JOIN LATERAL (
+        -- OFFSET 0 keeps this an index lookup per parent (see above).
+        SELECT x.trace_id, x.span_id, x.id, x.kind, x.status FROM ${executions} x
+        WHERE x.trace_id = s.trace_id AND x.parent_span_id = s.span_id OFFSET 0
+      ) c
       WHERE s.depth < ${MAX_DEPTH}
     ),
     totals AS (
       SELECT s.agent_id, ${totals.map(([name, expression]) => `${expression} AS ${name}`).join(', ')}
-      FROM subtree s LEFT JOIN ${performance} p ON p.execution_id = s.execution_id
+      FROM subtree s LEFT JOIN LATERAL (
+        SELECT y.input_tokens, y.output_tokens, y.cache_read_tokens, y.cache_write_tokens, y.reasoning_tokens, y.cost_usd
+        FROM ${performance} y WHERE y.execution_id = s.execution_id LIMIT 1
+      ) p ON true
       GROUP BY s.agent_id
     ),
     refreshed AS (

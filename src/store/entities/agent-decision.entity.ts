@@ -31,8 +31,8 @@ export class AgentDecision {
   @Column({ name: 'execution_id', type: 'uuid' })
   executionId!: string;
 
-  @ManyToOne(() => AgentExecution, (execution) => execution.decisions, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'execution_id', foreignKeyConstraintName: 'fk_agent_decisions_execution' })
+  @ManyToOne(() => AgentExecution, (execution) => execution.decisions, { createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'execution_id' })
   execution?: Relation<AgentExecution>;
 
   @Column({ name: 'trace_id', type: 'varchar', length: 32 })

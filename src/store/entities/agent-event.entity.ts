@@ -25,8 +25,8 @@ export class AgentEvent {
   @Column({ name: 'execution_id', type: 'uuid' })
   executionId!: string;
 
-  @ManyToOne(() => AgentExecution, (execution) => execution.events, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'execution_id', foreignKeyConstraintName: 'fk_agent_events_execution' })
+  @ManyToOne(() => AgentExecution, (execution) => execution.events, { createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'execution_id' })
   execution?: Relation<AgentExecution>;
 
   @Column({ name: 'trace_id', type: 'varchar', length: 32 })

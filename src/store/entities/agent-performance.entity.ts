@@ -5,7 +5,7 @@ import {
   Entity,
   JoinColumn,
   OneToOne,
-  PrimaryGeneratedColumn,
+  PrimaryColumn,
   UpdateDateColumn,
   type Relation,
 } from 'typeorm';
@@ -25,14 +25,12 @@ import { bigintAsNumber } from './bigint-number.transformer';
 )
 @Check('chk_agent_performance_cost_source', `cost_source IN ('provided', 'calculated', 'unknown')`)
 export class AgentPerformance {
-  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_agent_performance' })
-  id!: string;
-
-  @Column({ name: 'execution_id', type: 'uuid' })
+  /** The execution this row belongs to, and the row's key: one performance row per execution. */
+  @PrimaryColumn({ name: 'execution_id', type: 'uuid', primaryKeyConstraintName: 'pk_agent_performance' })
   executionId!: string;
 
-  @OneToOne(() => AgentExecution, (execution) => execution.performance, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'execution_id', foreignKeyConstraintName: 'fk_agent_performance_execution' })
+  @OneToOne(() => AgentExecution, (execution) => execution.performance, { createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'execution_id' })
   execution?: Relation<AgentExecution>;
 
   @Column({ name: 'duration_ms', type: 'double precision', nullable: true })

@@ -46,7 +46,7 @@ it('persists a GenAI span of another instrumentation inside an agent run, with t
     `SELECT e.name, e.kind, e.parent_span_id, e.user_id, e.tenant_id, p.input_tokens, p.output_tokens, p.response_model,
             p.total_input_tokens::int AS total_input, p.llm_call_count
      FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id
-     WHERE e.trace_id = $1 ORDER BY e.started_at`,
+     WHERE e.trace_id = $1 ORDER BY e.started_at, e.parent_span_id NULLS FIRST`, // start times can tie (milliseconds)
     [agent.spanContext().traceId],
   )) as Array<Record<string, unknown>>;
   expect(rows).toEqual([

@@ -31,7 +31,6 @@ const EXPECTED_INDEXES = [
   'uq_agent_decisions_span_ordinal',
   'uq_agent_events_span_ordinal',
   'uq_agent_executions_span',
-  'uq_agent_performance_execution',
 ];
 
 let database: TestDatabase;

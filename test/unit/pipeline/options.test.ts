@@ -14,6 +14,7 @@ describe('pipeline options', () => {
       maxQueueBytes: 64 * 1024 * 1024,
       maxBatchSize: 2_000,
       flushIntervalMs: 500,
+      maxConcurrentWrites: 1,
       retry: { initialBackoffMs: 100, maxBackoffMs: 10_000, multiplier: 2, jitter: 'full' },
       onDrop: undefined,
     });
@@ -46,6 +47,8 @@ describe('pipeline options', () => {
     ['maxQueueBytes', { maxQueueBytes: Number.POSITIVE_INFINITY }],
     ['maxBatchSize', { maxBatchSize: 0 }],
     ['maxBatchSize', { maxQueueSize: 10, maxBatchSize: 11 }],
+    ['maxConcurrentWrites', { maxConcurrentWrites: 0 }],
+    ['maxConcurrentWrites', { maxConcurrentWrites: 1.5 }],
     ['flushIntervalMs', { flushIntervalMs: 0 }],
     ['flushIntervalMs', { flushIntervalMs: Number.NaN }],
     ['flushIntervalMs', { flushIntervalMs: 2 ** 31 }],
