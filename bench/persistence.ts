@@ -18,7 +18,6 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
   type Span,
-  type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type { DataSource } from 'typeorm';
@@ -30,9 +29,9 @@ import { createAgentspanDataSource } from '../src/store/data-source';
 import { runMigrations } from '../src/store/migrate';
 import { StoreConnection, StoreUnavailableError } from '../src/store/store-connection';
 import { createTestDatabase } from '../test/support/database';
+import { callVariants, discard } from './call-variants';
 import { compare } from './measure';
 
-const discard: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
 
 @Agent({ name: 'BenchAgent', version: '1' })
 class BenchAgent {
@@ -107,30 +106,9 @@ export async function benchPersistence(
 async function benchCalls(dataSource: DataSource) {
   const processor = new AgentSpanProcessor({ dataSource });
   const provider = register([processor, new BatchSpanProcessor(discard)]);
-  const tracer = trace.getTracer('bench');
-  const brief = { topic: 'AI agents in retail', region: 'EU', depth: 2 };
-  async function research(request: typeof brief) {
-    return { topic: request.topic, competitors: 7, score: 0.82 };
-  }
-  class Researcher {
-    @Trace() async research(request: typeof brief) {
-      return { topic: request.topic, competitors: 7, score: 0.82 };
-    }
-  }
-  const researcher = new Researcher();
+  const { bare, plainSpan, decorated } = callVariants();
   const result = await compare(
-    {
-      bare: () => research(brief),
-      plainSpan: () =>
-        tracer.startActiveSpan('research', async (span) => {
-          try {
-            return await research(brief);
-          } finally {
-            span.end();
-          }
-        }),
-      persisted: () => researcher.research(brief),
-    },
+    { bare, plainSpan, persisted: decorated },
     // Writing happens between rounds, as it would between an application's requests; it is not on the call path.
     { settle: async () => void (await processor.flush(60_000)) },
   );

@@ -1,7 +1,7 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { Agent, Trace, Tool, traced } from '../../src/instrument';
 import { agentspanRoleOf } from '../../src/semconv/span-role';
-import { attr, installTracing, parentOf, idOf } from '../support/tracing';
+import { installTracing, parentOf, idOf } from '../support/tracing';
 
 const tracing = installTracing();
 beforeEach(() => tracing.reset());
