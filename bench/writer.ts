@@ -16,6 +16,7 @@ import { runMigrations } from '../src/store/migrate';
 import type { SpanRecord } from '../src/store/records';
 import { SpanWriter } from '../src/store/span-writer';
 import { createTestDatabase } from '../test/support/database';
+import { performance as performanceRecord } from '../test/support/span-records';
 
 export interface WriterBenchOptions {
   /** Spans to write (final records; agent start records come on top). Default 200,000 (BENCH_SPANS). */
@@ -178,19 +179,7 @@ function span(
       metadata: kind === 'agent' ? '{"issueNumber":123}' : null,
       serviceName: 'marketing',
     },
-    performance: {
-      durationMs: 250,
-      provider: null,
-      requestModel: null,
-      responseModel: null,
-      inputTokens: null,
-      outputTokens: null,
-      cacheReadTokens: null,
-      cacheWriteTokens: null,
-      reasoningTokens: null,
-      costUsd: null,
-      costSource: 'unknown',
-    },
+    performance: performanceRecord({ durationMs: 250 }),
     decisions: [],
     events: [],
   };
