@@ -1,7 +1,6 @@
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { Client } from 'pg';
+import { suppressionProbe } from '../../support/suppression-probe';
 import type { DataSource } from 'typeorm';
 import { AgentRunRepository } from '../../../src/query/agent-run-repository';
 import { AgentspanQueryError } from '../../../src/query/agentspan-query-error';
@@ -279,23 +278,10 @@ describe('getRun by execution id', () => {
 });
 
 describe('getRun cost', () => {
-  const contextManager = new AsyncLocalStorageContextManager();
-  const originalQuery = Client.prototype.query;
-  const suppressedAtQuery: boolean[] = [];
-
-  beforeAll(() => {
-    context.setGlobalContextManager(contextManager.enable());
-    // What a pg instrumentation does first on every query: look at the active context.
-    Client.prototype.query = function (this: Client, ...args: unknown[]) {
-      suppressedAtQuery.push(isTracingSuppressed(context.active()));
-      return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof Client.prototype.query;
-  });
-
-  afterAll(() => {
-    Client.prototype.query = originalQuery;
-    context.disable();
-  });
+  const probe = suppressionProbe();
+  const suppressedAtQuery = probe.seen;
+  beforeAll(() => probe.install());
+  afterAll(() => probe.uninstall());
 
   it('reads a wide trace with a fixed number of queries, all with tracing suppressed', async () => {
     const traceId = newTraceId();

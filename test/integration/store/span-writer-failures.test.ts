@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { Client } from 'pg';
+import { suppressionProbe } from '../../support/suppression-probe';
 import { createAgentspanDataSource } from '../../../src/store/data-source';
 import { isTransientError, SpanWriteError } from '../../../src/store/errors';
 import { runMigrations } from '../../../src/store/migrate';
@@ -55,23 +54,10 @@ describe('SpanWriter when the database fails', () => {
 });
 
 describe('SpanWriter and tracing', () => {
-  const contextManager = new AsyncLocalStorageContextManager();
-  const originalQuery = Client.prototype.query;
-  const suppressedAtQuery: boolean[] = [];
-
-  beforeAll(() => {
-    context.setGlobalContextManager(contextManager.enable());
-    // What a pg instrumentation does first on every query: look at the active context.
-    Client.prototype.query = function (this: Client, ...args: unknown[]) {
-      suppressedAtQuery.push(isTracingSuppressed(context.active()));
-      return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof Client.prototype.query;
-  });
-
-  afterAll(() => {
-    Client.prototype.query = originalQuery;
-    context.disable();
-  });
+  const probe = suppressionProbe();
+  const suppressedAtQuery = probe.seen;
+  beforeAll(() => probe.install());
+  afterAll(() => probe.uninstall());
 
   it('runs every database call of migrations and writes with tracing suppressed', async () => {
     const database = await createTestDatabase();
