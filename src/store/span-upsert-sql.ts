@@ -241,7 +241,7 @@ function toEventRow(v: EventRecord): Record<string, unknown> {
 }
 
 /** The upsert cannot touch one row twice in a statement: keep the last item of each ordinal. */
-function uniqueByOrdinal<T extends { ordinal: number }>(items: readonly T[]): readonly T[] {
+export function uniqueByOrdinal<T extends { ordinal: number }>(items: readonly T[]): readonly T[] {
   if (items.length < 2) return items;
   const byOrdinal = new Map<number, T>();
   for (const item of items) byOrdinal.set(item.ordinal, item);

@@ -1,7 +1,10 @@
+import type { PoolClient } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { copyFromStdin } from './copy-from-stdin';
 import { dedupeRecords, spanKey, type MergedSpan } from './dedupe-records';
 import { describeDatabaseError, isRowDataError, isTransientError, SpanWriteError, sqlStateOf } from './errors';
 import type { SpanRecord } from './records';
+import { buildCopyStatements, encodeCopyChunk, isCopyable, type CopyStatements } from './span-copy';
 import { buildSpanUpsertSql, toPayloadRow } from './span-upsert-sql';
 import { buildSubtreeTotalsSql } from './subtree-totals-sql';
 import { LOCK_TRACES_SQL, TRACE_LOCK_NAMESPACE, traceLockBucket, traceLockBuckets } from './trace-locks';
@@ -27,7 +30,15 @@ export interface SpanWriterOptions {
    * transaction: PostgreSQL then works on several cores. Default 2, never more than the DataSource's pool size.
    */
   concurrency?: number;
+  /**
+   * How spans new to the database are loaded. `copy`: streamed with COPY FROM STDIN (see span-copy; about 2.7× less
+   * database CPU), falling back to the upsert for a chunk COPY cannot take. `upsert`: the JSON-fed upsert for
+   * everything. `auto` (default): `copy`, unless the server is PGlite, whose socket server cannot receive COPY data.
+   */
+  loadMethod?: LoadMethod;
 }
+
+export type LoadMethod = 'auto' | 'copy' | 'upsert';
 
 const DEFAULT_CHUNK_SIZE = 5_000;
 const DEFAULT_CONCURRENCY = 2;
@@ -49,6 +60,9 @@ export class SpanWriter {
   private readonly chunkSize: number;
   private readonly liveTotals: boolean;
   private readonly concurrency: number;
+  private readonly copyStatements: CopyStatements;
+  /** Whether COPY is used: fixed by the option, or settled by asking the server on the first write. */
+  private useCopy: Promise<boolean> | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -60,6 +74,12 @@ export class SpanWriter {
     this.liveTotals = options.liveTotals ?? false;
     const poolSize = (dataSource.options as { poolSize?: number }).poolSize ?? DEFAULT_CONCURRENCY;
     this.concurrency = Math.max(1, Math.min(Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY), poolSize));
+    this.copyStatements = buildCopyStatements(dataSource);
+    const loadMethod = options.loadMethod ?? 'auto';
+    if (loadMethod !== 'auto' && loadMethod !== 'copy' && loadMethod !== 'upsert') {
+      throw new TypeError(`agentspan: SpanWriter option loadMethod must be 'auto', 'copy' or 'upsert'`);
+    }
+    if (loadMethod !== 'auto') this.useCopy = Promise.resolve(loadMethod === 'copy');
   }
 
   write(records: readonly SpanRecord[]): Promise<WriteResult> {
@@ -81,12 +101,18 @@ export class SpanWriter {
     let queryRunner: QueryRunner | undefined;
     try {
       queryRunner = this.dataSource.createQueryRunner('master');
-      await queryRunner.connect();
+      const client = (await queryRunner.connect()) as PoolClient;
+      const useCopy = await this.copySupported(queryRunner);
       await queryRunner.startTransaction();
       const traceIds = spans.map((span) => span.record.execution.traceId);
       await queryRunner.query(LOCK_TRACES_SQL, [TRACE_LOCK_NAMESPACE, traceLockBuckets(traceIds)]);
-      for (let start = 0; start < spans.length; start += this.chunkSize) {
-        await this.writeChunk(queryRunner, spans.slice(start, start + this.chunkSize), rejectedSpans);
+      const copied = useCopy ? spans.filter(isCopyable) : [];
+      const upserted = copied.length === 0 ? spans : spans.filter((span) => !isCopyable(span));
+      for (let start = 0; start < copied.length; start += this.chunkSize) {
+        await this.copyChunk(queryRunner, client, copied.slice(start, start + this.chunkSize), rejectedSpans);
+      }
+      for (let start = 0; start < upserted.length; start += this.chunkSize) {
+        await this.writeChunk(queryRunner, upserted.slice(start, start + this.chunkSize), rejectedSpans);
       }
       const accepted = rejectedSpans.length === 0 ? spans : withoutRejected(spans, rejectedSpans);
       if (accepted.length > 0) {
@@ -103,6 +129,46 @@ export class SpanWriter {
       await queryRunner?.release().catch(() => undefined);
     }
     return rejectedSpans.flatMap(({ span, reason }) => span.originals.map((record) => ({ record, reason })));
+  }
+
+  /** Settled once per writer: COPY unless the server is PGlite (see loadMethod). */
+  private copySupported(queryRunner: QueryRunner): Promise<boolean> {
+    this.useCopy ??= queryRunner.query('SELECT version() AS version').then(
+      (rows: Array<{ version?: unknown }>) => !String(rows[0]?.version ?? '').includes('PGlite'),
+      (error: unknown) => {
+        this.useCopy = undefined; // ask again on the next write
+        throw error;
+      },
+    );
+    return this.useCopy;
+  }
+
+  /**
+   * Streams a chunk of new spans into the four tables with COPY, inside a savepoint. If the database refuses the
+   * chunk for its data — a span already stored (a re-delivery) or a bad value — the chunk is rolled back and
+   * written by the upsert instead, which merges with what is stored and sets bad rows aside.
+   */
+  private async copyChunk(
+    queryRunner: QueryRunner,
+    client: PoolClient,
+    chunk: MergedSpan[],
+    rejected: Array<{ span: MergedSpan; reason: string }>,
+  ): Promise<void> {
+    const data = encodeCopyChunk(chunk);
+    await queryRunner.query('SAVEPOINT agentspan_copy');
+    try {
+      await copyFromStdin(client, this.copyStatements.executions, data.executions);
+      if (data.performance.length > 0) await copyFromStdin(client, this.copyStatements.performance, data.performance);
+      if (data.decisions.length > 0) await copyFromStdin(client, this.copyStatements.decisions, data.decisions);
+      if (data.events.length > 0) await copyFromStdin(client, this.copyStatements.events, data.events);
+      await queryRunner.query('RELEASE SAVEPOINT agentspan_copy');
+      return;
+    } catch (error) {
+      if (!isRowDataError(error)) throw error;
+      await queryRunner.query('ROLLBACK TO SAVEPOINT agentspan_copy');
+      await queryRunner.query('RELEASE SAVEPOINT agentspan_copy');
+    }
+    await this.writeChunk(queryRunner, chunk, rejected);
   }
 
   /**

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AgentExecution } from '../../../src/store/entities';
 import type { SpanRecord } from '../../../src/store/records';
-import { SpanWriter } from '../../../src/store/span-writer';
+import { SpanWriter, type LoadMethod } from '../../../src/store/span-writer';
 import { TRACE_LOCK_NAMESPACE, traceLockBucket } from '../../../src/store/trace-locks';
 import { finalSpan, llmSpan, newSpanId, newTraceId, runningSpan } from '../../support/span-records';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
@@ -14,8 +14,11 @@ let writer: SpanWriter;
 beforeAll(async () => {
   fixture = await createStoreFixture();
   dataSource = fixture.dataSource;
-  writer = new SpanWriter(dataSource);
 });
+
+// Every behaviour holds for both ways of loading new spans. PGlite's socket server cannot receive COPY data, so
+// there `auto` (which picks the upsert) is what runs.
+const LOAD_METHODS: LoadMethod[] = process.env.DATABASE_URL ? ['copy', 'upsert'] : ['auto'];
 
 afterAll(async () => {
   await fixture?.close();
@@ -108,7 +111,11 @@ function smallRun(traceId = newTraceId()): { traceId: string; agentSpanId: strin
   return { traceId, agentSpanId, records: [llm, tool, agent] };
 }
 
-describe('SpanWriter', () => {
+describe.each(LOAD_METHODS)('SpanWriter, loadMethod %s', (loadMethod) => {
+  beforeAll(() => {
+    writer = new SpanWriter(dataSource, { loadMethod });
+  });
+
   it('stores a final record without any running record completely, in all four tables', async () => {
     const { traceId, agentSpanId, records } = smallRun();
     const result = await writer.write(records);
@@ -366,7 +373,7 @@ describe('SpanWriter', () => {
       await writer.write([running, llm]);
       expect(await totalsOf(traceId, agentSpanId)).toEqual({});
 
-      await new SpanWriter(dataSource, { liveTotals: true }).write([llm]);
+      await new SpanWriter(dataSource, { liveTotals: true, loadMethod }).write([llm]);
       expect(await totalsOf(traceId, agentSpanId)).toMatchObject({ input: 40, llmCalls: 1, cost: '0.5000000000' });
 
       await writer.write([finalSpan({ traceId, spanId: agentSpanId, performance: { inputTokens: 1 } })]);
@@ -377,8 +384,9 @@ describe('SpanWriter', () => {
   describe('bad rows', () => {
     it('rejects a row violating a CHECK constraint alone and writes the rest of its batch', async () => {
       const traceId = newTraceId();
-      const good = Array.from({ length: 9 }, () => finalSpan({ traceId }));
-      const bad = finalSpan({ traceId, execution: { qualityScore: 150 } });
+      // Tools go through COPY where it is used, agents through the upsert: both must set the bad row aside.
+      const good = Array.from({ length: 9 }, (_, i) => finalSpan({ traceId, kind: i % 3 === 0 ? 'agent' : 'tool' }));
+      const bad = finalSpan({ traceId, kind: 'tool', execution: { qualityScore: 150 } });
       const batch = [...good.slice(0, 4), bad, ...good.slice(4)];
 
       const result = await writer.write(batch);
@@ -392,17 +400,17 @@ describe('SpanWriter', () => {
 
     it('rejects several bad rows of different kinds, each with its own reason, and keeps the good ones', async () => {
       const traceId = newTraceId();
-      const badJson = finalSpan({ traceId, execution: { input: '{not json' } });
-      const tooLong = finalSpan({ traceId, execution: { agentName: 'x'.repeat(300) } });
-      const badDecision = finalSpan({ traceId });
+      const badJson = finalSpan({ traceId, kind: 'tool', execution: { input: '{not json' } });
+      const tooLong = finalSpan({ traceId, kind: 'task', execution: { agentName: 'x'.repeat(300) } });
+      const badDecision = finalSpan({ traceId, kind: 'decision' });
       badDecision.decisions = [
         { ordinal: 0, name: 'pick', choice: null, alternatives: null, reasoning: null, confidence: 1.5, context: null, occurredAt: new Date() },
       ];
       const negativeTokens = llmSpan(traceId, newSpanId(), { inputTokens: -5 });
-      const good = Array.from({ length: 20 }, () => finalSpan({ traceId }));
+      const good = Array.from({ length: 20 }, (_, i) => finalSpan({ traceId, kind: i % 4 === 0 ? 'agent' : 'tool' }));
       const batch = [...good.slice(0, 5), badJson, ...good.slice(5, 10), tooLong, badDecision, ...good.slice(10), negativeTokens];
 
-      const result = await new SpanWriter(dataSource, { chunkSize: 7 }).write(batch);
+      const result = await new SpanWriter(dataSource, { chunkSize: 7, loadMethod }).write(batch);
       expect(result.written).toBe(20);
       const reasons = new Map(result.rejected.map(({ record, reason }) => [record, reason]));
       expect(reasons.size).toBe(4);
@@ -459,6 +467,44 @@ describe('SpanWriter', () => {
     } finally {
       await other.end();
     }
+  });
+
+  it('stores text with tabs, newlines, backslashes, quotes and non-ASCII characters exactly', async () => {
+    const traceId = newTraceId();
+    const awkward = 'tab\there\nnew line\r\\N not null \\. \\\\ "quoted" ünïcødé 🚀 \u2028';
+    const records = [
+      finalSpan({
+        traceId,
+        kind: 'tool',
+        execution: { name: awkward, errorMessage: awkward, input: JSON.stringify({ text: awkward, path: 'C:\\x' }) },
+      }),
+      finalSpan({ traceId, kind: 'tool', execution: { name: '\\.', errorMessage: '' } }),
+    ];
+    expect(await writer.write(records)).toEqual({ written: 2, rejected: [] });
+    const rows = await dataSource.query(
+      `SELECT name, error_message, input FROM agent_executions WHERE trace_id = $1 ORDER BY span_id`,
+      [traceId],
+    );
+    const bySpan = new Map(records.map((record) => [record.execution.name, record]));
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      const record = bySpan.get(row.name)!;
+      expect(record).toBeDefined();
+      expect(row.error_message).toBe(record.execution.errorMessage);
+      expect(row.input).toEqual(record.execution.input === null ? null : JSON.parse(record.execution.input));
+    }
+  });
+
+  it('merges new spans and spans already stored in one batch, without duplicates', async () => {
+    const traceId = newTraceId();
+    const stored = Array.from({ length: 5 }, () => finalSpan({ traceId, kind: 'tool' }));
+    await writer.write(stored);
+    const changed = { ...stored[2]!, execution: { ...stored[2]!.execution, status: 'failed' as const } };
+    const fresh = Array.from({ length: 5 }, () => finalSpan({ traceId, kind: 'llm' }));
+    const result = await writer.write([...fresh.slice(0, 2), ...stored.slice(0, 2), changed, ...fresh.slice(2)]);
+    expect(result).toEqual({ written: 8, rejected: [] });
+    expect(await countRows(traceId)).toMatchObject({ executions: 10, performance: 10 });
+    expect(await execution(traceId, changed.execution.spanId)).toMatchObject({ status: 'failed' });
   });
 
   it('does nothing for an empty batch', async () => {

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { copyNumber, copyText, copyTimestamp, CopyRows } from './copy-text';
+import type { MergedSpan } from './dedupe-records';
+import { uniqueByOrdinal } from './span-upsert-sql';
+import { qualifiedTableName } from './table-names';
+
+/**
+ * The fast path for spans that are new to the database: their rows streamed into the four tables with
+ * `COPY … FROM STDIN` (text format). COPY skips what makes the JSON-fed upsert expensive for the server — parsing
+ * a JSON document, planning a statement of five CTEs, a speculative insertion per unique index and the joins that
+ * hand execution ids to the child rows — and measured about 2.7× less PostgreSQL CPU per span. Execution ids are
+ * generated here, so performance, decision and event rows can name their execution without asking the database.
+ *
+ * COPY cannot resolve conflicts: a chunk that meets a row already stored (a re-delivered span) or a value the
+ * database refuses fails as a whole, and the writer redoes that chunk with the upsert.
+ */
+
+export interface CopyStatements {
+  readonly executions: string;
+  readonly performance: string;
+  readonly decisions: string;
+  readonly events: string;
+}
+
+/** The four COPY statements for one DataSource (schema-qualified names). */
+export function buildCopyStatements(dataSource: DataSource): CopyStatements {
+  const copy = (table: Parameters<typeof qualifiedTableName>[1], columns: string) =>
+    `COPY ${qualifiedTableName(dataSource, table)} (${columns}) FROM STDIN`;
+  return {
+    executions: copy(
+      'agent_executions',
+      'id, trace_id, span_id, parent_span_id, kind, name, agent_name, agent_version, status, started_at, ' +
+        'completed_at, error_type, error_message, input, output, quality_score, user_id, session_id, tenant_id, ' +
+        'conversation_id, metadata, service_name',
+    ),
+    performance: copy(
+      'agent_performance',
+      'execution_id, duration_ms, provider, request_model, response_model, input_tokens, output_tokens, ' +
+        'cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source',
+    ),
+    decisions: copy(
+      'agent_decisions',
+      'id, execution_id, trace_id, span_id, ordinal, agent_name, name, choice, alternatives, reasoning, confidence, ' +
+        'context, occurred_at',
+    ),
+    events: copy(
+      'agent_events',
+      'id, execution_id, trace_id, span_id, ordinal, level, message, attributes, occurred_at',
+    ),
+  };
+}
+
+/** COPY data for each table; an empty buffer when the chunk has no rows for it. */
+export interface CopyChunk {
+  executions: Buffer;
+  performance: Buffer;
+  decisions: Buffer;
+  events: Buffer;
+}
+
+/**
+ * Encodes final records of spans that have no `running` row (everything but agents) as COPY text, one line per
+ * row. Decisions and events keep the last item of each ordinal, as the upsert does.
+ */
+export function encodeCopyChunk(spans: readonly MergedSpan[]): CopyChunk {
+  const executions = new CopyRows(spans.length * 512);
+  const performance = new CopyRows(spans.length * 160);
+  const decisions = new CopyRows(4 * 1024);
+  const events = new CopyRows(4 * 1024);
+  for (const { record } of spans) {
+    const e = record.execution;
+    const id = randomUUID();
+    const traceId = copyText(e.traceId);
+    const spanId = copyText(e.spanId);
+    executions.row(
+      `${id}\t${traceId}\t${spanId}\t${copyText(e.parentSpanId)}\t${copyText(e.kind)}\t${copyText(e.name)}\t` +
+        `${copyText(e.agentName)}\t${copyText(e.agentVersion)}\t${copyText(e.status)}\t${copyTimestamp(e.startedAt)}\t` +
+        `${copyTimestamp(e.completedAt)}\t${copyText(e.errorType)}\t${copyText(e.errorMessage)}\t${copyText(e.input)}\t` +
+        `${copyText(e.output)}\t${copyNumber(e.qualityScore)}\t${copyText(e.userId)}\t${copyText(e.sessionId)}\t` +
+        `${copyText(e.tenantId)}\t${copyText(e.conversationId)}\t${copyText(e.metadata)}\t${copyText(e.serviceName)}`,
+    );
+    const p = record.performance;
+    if (p !== null) {
+      performance.row(
+        `${id}\t${copyNumber(p.durationMs)}\t${copyText(p.provider)}\t${copyText(p.requestModel)}\t` +
+          `${copyText(p.responseModel)}\t${copyNumber(p.inputTokens)}\t${copyNumber(p.outputTokens)}\t` +
+          `${copyNumber(p.cacheReadTokens)}\t${copyNumber(p.cacheWriteTokens)}\t${copyNumber(p.reasoningTokens)}\t` +
+          `${copyText(p.costUsd)}\t${copyText(p.costSource)}`,
+      );
+    }
+    if (record.decisions.length > 0) {
+      const agentName = copyText(e.agentName);
+      for (const d of uniqueByOrdinal(record.decisions)) {
+        decisions.row(
+          `${randomUUID()}\t${id}\t${traceId}\t${spanId}\t${copyNumber(d.ordinal)}\t${agentName}\t${copyText(d.name)}\t` +
+            `${copyText(d.choice)}\t${copyText(d.alternatives)}\t${copyText(d.reasoning)}\t${copyNumber(d.confidence)}\t` +
+            `${copyText(d.context)}\t${copyTimestamp(d.occurredAt)}`,
+        );
+      }
+    }
+    for (const v of uniqueByOrdinal(record.events)) {
+      events.row(
+        `${randomUUID()}\t${id}\t${traceId}\t${spanId}\t${copyNumber(v.ordinal)}\t${copyText(v.level)}\t` +
+          `${copyText(v.message)}\t${copyText(v.attributes)}\t${copyTimestamp(v.occurredAt)}`,
+      );
+    }
+  }
+  return {
+    executions: executions.bytes(),
+    performance: performance.bytes(),
+    decisions: decisions.bytes(),
+    events: events.bytes(),
+  };
+}
+
+/** Spans the COPY path may take: final records of non-agent spans, the only spans that never have a running row. */
+export function isCopyable(span: MergedSpan): boolean {
+  const { kind, status } = span.record.execution;
+  return kind !== 'agent' && status !== 'running';
+}

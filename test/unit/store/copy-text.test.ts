@@ -1,0 +1,96 @@
+import { copyNumber, copyText, copyTimestamp, CopyRows } from '../../../src/store/copy-text';
+import { encodeCopyChunk, isCopyable } from '../../../src/store/span-copy';
+import { dedupeRecords } from '../../../src/store/dedupe-records';
+import { finalSpan, llmSpan, newTraceId, runningSpan } from '../../support/span-records';
+
+describe('COPY text encoding', () => {
+  it.each([
+    ['plain', 'plain'],
+    ['', ''],
+    ['a\tb', 'a\\tb'],
+    ['a\nb\rc', 'a\\nb\\rc'],
+    ['back\\slash', 'back\\\\slash'],
+    ['\\N', '\\\\N'],
+    ['\\.', '\\\\.'],
+    ['ünï 🚀', 'ünï 🚀'],
+  ])('escapes %j as %j', (value, encoded) => {
+    expect(copyText(value)).toBe(encoded);
+  });
+
+  it('writes NULL as \\N, distinct from the text "\\N"', () => {
+    expect(copyText(null)).toBe('\\N');
+    expect(copyText('\\N')).not.toBe(copyText(null));
+  });
+
+  it('sends numbers as JSON would: NaN and infinities become NULL', () => {
+    expect(copyNumber(42)).toBe('42');
+    expect(copyNumber(-0.5)).toBe('-0.5');
+    expect(copyNumber(1e-7)).toBe('1e-7');
+    expect(copyNumber(null)).toBe('\\N');
+    expect(copyNumber(NaN)).toBe('\\N');
+    expect(copyNumber(Infinity)).toBe('\\N');
+    expect(copyNumber(-Infinity)).toBe('\\N');
+  });
+
+  it('keeps microsecond timestamp strings and writes Dates in ISO form; an invalid Date is NULL', () => {
+    expect(copyTimestamp('2026-11-22T04:30:42.123456Z')).toBe('2026-11-22T04:30:42.123456Z');
+    expect(copyTimestamp(new Date('2026-11-22T04:30:42.123Z'))).toBe('2026-11-22T04:30:42.123Z');
+    expect(copyTimestamp(new Date(NaN))).toBe('\\N');
+    expect(copyTimestamp(null)).toBe('\\N');
+  });
+
+  it('collects rows as UTF-8 lines, growing past its initial size', () => {
+    const rows = new CopyRows(4);
+    rows.row('a\tb');
+    rows.row('ünï 🚀\t\\N');
+    expect(rows.bytes().toString('utf8')).toBe('a\tb\nünï 🚀\t\\N\n');
+  });
+});
+
+describe('encodeCopyChunk', () => {
+  it('writes one line per row with the same execution id on the execution and its child rows', () => {
+    const traceId = newTraceId();
+    const llm = llmSpan(traceId, 'aaaaaaaaaaaaaaaa');
+    llm.events = [
+      { ordinal: 0, level: 'info', message: 'first', attributes: null, occurredAt: '2026-11-22T04:30:42.000001Z' },
+      { ordinal: 0, level: 'warn', message: 'same ordinal, later', attributes: '{"a":1}', occurredAt: '2026-11-22T04:30:42.000002Z' },
+    ];
+    const chunk = encodeCopyChunk(dedupeRecords([llm]));
+    const [execution] = lines(chunk.executions);
+    const [performance] = lines(chunk.performance);
+    const events = lines(chunk.events);
+    expect(execution).toHaveLength(22);
+    expect(execution!.slice(1, 5)).toEqual([traceId, llm.execution.spanId, 'aaaaaaaaaaaaaaaa', 'llm']);
+    expect(performance![0]).toBe(execution![0]);
+    expect(performance).toHaveLength(12);
+    // The last event of an ordinal wins, as in the upsert.
+    expect(events).toHaveLength(1);
+    expect(events[0]!.slice(1, 7)).toEqual([execution![0], traceId, llm.execution.spanId, '0', 'warn', 'same ordinal, later']);
+    expect(chunk.decisions.length).toBe(0);
+  });
+
+  it('leaves agents and running records to the upsert', () => {
+    const traceId = newTraceId();
+    const [agent, running, tool] = dedupeRecords([
+      finalSpan({ traceId, kind: 'agent' }),
+      runningSpan({ traceId }),
+      finalSpan({ traceId, kind: 'tool' }),
+    ]).sort((a, b) => order(a.record) - order(b.record));
+    expect(isCopyable(agent!)).toBe(false);
+    expect(isCopyable(running!)).toBe(false);
+    expect(isCopyable(tool!)).toBe(true);
+  });
+});
+
+function order(record: { execution: { kind: string; status: string } }): number {
+  if (record.execution.status === 'running') return 1;
+  return record.execution.kind === 'agent' ? 0 : 2;
+}
+
+function lines(buffer: Buffer): string[][] {
+  return buffer
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => line.split('\t'));
+}
