@@ -60,8 +60,7 @@ export interface CopyChunk {
 }
 
 /**
- * Encodes final records of spans that have no `running` row (everything but agents) as COPY text, one line per
- * row. Decisions and events keep the last item of each ordinal, as the upsert does.
+ * Encodes final records of spans new to the database (see isCopyable) as COPY text, one line per row. Decisions and events keep the last item of each ordinal, as the upsert does.
  */
 export function encodeCopyChunk(spans: readonly MergedSpan[]): CopyChunk {
   const executions = new CopyRows(spans.length * 512);
@@ -114,8 +113,14 @@ export function encodeCopyChunk(spans: readonly MergedSpan[]): CopyChunk {
   };
 }
 
-/** Spans the COPY path may take: final records of non-agent spans, the only spans that never have a running row. */
+/**
+ * Spans the COPY path may take: final records of spans that cannot have a row yet. Only agents get `running` rows,
+ * so that is every other span, and an agent whose start is merged into this very batch (its running record was
+ * never written before). An agent that ends without its start in the batch most likely has a running row to
+ * complete: the upsert takes it.
+ */
 export function isCopyable(span: MergedSpan): boolean {
   const { kind, status } = span.record.execution;
-  return kind !== 'agent' && status !== 'running';
+  if (status === 'running') return false;
+  return kind !== 'agent' || span.originals.some((original) => original.execution.status === 'running');
 }

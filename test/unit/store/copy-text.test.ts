@@ -1,6 +1,7 @@
 import { copyNumber, copyText, copyTimestamp, CopyRows } from '../../../src/store/copy-text';
 import { encodeCopyChunk, isCopyable } from '../../../src/store/span-copy';
 import { dedupeRecords } from '../../../src/store/dedupe-records';
+import type { SpanRecord } from '../../../src/store/records';
 import { finalSpan, llmSpan, newTraceId, runningSpan } from '../../support/span-records';
 
 describe('COPY text encoding', () => {
@@ -69,23 +70,17 @@ describe('encodeCopyChunk', () => {
     expect(chunk.decisions.length).toBe(0);
   });
 
-  it('leaves agents and running records to the upsert', () => {
+  it('copies agents only when their start is merged into the same batch; running records never', () => {
     const traceId = newTraceId();
-    const [agent, running, tool] = dedupeRecords([
-      finalSpan({ traceId, kind: 'agent' }),
-      runningSpan({ traceId }),
-      finalSpan({ traceId, kind: 'tool' }),
-    ]).sort((a, b) => order(a.record) - order(b.record));
-    expect(isCopyable(agent!)).toBe(false);
-    expect(isCopyable(running!)).toBe(false);
-    expect(isCopyable(tool!)).toBe(true);
+    const started = runningSpan({ traceId });
+    const ended = finalSpan({ traceId, spanId: started.execution.spanId, kind: 'agent' });
+    const byKind = (records: SpanRecord[]) => dedupeRecords(records).map(isCopyable);
+    expect(byKind([started, ended])).toEqual([true]);
+    expect(byKind([finalSpan({ traceId, kind: 'agent' })])).toEqual([false]);
+    expect(byKind([runningSpan({ traceId })])).toEqual([false]);
+    expect(byKind([finalSpan({ traceId, kind: 'tool' })])).toEqual([true]);
   });
 });
-
-function order(record: { execution: { kind: string; status: string } }): number {
-  if (record.execution.status === 'running') return 1;
-  return record.execution.kind === 'agent' ? 0 : 2;
-}
 
 function lines(buffer: Buffer): string[][] {
   return buffer
