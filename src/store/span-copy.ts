@@ -1,16 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { copyNumber, copyText, copyTimestamp, CopyRows } from './copy-text';
 import type { MergedSpan } from './dedupe-records';
 import { uniqueByOrdinal } from './span-upsert-sql';
 import { qualifiedTableName } from './table-names';
+import { timeOrderedId } from './time-ordered-id';
 
 /**
  * The fast path for spans that are new to the database: their rows streamed into the four tables with
  * `COPY … FROM STDIN` (text format). COPY skips what makes the JSON-fed upsert expensive for the server — parsing
  * a JSON document, planning a statement of five CTEs, a speculative insertion per unique index and the joins that
  * hand execution ids to the child rows — and measured about 2.7× less PostgreSQL CPU per span. Execution ids are
- * generated here, so performance, decision and event rows can name their execution without asking the database.
+ * generated here (time-ordered, see time-ordered-id), so performance, decision and event rows can name their
+ * execution without asking the database.
  *
  * COPY cannot resolve conflicts: a chunk that meets a row already stored (a re-delivered span) or a value the
  * database refuses fails as a whole, and the writer redoes that chunk with the upsert.
@@ -69,7 +70,7 @@ export function encodeCopyChunk(spans: readonly MergedSpan[]): CopyChunk {
   const events = new CopyRows(4 * 1024);
   for (const { record } of spans) {
     const e = record.execution;
-    const id = randomUUID();
+    const id = timeOrderedId();
     const traceId = copyText(e.traceId);
     const spanId = copyText(e.spanId);
     executions.row(
@@ -92,7 +93,7 @@ export function encodeCopyChunk(spans: readonly MergedSpan[]): CopyChunk {
       const agentName = copyText(e.agentName);
       for (const d of uniqueByOrdinal(record.decisions)) {
         decisions.row(
-          `${randomUUID()}\t${id}\t${traceId}\t${spanId}\t${copyNumber(d.ordinal)}\t${agentName}\t${copyText(d.name)}\t` +
+          `${timeOrderedId()}\t${id}\t${traceId}\t${spanId}\t${copyNumber(d.ordinal)}\t${agentName}\t${copyText(d.name)}\t` +
             `${copyText(d.choice)}\t${copyText(d.alternatives)}\t${copyText(d.reasoning)}\t${copyNumber(d.confidence)}\t` +
             `${copyText(d.context)}\t${copyTimestamp(d.occurredAt)}`,
         );
@@ -100,7 +101,7 @@ export function encodeCopyChunk(spans: readonly MergedSpan[]): CopyChunk {
     }
     for (const v of uniqueByOrdinal(record.events)) {
       events.row(
-        `${randomUUID()}\t${id}\t${traceId}\t${spanId}\t${copyNumber(v.ordinal)}\t${copyText(v.level)}\t` +
+        `${timeOrderedId()}\t${id}\t${traceId}\t${spanId}\t${copyNumber(v.ordinal)}\t${copyText(v.level)}\t` +
           `${copyText(v.message)}\t${copyText(v.attributes)}\t${copyTimestamp(v.occurredAt)}`,
       );
     }
