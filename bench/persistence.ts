@@ -30,6 +30,7 @@ import { runMigrations } from '../src/store/migrate';
 import { StoreConnection, StoreUnavailableError } from '../src/store/store-connection';
 import { createTestDatabase } from '../test/support/database';
 import { callVariants, discard } from './call-variants';
+import { databaseCpuMicros } from './database-cpu';
 import { compare } from './measure';
 
 
@@ -64,6 +65,8 @@ export interface PersistenceBenchResult {
   persistedNs: number;
   callRatio: number;
   spansPerSecond: number;
+  /** CPU per committed span during the throughput run: Node (this process) and PostgreSQL (null when unreadable). */
+  cpuMicrosPerSpan: { node: number; database: number | null };
   naiveSpansPerSecond: number;
   throughputSpans: number;
   naiveSpans: number;
@@ -83,14 +86,17 @@ export async function benchPersistence(
     const calls = await benchCalls(dataSource);
     const recorded = await recordSpans(spans);
     const processor = new AgentSpanProcessor({ dataSource, queue: { maxQueueSize: 50_000 } });
-    const ours = await throughput(recorded, processor, (p) => p.flush(600_000).then(() => undefined));
+    const databaseName = new URL(database.url).pathname.slice(1);
+    const ours = await throughput(recorded, processor, (p) => p.flush(600_000).then(() => undefined), databaseName);
     const committed = processor.stats();
     if (committed.droppedTotal > 0) throw new Error(`the throughput run dropped ${committed.droppedTotal} records`);
-    const naive = await throughput(await recordSpans(naiveSpans), new NaiveSaveProcessor(dataSource), (p) => p.drain());
+    const naive = (await throughput(await recordSpans(naiveSpans), new NaiveSaveProcessor(dataSource), (p) => p.drain()))
+      .spansPerSecond;
     const outage = await outageMemory();
     return {
       ...calls,
-      spansPerSecond: ours,
+      spansPerSecond: ours.spansPerSecond,
+      cpuMicrosPerSpan: ours.cpuMicrosPerSpan,
       naiveSpansPerSecond: naive,
       throughputSpans: spans,
       naiveSpans,
@@ -137,7 +143,14 @@ async function recordSpans(count: number): Promise<ReadableSpan[]> {
 }
 
 /** Hands the spans to a processor as the SDK would (a start for each agent span, an end for every span). */
-async function throughput<P extends SpanProcessor>(spans: ReadableSpan[], processor: P, settle: (p: P) => Promise<void>): Promise<number> {
+async function throughput<P extends SpanProcessor>(
+  spans: ReadableSpan[],
+  processor: P,
+  settle: (p: P) => Promise<void>,
+  databaseName?: string,
+): Promise<{ spansPerSecond: number; cpuMicrosPerSpan: { node: number; database: number | null } }> {
+  const databaseBefore = databaseName === undefined ? null : databaseCpuMicros(databaseName);
+  const nodeBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i];
@@ -153,8 +166,16 @@ async function throughput<P extends SpanProcessor>(spans: ReadableSpan[], proces
   }
   await settle(processor);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const node = process.cpuUsage(nodeBefore);
+  const databaseAfter = databaseName === undefined ? null : databaseCpuMicros(databaseName);
   await processor.shutdown();
-  return spans.length / seconds;
+  return {
+    spansPerSecond: spans.length / seconds,
+    cpuMicrosPerSpan: {
+      node: (node.user + node.system) / spans.length,
+      database: databaseBefore === null || databaseAfter === null ? null : (databaseAfter - databaseBefore) / spans.length,
+    },
+  };
 }
 
 function backlog(processor: SpanProcessor): number {
