@@ -52,18 +52,31 @@ function toAttributeValue(value: unknown, key: string, settings: CaptureSettings
       return undefined;
     default:
       if (value === null) return undefined;
-      if (Array.isArray(value) && isHomogeneousPrimitiveArray(value)) {
-        return typeof value[0] === 'string'
-          ? (value as string[]).map((item) => captureText(item, settings, key))
-          : (value as number[] | boolean[]);
+      if (Array.isArray(value)) {
+        const type = homogeneousArrayType(value);
+        if (type === 'string') {
+          return (value as Array<string | null | undefined>).map((item) =>
+            typeof item === 'string' ? captureText(item, settings, key) : item,
+          );
+        }
+        if (type !== undefined) return value as AttributeValue;
       }
       return captureJson(value, settings);
   }
 }
 
-function isHomogeneousPrimitiveArray(values: unknown[]): boolean {
-  if (values.length === 0) return true;
-  const type = typeof values[0];
-  if (type !== 'string' && type !== 'number' && type !== 'boolean') return false;
-  return values.every((item) => typeof item === type);
+/**
+ * The element type of an array OTel can hold as it is: all strings, all numbers or all booleans, with null and
+ * undefined holes allowed (as the OTel API allows them); `empty` for an array of holes only. Undefined otherwise.
+ */
+function homogeneousArrayType(values: unknown[]): 'string' | 'number' | 'boolean' | 'empty' | undefined {
+  let type: 'string' | 'number' | 'boolean' | 'empty' = 'empty';
+  for (const item of values) {
+    if (item === null || item === undefined) continue;
+    const itemType = typeof item;
+    if (itemType !== 'string' && itemType !== 'number' && itemType !== 'boolean') return undefined;
+    if (type === 'empty') type = itemType;
+    else if (itemType !== type) return undefined;
+  }
+  return type;
 }

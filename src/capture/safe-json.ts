@@ -1,7 +1,7 @@
 import { types } from 'node:util';
 import { reportOnce } from '../internal/report-once';
 import { plainJson } from './plain-json';
-import { sanitizeText } from './sanitize-text';
+import { pairSafeEnd, sanitizeText } from './sanitize-text';
 import type { CaptureSettings } from './settings';
 
 /** Thrown inside the walk when a user redactor fails: the whole value is then redacted (fail closed). */
@@ -79,7 +79,7 @@ class JsonWalk {
         return;
       default:
         if (value === null) this.out += 'null';
-        else this.object(value as object, key, depth);
+        else this.guardedObject(value as object, key, depth);
     }
   }
 
@@ -87,8 +87,8 @@ class JsonWalk {
   text(value: string, key: string | undefined): string {
     const { maxStringLength, redaction } = this.settings;
     let text = value;
-    if (text.length > maxStringLength) {
-      text = `${text.slice(0, maxStringLength)}…[truncated, ${value.length} chars]`;
+    if (text.length > maxStringLength && !isCutAlready(text, maxStringLength)) {
+      text = `${text.slice(0, pairSafeEnd(text, maxStringLength))}…[truncated, ${value.length} chars]`;
     }
     text = sanitizeText(text);
     if (!redaction.enabled) return text;
@@ -104,6 +104,17 @@ class JsonWalk {
       text = sanitizeText(redacted);
     }
     return text;
+  }
+
+  /** An object whose traps throw where nothing else guards them (a Proxy): only it becomes a placeholder. */
+  private guardedObject(value: object, key: string | undefined, depth: number): void {
+    const mark = this.out.length;
+    try {
+      this.object(value, key, depth);
+    } catch (error) {
+      if (error instanceof RedactorFailure) throw error;
+      this.out = `${this.out.slice(0, mark)}"[unreadable]"`;
+    }
   }
 
   private object(value: object, key: string | undefined, depth: number): void {
@@ -254,6 +265,22 @@ class JsonWalk {
     return true;
   }
 }
+
+const CUT_MARKER = /…\[truncated, \d+ chars\]$/;
+
+/**
+ * True for a string capture has cut already (it ends with the marker and is no longer than the limit plus it):
+ * values are captured when recorded and their text again when mapped, and cutting twice would stack markers.
+ */
+function isCutAlready(text: string, maxStringLength: number): boolean {
+  if (text.length > maxStringLength + LONGEST_MARKER) return false;
+  const tail = text.slice(-LONGEST_MARKER);
+  const marker = CUT_MARKER.exec(tail);
+  return marker !== null && text.length - tail.length + marker.index <= maxStringLength;
+}
+
+// `…[truncated, ` + the digits of a string length (at most 10) + ` chars]`.
+const LONGEST_MARKER = 32;
 
 function ownKeys(value: object): string[] {
   try {

@@ -11,6 +11,7 @@ import {
   ATTR_DECISION_REASONING,
   EVENT_AGENTSPAN_DECISION,
 } from '../semconv/attributes';
+import { addNote } from './note';
 import { ensureSpanState } from './span-state';
 
 /** A choice an agent made, with what it weighed and how sure it was. */
@@ -27,7 +28,8 @@ export interface DecisionReport {
 
 /**
  * Records a decision on the active span as an `agentspan.decision` event; a span can carry several. Outside any span
- * it does nothing; a confidence outside 0–1 is left out (the decision is kept) and reported once.
+ * it does nothing; a confidence outside 0–1 or a reasoning that is not a string is left out (the decision is kept),
+ * noted on the span (a `warn` event) and reported once.
  */
 export function recordDecision(decision: DecisionReport): void {
   try {
@@ -47,6 +49,7 @@ export function looksLikeDecision(value: unknown): value is DecisionReport {
 export function addDecisionEvent(span: Span, decision: DecisionReport): void {
   if (decision === null || typeof decision !== 'object') {
     reportOnce('decision-not-object', 'recordDecision expects an object with a choice; nothing was recorded');
+    addNote(span, 'recordDecision', 'expects an object with a choice', 'nothing was recorded', decision);
     return;
   }
   const settings = captureSettings();
@@ -59,14 +62,18 @@ export function addDecisionEvent(span: Span, decision: DecisionReport): void {
   if (decision.alternatives !== undefined) {
     attributes[ATTR_DECISION_ALTERNATIVES] = captureJson(decision.alternatives, settings);
   }
-  if (typeof decision.reasoning === 'string') {
-    attributes[ATTR_DECISION_REASONING] = captureText(decision.reasoning, settings);
+  const reasoning: unknown = decision.reasoning;
+  if (typeof reasoning === 'string') {
+    attributes[ATTR_DECISION_REASONING] = captureText(reasoning, settings);
+  } else if (reasoning !== undefined && reasoning !== null) {
+    addNote(span, 'recordDecision reasoning', 'is not a string', 'left out', reasoning);
   }
   const confidence: unknown = decision.confidence;
   if (typeof confidence === 'number' && Number.isFinite(confidence) && confidence >= 0 && confidence <= 1) {
     attributes[ATTR_DECISION_CONFIDENCE] = confidence;
   } else if (confidence !== undefined && confidence !== null) {
     reportOnce('confidence-out-of-range', 'recordDecision: confidence must be a number from 0 to 1; it was left out');
+    addNote(span, 'recordDecision confidence', 'is not a number from 0 to 1', 'left out', confidence);
   }
   if (decision.context !== undefined) attributes[ATTR_DECISION_CONTEXT] = captureJson(decision.context, settings);
   span.addEvent(EVENT_AGENTSPAN_DECISION, attributes);

@@ -1,6 +1,7 @@
 import { context, createContextKey, type Attributes, type Context } from '@opentelemetry/api';
 import { captureJson, captureText } from '../capture/safe-json';
 import { captureSettings } from '../capture/settings';
+import { reportOnce } from '../internal/report-once';
 import {
   ATTR_AGENTSPAN_METADATA,
   ATTR_AGENTSPAN_TENANT_ID,
@@ -58,17 +59,23 @@ function mergeScope(parent: RunScope | undefined, given: AgentRunAttributes): Ru
   const incoming = given !== null && typeof given === 'object' ? given : {};
   const values: AgentRunAttributes = { ...parent?.values };
   for (const key of ['userId', 'sessionId', 'tenantId', 'conversationId'] as const) {
-    const id = asId(incoming[key]);
+    const value: unknown = incoming[key];
+    const id = asId(value);
     if (id !== undefined) values[key] = id;
+    else if (value !== undefined && value !== null) {
+      reportOnce(`run-${key}`, `withAgentContext: ${key} must be a string or a number; it was left out`);
+    }
   }
-  const metadata = incoming.metadata;
+  const metadata: unknown = incoming.metadata;
   if (metadata !== null && typeof metadata === 'object') {
     values.metadata = { ...parent?.values.metadata, ...metadata };
+  } else if (metadata !== undefined && metadata !== null) {
+    reportOnce('run-metadata', 'withAgentContext: metadata must be an object; it was left out');
   }
   return { values, attributes: toAttributes(values) };
 }
 
-/** Ids are agent data: coerce what can be coerced, never throw. */
+/** Ids are agent data: coerce what can be coerced (numbers are often ids), never throw. */
 function asId(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);

@@ -15,6 +15,7 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
 } from '../semconv/attributes';
+import { addNote } from './note';
 import { ensureSpanState } from './span-state';
 
 /**
@@ -37,14 +38,16 @@ const TOKEN_ATTRIBUTE: Record<keyof TokenUsage, string> = {
 };
 
 /**
- * Records token usage (and optionally model, provider, cost) on the active span. Several calls on one span add up. Outside any span it does nothing. Negative, NaN or infinite figures are left out and reported once.
+ * Records token usage (and optionally model, provider, cost) on the active span. Several calls on one span add up.
+ * Outside any span it does nothing. Figures that are not finite numbers >= 0 are left out, noted on the span (a
+ * `warn` event) and reported once.
  */
 export function recordUsage(usage: UsageReport): void {
   try {
     const span = trace.getActiveSpan();
     if (!span || !span.isRecording() || usage === null || typeof usage !== 'object') return;
-    const figures = validTokens(usage);
-    const cost = validCost(usage.costUsd);
+    const figures = validTokens(span, usage);
+    const cost = validCost(span, usage.costUsd);
     const state = ensureSpanState(span);
     // Only reported tokens stop @LLM from reading them off the response; a cost alone does not.
     if (Object.keys(figures).length > 0) state.userReportedUsage = true;
@@ -53,13 +56,8 @@ export function recordUsage(usage: UsageReport): void {
       state.costUsd = (state.costUsd ?? 0) + cost;
       span.setAttribute(ATTR_AGENTSPAN_COST_USD, state.costUsd);
     }
-    const settings = captureSettings();
-    if (typeof usage.model === 'string' && usage.model.length > 0) {
-      span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, captureText(usage.model, settings));
-    }
-    if (typeof usage.provider === 'string' && usage.provider.length > 0) {
-      span.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, captureText(usage.provider, settings));
-    }
+    setName(span, ATTR_GEN_AI_RESPONSE_MODEL, 'model', usage.model);
+    setName(span, ATTR_GEN_AI_PROVIDER_NAME, 'provider', usage.provider);
   } catch (error) {
     reportOnce('record-usage-failed', `recordUsage failed: ${String(error)}`);
   }
@@ -79,6 +77,16 @@ export function applyResponseUsage(span: Span, usage: ResponseUsage): void {
   span.setAttributes(attributes);
 }
 
+/** A model or provider name given to recordUsage: text is captured; anything else is noted and left out. */
+function setName(span: Span, attribute: string, field: 'model' | 'provider', name: unknown): void {
+  if (name === undefined || name === null || name === '') return;
+  if (typeof name === 'string') {
+    span.setAttribute(attribute, captureText(name, captureSettings()));
+  } else {
+    addNote(span, `recordUsage ${field}`, 'is not a string', 'not recorded', name);
+  }
+}
+
 function setTokens(span: Span, figures: TokenUsage): void {
   for (const field of TOKEN_FIELDS) {
     const figure = figures[field];
@@ -86,13 +94,14 @@ function setTokens(span: Span, figures: TokenUsage): void {
   }
 }
 
-function validTokens(usage: UsageReport): TokenUsage {
+function validTokens(span: Span, usage: UsageReport): TokenUsage {
   const figures: TokenUsage = {};
   for (const field of TOKEN_FIELDS) {
     const figure: unknown = usage[field];
     if (figure === undefined || figure === null) continue;
     if (typeof figure !== 'number' || !Number.isFinite(figure) || figure < 0) {
       reportOnce(`usage-${field}`, `recordUsage: ${field} must be a finite number >= 0; the value was not recorded`);
+      addNote(span, `recordUsage ${field}`, 'is not a finite number >= 0', 'not recorded', figure);
       continue;
     }
     figures[field] = Math.round(figure);
@@ -100,10 +109,11 @@ function validTokens(usage: UsageReport): TokenUsage {
   return figures;
 }
 
-function validCost(cost: unknown): number | undefined {
+function validCost(span: Span, cost: unknown): number | undefined {
   if (cost === undefined || cost === null) return undefined;
   if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) {
     reportOnce('usage-cost', 'recordUsage: costUsd must be a finite number >= 0; the value was not recorded');
+    addNote(span, 'recordUsage costUsd', 'is not a finite number >= 0', 'not recorded', cost);
     return undefined;
   }
   return cost;

@@ -1,7 +1,8 @@
 import { SpanStatusCode, type Attributes, type AttributeValue, type HrTime } from '@opentelemetry/api';
-import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { describeValue, noteMessage, textOf } from '../capture/describe-value';
 import { captureJson, captureText } from '../capture/safe-json';
+import { cutText } from '../capture/sanitize-text';
 import { captureSettings, type CaptureSettings } from '../capture/settings';
 import {
   ATTR_AGENTSPAN_COST_USD,
@@ -44,7 +45,6 @@ import type {
   DecisionRecord,
   EventLevel,
   EventRecord,
-  ExecutionKind,
   ExecutionRecord,
   PerformanceRecord,
   SpanRecord,
@@ -55,59 +55,198 @@ import { spanKindOf } from './span-kind';
 
 export type SpanPhase = 'start' | 'end';
 
-/** Column widths of the store: longer values are cut here rather than rejected there. */
+/** Column widths of the store: longer values are cut here (with a `…` marker) rather than rejected there. */
 const WIDTH = { name: 1024, id: 256, version: 128, errorType: 256, provider: 128, model: 256 } as const;
+
+/** Largest figure an `integer` token column holds. */
+export const MAX_TOKEN_COUNT = 2_147_483_647;
+/**
+ * Largest cost one span may report. The column would hold up to 10^10, but agent totals are sums of thousands of
+ * spans in numeric(24, 10) (below 10^14), and one overflowing sum would fail a whole batch. No single model call costs
+ * a million dollars: a larger figure is a unit mistake (cents, tokens), better stored as unknown.
+ */
+export const MAX_COST_USD = 1_000_000;
 
 const LOG_LEVELS: ReadonlySet<string> = new Set<EventLevel>(['debug', 'info', 'warn', 'error']);
 const RESERVED_LOG_KEYS: ReadonlySet<string> = new Set([ATTR_LOG_LEVEL, ATTR_LOG_MESSAGE]);
+
+const STORED_AS_NULL = 'stored as null';
+const ATTR_SERVICE_NAME = 'service.name';
+/** The provider's name before `gen_ai.provider.name`, still set by many instrumentations. */
+const ATTR_GEN_AI_SYSTEM = 'gen_ai.system';
+const CACHE_READ = ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS;
+const CACHE_WRITE = ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS;
+const REASONING = ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS;
 
 /**
  * Turns a span into the record the store writes: pure, no I/O. `start` gives the `running` record of a span still
  * open (no performance row); `end` the final one. `runAttributes` are the withAgentContext attributes in force when
  * a span of another instrumentation started (agentspan's own spans carry them already). Returns undefined for spans
  * that are neither agentspan's nor GenAI spans.
+ *
+ * Nothing a span carries can make the database refuse the record: text is made storable and cut to its column,
+ * figures outside their column's range or of the wrong type are stored as null, an end before the start (clock
+ * skew) is stored as the start. Every such change is noted: the final record carries one `warn` event per change,
+ * saying what was changed and why, with the value described. Throws (and the pipeline counts the span as rejected,
+ * with the message as reason) only for a span that cannot be stored at all: a trace or span id of the wrong length,
+ * or a start time that is not a time from year 1 to 9999.
  */
 export function mapSpan(span: ReadableSpan, phase: SpanPhase, runAttributes?: Attributes): SpanRecord | undefined {
   const attributes = span.attributes;
   const kind = spanKindOf(attributes, span.instrumentationScope.name);
   if (kind === undefined) return undefined;
+  const context = span.spanContext();
+  if (!isId(context.traceId, TRACE_ID_LENGTH)) throw new Error(`trace id is not ${TRACE_ID_LENGTH} characters`);
+  if (!isId(context.spanId, SPAN_ID_LENGTH)) throw new Error(`span id is not ${SPAN_ID_LENGTH} characters`);
+  const start = normalizeTime(span.startTime);
+  if (start === undefined) throw new Error('start time is not a time from year 1 to 9999');
   const settings = captureSettings();
+  const fields = new Fields(settings);
   const run = runAttributes ?? {};
   // agentspan's own JSON attributes were made by capture and are stored as they are; anyone else's are checked.
   const json = span.instrumentationScope.name === TRACER_NAME ? ownJson : jsonText;
-  const context = span.spanContext();
-  const error = phase === 'end' ? errorOf(span) : undefined;
+  const startedAt = formatTime(start);
+  const end = phase === 'end' ? endOf(span, start, startedAt, fields) : undefined;
+  const error = phase === 'end' ? errorOf(span, fields) : undefined;
   const execution: ExecutionRecord = {
     traceId: context.traceId,
     spanId: context.spanId,
-    parentSpanId: span.parentSpanContext?.spanId ?? null,
+    parentSpanId: parentOf(span, fields),
     kind,
-    name: cut(span.name, WIDTH.name) ?? 'span',
-    agentName: cut(text(attributes[ATTR_GEN_AI_AGENT_NAME]), WIDTH.id),
-    agentVersion: cut(text(attributes[ATTR_GEN_AI_AGENT_VERSION]), WIDTH.version),
+    name: cutText(typeof span.name === 'string' && span.name.length > 0 ? span.name : 'span', WIDTH.name),
+    agentName: fields.text(attributes[ATTR_GEN_AI_AGENT_NAME], ATTR_GEN_AI_AGENT_NAME, WIDTH.id),
+    agentVersion: fields.text(attributes[ATTR_GEN_AI_AGENT_VERSION], ATTR_GEN_AI_AGENT_VERSION, WIDTH.version),
     status: phase === 'start' ? 'running' : statusOf(span, error !== undefined),
-    startedAt: toTimestamp(span.startTime),
-    completedAt: phase === 'end' ? toTimestamp(span.endTime) : null,
-    errorType: cut(error?.type ?? null, WIDTH.errorType),
+    startedAt,
+    completedAt: end?.completedAt ?? null,
+    errorType: error?.type ?? null,
     errorMessage: error?.message === undefined ? null : captureText(error.message, settings),
     input: json(attributes[ATTR_AGENTSPAN_INPUT], settings),
     output: phase === 'end' ? json(attributes[ATTR_AGENTSPAN_OUTPUT], settings) : null,
-    qualityScore: inRange(attributes[ATTR_AGENTSPAN_QUALITY_SCORE], 0, 100),
-    userId: cut(text(attributes[ATTR_USER_ID] ?? run[ATTR_USER_ID]), WIDTH.id),
-    sessionId: cut(text(attributes[ATTR_SESSION_ID] ?? run[ATTR_SESSION_ID]), WIDTH.id),
-    tenantId: cut(text(attributes[ATTR_AGENTSPAN_TENANT_ID] ?? run[ATTR_AGENTSPAN_TENANT_ID]), WIDTH.id),
-    conversationId: cut(text(attributes[ATTR_GEN_AI_CONVERSATION_ID] ?? run[ATTR_GEN_AI_CONVERSATION_ID]), WIDTH.id),
+    qualityScore: fields.number(attributes[ATTR_AGENTSPAN_QUALITY_SCORE], ATTR_AGENTSPAN_QUALITY_SCORE, 0, 100),
+    userId: fields.text(attributes[ATTR_USER_ID] ?? run[ATTR_USER_ID], ATTR_USER_ID, WIDTH.id),
+    sessionId: fields.text(attributes[ATTR_SESSION_ID] ?? run[ATTR_SESSION_ID], ATTR_SESSION_ID, WIDTH.id),
+    tenantId: fields.text(
+      attributes[ATTR_AGENTSPAN_TENANT_ID] ?? run[ATTR_AGENTSPAN_TENANT_ID],
+      ATTR_AGENTSPAN_TENANT_ID,
+      WIDTH.id,
+    ),
+    conversationId: fields.text(
+      attributes[ATTR_GEN_AI_CONVERSATION_ID] ?? run[ATTR_GEN_AI_CONVERSATION_ID],
+      ATTR_GEN_AI_CONVERSATION_ID,
+      WIDTH.id,
+    ),
     metadata: json(attributes[ATTR_AGENTSPAN_METADATA] ?? run[ATTR_AGENTSPAN_METADATA], settings),
-    serviceName: cut(text(span.resource?.attributes['service.name']), WIDTH.id),
+    serviceName: fields.text(span.resource?.attributes[ATTR_SERVICE_NAME], ATTR_SERVICE_NAME, WIDTH.id),
   };
-  if (phase === 'start') return { execution, performance: null, decisions: [], events: [] };
+  if (end === undefined) return { execution, performance: null, decisions: [], events: [] };
+  const performance = performanceOf(attributes, end.durationMs, fields);
   const decisions: DecisionRecord[] = [];
   const events: EventRecord[] = [];
   for (const event of span.events) {
-    if (event.name === EVENT_AGENTSPAN_DECISION) decisions.push(decisionOf(event, decisions.length, settings, json));
-    else events.push(eventOf(event, events.length, settings));
+    const occurredAt = eventTime(event, startedAt, fields);
+    if (event.name === EVENT_AGENTSPAN_DECISION) {
+      decisions.push(decisionOf(event, decisions.length, occurredAt, fields, json));
+    } else {
+      events.push(eventOf(event, events.length, occurredAt, settings));
+    }
   }
-  return { execution, performance: performanceOf(span, kind), decisions, events };
+  fields.appendNotes(events, end.completedAt);
+  return { execution, performance, decisions, events };
+}
+
+/**
+ * Reads the typed fields of a record off span attributes and collects a note for every value it cannot keep as
+ * given. Notes are rare; the list is only made for the first one.
+ */
+class Fields {
+  private notes: Array<{ message: string; value: string }> | undefined;
+
+  constructor(readonly settings: CaptureSettings) {}
+
+  note(subject: string, problem: string, outcome: string, value: unknown): void {
+    (this.notes ??= []).push({ message: noteMessage(subject, problem, outcome), value: describeValue(value, this.settings) });
+  }
+
+  /** A text column: a string made storable and cut to the width; a number as its decimal text; else null. */
+  text(value: AttributeValue | undefined, key: string, width: number): string | null {
+    if (typeof value === 'string') return value.length > 0 ? cutText(value, width) : null;
+    if (value === undefined || value === null) return null;
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    this.note(key, 'is not a string', STORED_AS_NULL, value);
+    return null;
+  }
+
+  /** A number column with a range: anything else (NaN, infinities, strings, arrays) is stored as null. */
+  number(value: AttributeValue | undefined, key: string, min: number, max: number, what = 'a number'): number | null {
+    if (value === undefined || value === null) return null;
+    if (typeof value === 'number' && value >= min && value <= max) return value;
+    this.note(key, `is not ${what} from ${min} to ${max}`, STORED_AS_NULL, value);
+    return null;
+  }
+
+  /** A token count: rounded, and within what an integer column holds. */
+  count(value: AttributeValue | undefined, key: string): number | null {
+    if (value === undefined || value === null) return null;
+    if (typeof value === 'number' && value >= 0 && Math.round(value) <= MAX_TOKEN_COUNT) return Math.round(value);
+    this.note(key, `is not a count from 0 to ${MAX_TOKEN_COUNT}`, STORED_AS_NULL, value);
+    return null;
+  }
+
+  /** The notes as `warn` events after the span's own. */
+  appendNotes(events: EventRecord[], occurredAt: string): void {
+    if (this.notes === undefined) return;
+    for (const { message, value } of this.notes) {
+      events.push({ ordinal: events.length, level: 'warn', message, attributes: JSON.stringify({ value }), occurredAt });
+    }
+  }
+}
+
+function parentOf(span: ReadableSpan, fields: Fields): string | null {
+  const parent = span.parentSpanContext?.spanId;
+  if (parent === undefined) return null;
+  if (isId(parent, SPAN_ID_LENGTH)) return parent;
+  fields.note('parent span id', `is not ${SPAN_ID_LENGTH} characters`, STORED_AS_NULL, parent);
+  return null;
+}
+
+const TRACE_ID_LENGTH = 32;
+const SPAN_ID_LENGTH = 16;
+
+/**
+ * An id that fits its column. Only the length is checked: the SDK makes lowercase hex, and a full hex check of three
+ * ids cost a third of the mapping; an id of the right length with characters PostgreSQL refuses (NUL) is rejected
+ * by the database, for its row alone.
+ */
+function isId(id: unknown, length: number): id is string {
+  return typeof id === 'string' && id.length === length;
+}
+
+/** The end of a finished span. An end that is not a time, or before the start (clock skew), becomes the start. */
+function endOf(
+  span: ReadableSpan,
+  start: HrTime,
+  startedAt: string,
+  fields: Fields,
+): { completedAt: string; durationMs: number } {
+  const end = normalizeTime(span.endTime);
+  if (end === undefined) {
+    fields.note('end time', 'is not a time from year 1 to 9999', 'stored as the start time, duration 0', span.endTime);
+    return { completedAt: startedAt, durationMs: 0 };
+  }
+  const durationMs = (end[0] - start[0]) * 1_000 + (end[1] - start[1]) / 1_000_000;
+  if (durationMs < 0) {
+    fields.note('end time', 'is before the start time', 'stored as the start time, duration 0', formatTime(end));
+    return { completedAt: startedAt, durationMs: 0 };
+  }
+  return { completedAt: formatTime(end), durationMs };
+}
+
+function eventTime(event: TimedEvent, startedAt: string, fields: Fields): string {
+  const time = normalizeTime(event.time);
+  if (time !== undefined) return formatTime(time);
+  fields.note('event time', 'is not a time from year 1 to 9999', "stored as the span's start time", event.time);
+  return startedAt;
 }
 
 function statusOf(span: ReadableSpan, failed: boolean): ExecutionRecord['status'] {
@@ -116,26 +255,30 @@ function statusOf(span: ReadableSpan, failed: boolean): ExecutionRecord['status'
 }
 
 /** Status ERROR, `error.type`, or the first exception event: whichever says the span failed, and why. */
-function errorOf(span: ReadableSpan): { type: string | null; message: string | undefined } | undefined {
-  const exception = span.events.find((event) => event.name === EVENT_EXCEPTION);
+function errorOf(span: ReadableSpan, fields: Fields): { type: string | null; message: string | undefined } | undefined {
   const failed = span.status.code === SpanStatusCode.ERROR || span.attributes[ATTR_ERROR_TYPE] !== undefined;
   // An exception recorded on a span that did not fail (caught and handled) is an event, not a failure.
   if (!failed) return undefined;
+  const exception = span.events.find((event) => event.name === EVENT_EXCEPTION)?.attributes ?? {};
+  const status = typeof span.status.message === 'string' ? span.status.message : '';
+  const exceptionMessage = exception[ATTR_EXCEPTION_MESSAGE];
   return {
-    type: text(span.attributes[ATTR_ERROR_TYPE]) ?? text(exception?.attributes?.[ATTR_EXCEPTION_TYPE]),
-    message: span.status.message || text(exception?.attributes?.[ATTR_EXCEPTION_MESSAGE]) || undefined,
+    type:
+      fields.text(span.attributes[ATTR_ERROR_TYPE], ATTR_ERROR_TYPE, WIDTH.errorType) ??
+      fields.text(exception[ATTR_EXCEPTION_TYPE], ATTR_EXCEPTION_TYPE, WIDTH.errorType),
+    message: status || (typeof exceptionMessage === 'string' && exceptionMessage) || undefined,
   };
 }
 
-function performanceOf(span: ReadableSpan, kind: ExecutionKind): PerformanceRecord {
-  const attributes = span.attributes;
-  const cost = nonNegative(attributes[ATTR_AGENTSPAN_COST_USD]);
+function performanceOf(attributes: Attributes, durationMs: number, fields: Fields): PerformanceRecord {
+  const cost = fields.number(attributes[ATTR_AGENTSPAN_COST_USD], ATTR_AGENTSPAN_COST_USD, 0, MAX_COST_USD, 'an amount');
+  const providerKey = attributes[ATTR_GEN_AI_PROVIDER_NAME] === undefined ? ATTR_GEN_AI_SYSTEM : ATTR_GEN_AI_PROVIDER_NAME;
   return {
-    durationMs: Math.max(0, hrTimeToMilliseconds(span.duration)),
-    provider: cut(text(attributes[ATTR_GEN_AI_PROVIDER_NAME] ?? attributes['gen_ai.system']), WIDTH.provider),
-    requestModel: cut(text(attributes[ATTR_GEN_AI_REQUEST_MODEL]), WIDTH.model),
-    responseModel: cut(text(attributes[ATTR_GEN_AI_RESPONSE_MODEL]), WIDTH.model),
-    ...tokenBuckets(attributes, kind),
+    durationMs,
+    provider: fields.text(attributes[providerKey], providerKey, WIDTH.provider),
+    requestModel: fields.text(attributes[ATTR_GEN_AI_REQUEST_MODEL], ATTR_GEN_AI_REQUEST_MODEL, WIDTH.model),
+    responseModel: fields.text(attributes[ATTR_GEN_AI_RESPONSE_MODEL], ATTR_GEN_AI_RESPONSE_MODEL, WIDTH.model),
+    ...tokenBuckets(attributes, fields),
     costUsd: cost === null ? null : decimal(cost),
     costSource: cost === null ? 'unknown' : 'provided',
   };
@@ -143,48 +286,61 @@ function performanceOf(span: ReadableSpan, kind: ExecutionKind): PerformanceReco
 
 /**
  * OTel counts cache reads and writes inside input tokens and reasoning inside output tokens; the store keeps
- * disjoint buckets, so each part is taken out of its total. Unknown stays null.
+ * disjoint buckets, so each part is taken out of its total. Unknown stays null; a total smaller than its parts
+ * (an instrumentation that reports input without the cache) is stored as 0, with a note.
  */
-export function tokenBuckets(attributes: Attributes, _kind?: ExecutionKind): TokenBuckets {
-  const input = count(attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] ?? attributes['gen_ai.usage.prompt_tokens']);
-  const output = count(attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] ?? attributes['gen_ai.usage.completion_tokens']);
-  const cacheRead = count(attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]);
-  const cacheWrite = count(attributes[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]);
-  const reasoning = count(attributes[ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]);
+export function tokenBuckets(attributes: Attributes, fields = new Fields(captureSettings())): TokenBuckets {
+  // The names older instrumentations use, when the current ones are absent.
+  const inputKey = attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] === undefined ? 'gen_ai.usage.prompt_tokens' : ATTR_GEN_AI_USAGE_INPUT_TOKENS;
+  const outputKey =
+    attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] === undefined ? 'gen_ai.usage.completion_tokens' : ATTR_GEN_AI_USAGE_OUTPUT_TOKENS;
+  const input = fields.count(attributes[inputKey], inputKey);
+  const output = fields.count(attributes[outputKey], outputKey);
+  const cacheRead = fields.count(attributes[CACHE_READ], CACHE_READ);
+  const cacheWrite = fields.count(attributes[CACHE_WRITE], CACHE_WRITE);
+  const reasoning = fields.count(attributes[REASONING], REASONING);
   return {
-    inputTokens: input === null ? null : Math.max(0, input - (cacheRead ?? 0) - (cacheWrite ?? 0)),
-    outputTokens: output === null ? null : Math.max(0, output - (reasoning ?? 0)),
+    inputTokens: part(input, (cacheRead ?? 0) + (cacheWrite ?? 0), inputKey, 'its cache reads and writes', fields),
+    outputTokens: part(output, reasoning ?? 0, outputKey, 'its reasoning tokens', fields),
     cacheReadTokens: cacheRead,
     cacheWriteTokens: cacheWrite,
     reasoningTokens: reasoning,
   };
 }
 
+/** What is left of a total once its parts are taken out; 0, noted, when the parts are more than the total. */
+function part(total: number | null, parts: number, key: string, what: string, fields: Fields): number | null {
+  if (total === null) return null;
+  if (total >= parts) return total - parts;
+  fields.note(key, `is less than ${what} (${parts})`, 'stored as 0', total);
+  return 0;
+}
+
 type JsonReader = (value: AttributeValue | undefined, settings: CaptureSettings) => string | null;
 
-function decisionOf(event: TimedEvent, ordinal: number, settings: CaptureSettings, json: JsonReader): DecisionRecord {
+function decisionOf(event: TimedEvent, ordinal: number, occurredAt: string, fields: Fields, json: JsonReader): DecisionRecord {
   const attributes = event.attributes ?? {};
+  const { settings } = fields;
   return {
     ordinal,
-    name: cut(text(attributes[ATTR_DECISION_NAME]), WIDTH.id) ?? 'decision',
+    name: fields.text(attributes[ATTR_DECISION_NAME], ATTR_DECISION_NAME, WIDTH.id) ?? 'decision',
     choice: json(attributes[ATTR_DECISION_CHOICE], settings),
     alternatives: json(attributes[ATTR_DECISION_ALTERNATIVES], settings),
     reasoning: textOrNull(attributes[ATTR_DECISION_REASONING], settings),
-    confidence: inRange(attributes[ATTR_DECISION_CONFIDENCE], 0, 1),
+    confidence: fields.number(attributes[ATTR_DECISION_CONFIDENCE], ATTR_DECISION_CONFIDENCE, 0, 1),
     context: json(attributes[ATTR_DECISION_CONTEXT], settings),
-    occurredAt: toTimestamp(event.time),
+    occurredAt,
   };
 }
 
-function eventOf(event: TimedEvent, ordinal: number, settings: CaptureSettings): EventRecord {
+function eventOf(event: TimedEvent, ordinal: number, occurredAt: string, settings: CaptureSettings): EventRecord {
   const attributes = event.attributes ?? {};
-  const occurredAt = toTimestamp(event.time);
   if (event.name === EVENT_AGENTSPAN_LOG) {
-    const level = text(attributes[ATTR_LOG_LEVEL]);
+    const level = attributes[ATTR_LOG_LEVEL];
     const extra = Object.fromEntries(Object.entries(attributes).filter(([key]) => !RESERVED_LOG_KEYS.has(key)));
     return {
       ordinal,
-      level: level !== null && LOG_LEVELS.has(level) ? (level as EventLevel) : 'info',
+      level: typeof level === 'string' && LOG_LEVELS.has(level) ? (level as EventLevel) : 'info',
       message: textOrNull(attributes[ATTR_LOG_MESSAGE], settings) ?? '',
       attributes: Object.keys(extra).length > 0 ? captureJson(extra, settings) : null,
       occurredAt,
@@ -205,20 +361,30 @@ function eventOf(event: TimedEvent, ordinal: number, settings: CaptureSettings):
   return {
     ordinal,
     level: 'info',
-    message: captureText(event.name, settings),
+    message: textOf(event.name, settings),
     attributes: Object.keys(attributes).length > 0 ? captureJson(attributes, settings) : null,
     occurredAt,
   };
 }
 
-/** agentspan's own JSON-text attribute, as capture made it. */
+// Capture never writes these: a `\u0000` escape (jsonb refuses it) or an escaped lone surrogate (json refuses it).
+const REFUSED_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
+/**
+ * agentspan's own JSON-text attribute, as capture made it. Text set by hand on an `agentspan.*` attribute is not
+ * capture's: JSON.stringify writes NUL and lone surrogates as the escapes PostgreSQL refuses, so those are looked for
+ * (one substring search in the common case, no parse) and such text goes through capture again. Anything else set by
+ * hand that is not valid JSON reaches the database, which refuses that row alone.
+ */
 function ownJson(value: AttributeValue | undefined, settings: CaptureSettings): string | null {
-  return typeof value === 'string' ? value : jsonText(value, settings);
+  if (typeof value !== 'string') return jsonText(value, settings);
+  return value.includes('\\u') && REFUSED_ESCAPE.test(value) ? jsonText(value, settings) : value;
 }
 
 /**
- * A JSON-text attribute made safe for jsonb. agentspan's own are already safe and pass through after a parse check;
- * anything else (another instrumentation's, or a hand-set value) goes through capture again.
+ * A JSON-text attribute made safe for jsonb: parsed and captured again (another instrumentation's, or agentspan's own
+ * set by hand with escapes PostgreSQL refuses); text that is not JSON is stored as a JSON string. Non-string values
+ * (numbers, booleans, arrays) are captured as they are.
  */
 function jsonText(value: AttributeValue | undefined, settings: CaptureSettings): string | null {
   if (value === undefined || value === null) return null;
@@ -231,47 +397,53 @@ function jsonText(value: AttributeValue | undefined, settings: CaptureSettings):
   }
 }
 
+// Years 1 to 9999: what an ISO-8601 timestamp without sign and PostgreSQL's timestamptz both hold.
+const FIRST_SECOND = -62_135_596_800;
+const LAST_SECOND = 253_402_300_799;
+
+/**
+ * An HrTime as whole seconds and nanoseconds from 0 to 999,999,999 (the SDK gives negative nanoseconds before 1970,
+ * other sources may give fractional seconds); undefined when it is not a time from year 1 to 9999.
+ */
+function normalizeTime(time: HrTime | undefined): HrTime | undefined {
+  if (!Array.isArray(time)) return undefined;
+  const [seconds, nanos] = time;
+  // What the SDK gives after 1970: used as it is.
+  if (Number.isInteger(seconds) && nanos >= 0 && nanos < 1e9) {
+    return seconds >= FIRST_SECOND && seconds <= LAST_SECOND ? time : undefined;
+  }
+  if (!Number.isFinite(seconds) || !Number.isFinite(nanos)) return undefined;
+  let whole = Math.floor(seconds);
+  let rest = nanos + (seconds - whole) * 1e9;
+  const carry = Math.floor(rest / 1e9);
+  whole += carry;
+  rest -= carry * 1e9;
+  return whole >= FIRST_SECOND && whole <= LAST_SECOND ? [whole, rest] : undefined;
+}
+
 /** An HrTime as an ISO-8601 UTC string with microseconds (a Date would round to the millisecond). */
 export function toTimestamp(time: HrTime): string {
-  const seconds = time[0];
-  const micros = Math.floor(time[1] / 1_000);
+  const normalized = normalizeTime(time);
+  if (normalized === undefined) throw new RangeError('not a time from year 1 to 9999');
+  return formatTime(normalized);
+}
+
+function formatTime([seconds, nanos]: HrTime): string {
+  const micros = Math.floor(nanos / 1_000);
   // Spans of a batch mostly share their second: its date-and-time part is formatted once and reused.
   if (seconds !== lastSecond) {
     lastPrefix = `${new Date(seconds * 1_000).toISOString().slice(0, 19)}.`;
     lastSecond = seconds;
   }
-  // 1_000_000 + micros has seven digits (micros < 10^6): dropping the first zero-pads to six.
-  return micros >= 0 && micros < 1_000_000
-    ? `${lastPrefix}${String(1_000_000 + micros).slice(1)}Z`
-    : `${lastPrefix}${String(micros).padStart(6, '0')}Z`;
+  // 1_000_000 + micros has seven digits (0 <= micros < 10^6): dropping the first zero-pads to six.
+  return `${lastPrefix}${String(1_000_000 + micros).slice(1)}Z`;
 }
 
 let lastSecond = Number.NaN;
 let lastPrefix = '';
 
-function text(value: AttributeValue | undefined): string | null {
-  return typeof value === 'string' && value.length > 0 ? value : null;
-}
-
 function textOrNull(value: AttributeValue | undefined, settings: CaptureSettings): string | null {
   return typeof value === 'string' ? captureText(value, settings) : null;
-}
-
-function cut(value: string | null, width: number): string | null {
-  if (value === null) return null;
-  return value.length > width ? value.slice(0, width).toWellFormed() : value;
-}
-
-function count(value: AttributeValue | undefined): number | null {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : null;
-}
-
-function nonNegative(value: AttributeValue | undefined): number | null {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
-}
-
-function inRange(value: AttributeValue | undefined, min: number, max: number): number | null {
-  return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max ? value : null;
 }
 
 /** An exact decimal string for numeric columns: no exponent, at most 10 places, trailing zeros dropped. */

@@ -75,8 +75,23 @@ describe('recordUsage, recordQuality, recordDecision, log on the active span', (
     const [decision] = decisionEvents('bad');
     expect(decision['agentspan.decision.choice']).toBe('"a"');
     expect(decision['agentspan.decision.confidence']).toBeUndefined();
-    const logEvent = span.events.find((e) => e.name === 'agentspan.log')!;
+    const logEvent = span.events.find((e) => e.attributes?.['agentspan.log.message'] === 'odd level')!;
     expect(logEvent.attributes?.['agentspan.log.level']).toBe('info');
+    // Each value left out is also noted on the span, as a warn log event saying why, with the value.
+    const notes = span.events
+      .filter((e) => e.attributes?.['agentspan.log.level'] === 'warn')
+      .map((e) => [e.attributes?.['agentspan.log.message'], e.attributes?.value]);
+    expect(notes).toEqual([
+      ['agentspan: recordQuality score is not a number from 0 to 100; not recorded', '150'],
+      ['agentspan: recordQuality score is not a number from 0 to 100; not recorded', '-1'],
+      ['agentspan: recordQuality score is not a number from 0 to 100; not recorded', 'NaN'],
+      ['agentspan: recordUsage inputTokens is not a finite number >= 0; not recorded', '-5'],
+      ['agentspan: recordUsage outputTokens is not a finite number >= 0; not recorded', 'NaN'],
+      ['agentspan: recordUsage cacheReadTokens is not a finite number >= 0; not recorded', 'Infinity'],
+      ['agentspan: recordUsage inputTokens is not a finite number >= 0; not recorded', '-7'],
+      ['agentspan: recordDecision confidence is not a number from 0 to 1; left out', '2'],
+      ['agentspan: log level is not one of debug, info, warn, error; logged as info', 'loud'],
+    ]);
     const messages = tracing.diagMessages.join('\n');
     expect(messages.match(/recordQuality: score/g)).toHaveLength(1);
     expect(messages.match(/inputTokens must be/g)).toHaveLength(1);

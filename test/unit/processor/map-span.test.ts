@@ -168,3 +168,94 @@ describe('decimal', () => {
     expect(decimal(value)).toBe(text);
   });
 });
+
+describe('mapSpan with hostile spans', () => {
+  /** A finished GenAI span as a bridge from another tracing system hands it over: unchecked by the SDK. */
+  function bridged(overrides: Record<string, unknown>): Parameters<typeof mapSpan>[0] {
+    const base = {
+      name: 'chat m',
+      kind: SpanKind.CLIENT,
+      spanContext: () => ({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 }),
+      parentSpanContext: undefined,
+      startTime: [1_800_000_000, 0],
+      endTime: [1_800_000_001, 0],
+      duration: [1, 0],
+      status: { code: SpanStatusCode.UNSET },
+      attributes: { 'gen_ai.operation.name': 'chat' },
+      links: [],
+      events: [],
+      ended: true,
+      resource: { attributes: {} },
+      instrumentationScope: { name: 'bridge' },
+      droppedAttributesCount: 0,
+      droppedEventsCount: 0,
+      droppedLinksCount: 0,
+    };
+    return { ...base, ...overrides } as unknown as Parameters<typeof mapSpan>[0];
+  }
+
+  it('throws for a span it cannot store: ids of the wrong length, a start that is not a time', () => {
+    const context = (traceId: string, spanId: string) => () => ({ traceId, spanId, traceFlags: 1 });
+    expect(() => mapSpan(bridged({ spanContext: context('abc', 'b7ad6b7169203331') }), 'end')).toThrow('trace id is not 32 characters');
+    expect(() => mapSpan(bridged({ spanContext: context('0af7651916cd43dd8448eb211c80319c', 'x') }), 'end')).toThrow('span id is not 16 characters');
+    for (const startTime of [[Number.NaN, 0], [253_402_300_800, 0], [-62_135_596_801, 0], 'yesterday']) {
+      expect(() => mapSpan(bridged({ startTime }), 'start')).toThrow('start time is not a time from year 1 to 9999');
+    }
+  });
+
+  it('stores an end before the start as the start, with a note saying so', () => {
+    const record = mapSpan(bridged({ endTime: [1_799_999_999, 0], duration: [-1, 0] }), 'end')!;
+    expect(record.execution.completedAt).toBe(record.execution.startedAt);
+    expect(record.performance!.durationMs).toBe(0);
+    expect(record.events).toEqual([
+      {
+        ordinal: 0,
+        level: 'warn',
+        message: 'agentspan: end time is before the start time; stored as the start time, duration 0',
+        attributes: '{"value":"2027-01-15T07:59:59.000000Z"}',
+        occurredAt: '2027-01-15T08:00:00.000000Z',
+      },
+    ]);
+  });
+
+  it('notes nothing on a running record: the final record brings the notes', () => {
+    const record = mapSpan(bridged({ attributes: { 'gen_ai.operation.name': 'invoke_agent', 'agentspan.quality.score': 900 } }), 'start')!;
+    expect(record.execution.qualityScore).toBeNull();
+    expect(record.events).toEqual([]);
+  });
+
+  it('looks for refused escapes in agentspan’s own JSON text set by hand, and leaves capture’s alone', () => {
+    class Own {
+      @Trace() run() {
+        trace.getActiveSpan()?.setAttribute('agentspan.input', '{"a":"\\u0000","b":"\\uD800"}');
+        return 'C:\\users\\u0000';
+      }
+    }
+    new Own().run();
+    const record = mapSpan(tracing.spans()[0], 'end')!;
+    expect(record.execution.input).toBe('{"a":"\uFFFD","b":"\uFFFD"}');
+    // A backslash before `u` in captured text is an escaped backslash: a false alarm only costs a parse.
+    expect(record.execution.output).toBe('"C:\\\\users\\\\u0000"');
+  });
+
+  it('cuts text columns with a marker and keeps surrogate pairs whole', () => {
+    const record = mapSpan(bridged({ name: `${'a'.repeat(1_022)}😀tail`, attributes: { 'gen_ai.operation.name': 'chat', 'user.id': 'u\u0000' } }), 'end')!;
+    expect(record.execution.name).toBe(`${'a'.repeat(1_022)}…`);
+    expect(record.execution.userId).toBe('u\uFFFD');
+  });
+});
+
+describe('toTimestamp of hostile times', () => {
+  it('normalizes negative nanoseconds (before 1970, as the SDK gives them) and fractional seconds', () => {
+    expect(toTimestamp([-1, -500_000_000])).toBe('1969-12-31T23:59:58.500000Z');
+    expect(toTimestamp([1.25, 0])).toBe('1970-01-01T00:00:01.250000Z');
+    expect(toTimestamp([0, 1_500_000_000])).toBe('1970-01-01T00:00:01.500000Z');
+  });
+
+  it('keeps years 1 to 9999 and refuses the rest', () => {
+    expect(toTimestamp([-62_135_596_800, 0])).toBe('0001-01-01T00:00:00.000000Z');
+    expect(toTimestamp([253_402_300_799, 999_999_999])).toBe('9999-12-31T23:59:59.999999Z');
+    expect(() => toTimestamp([253_402_300_800, 0])).toThrow(RangeError);
+    expect(() => toTimestamp([Infinity, 0])).toThrow(RangeError);
+  });
+});
