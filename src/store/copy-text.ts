@@ -41,10 +41,22 @@ export class CopyRows {
   }
 }
 
+/**
+ * A text value, escaped. Throws NotCopyableError for a value COPY could not carry as it is: a NUL (PostgreSQL text
+ * cannot hold one) or a lone surrogate (UTF-8 encoding would silently replace it). The upsert then decides, exactly
+ * as it does for every other span, so whether a span was copied never changes what is stored.
+ */
 export function copyText(value: string | null): string {
   if (value === null) return NULL;
-  // Most values have nothing to escape: test before allocating an escaped copy.
-  return NEEDS_ESCAPE.test(value) ? value.replace(ESCAPABLE, escapeOne) : value;
+  // Most values have nothing to escape or check: one test before any other work.
+  if (!SPECIAL.test(value)) return value;
+  if (value.includes('\0') || !value.isWellFormed()) throw new NotCopyableError();
+  return value.replace(ESCAPABLE, escapeOne);
+}
+
+/** See copyText. Carries no value: it never leaves the writer. */
+export class NotCopyableError extends Error {
+  override readonly name = 'NotCopyableError';
 }
 
 /** A number as JSON.stringify would send it to the JSON-fed upsert: NaN and ±Infinity become NULL there too. */
@@ -59,7 +71,7 @@ export function copyTimestamp(value: Timestamp | null): string {
 
 const NULL = '\\N';
 const NEWLINE = 0x0a;
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const SPECIAL = /[\\\t\n\r\0\ud800-\udfff]/;
 const ESCAPABLE = /[\\\t\n\r]/g;
 const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 const escapeOne = (character: string): string => ESCAPES[character]!;

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
-import { copyNumber, copyText, copyTimestamp, CopyRows } from './copy-text';
+import { copyNumber, copyText, copyTimestamp, CopyRows, NotCopyableError } from './copy-text';
 import type { MergedSpan } from './dedupe-records';
+import type { SpanRecord } from './records';
 import { uniqueByOrdinal } from './span-upsert-sql';
 import { qualifiedTableName } from './table-names';
 import { timeOrderedId } from './time-ordered-id';
@@ -61,57 +62,81 @@ export interface CopyChunk {
 }
 
 /**
- * Encodes final records of spans new to the database (see isCopyable) as COPY text, one line per row. Decisions and events keep the last item of each ordinal, as the upsert does.
+ * Encodes final records of spans new to the database (see isCopyable) as COPY text, one line per row. Decisions and
+ * events keep the last item of each ordinal, as the upsert does. A span with a value COPY would change (a NUL, a
+ * lone surrogate: see copyText) is left out and returned in `refused`, for the upsert to store or reject on its own.
  */
-export function encodeCopyChunk(spans: readonly MergedSpan[]): CopyChunk {
+export function encodeCopyChunk(spans: readonly MergedSpan[]): { data: CopyChunk; refused: MergedSpan[] } {
   const executions = new CopyRows(spans.length * 512);
   const performance = new CopyRows(spans.length * 160);
   const decisions = new CopyRows(4 * 1024);
   const events = new CopyRows(4 * 1024);
-  for (const { record } of spans) {
-    const e = record.execution;
-    const id = timeOrderedId();
-    const traceId = copyText(e.traceId);
-    const spanId = copyText(e.spanId);
-    executions.row(
-      `${id}\t${traceId}\t${spanId}\t${copyText(e.parentSpanId)}\t${copyText(e.kind)}\t${copyText(e.name)}\t` +
-        `${copyText(e.agentName)}\t${copyText(e.agentVersion)}\t${copyText(e.status)}\t${copyTimestamp(e.startedAt)}\t` +
-        `${copyTimestamp(e.completedAt)}\t${copyText(e.errorType)}\t${copyText(e.errorMessage)}\t${copyText(e.input)}\t` +
-        `${copyText(e.output)}\t${copyNumber(e.qualityScore)}\t${copyText(e.userId)}\t${copyText(e.sessionId)}\t` +
-        `${copyText(e.tenantId)}\t${copyText(e.conversationId)}\t${copyText(e.metadata)}\t${copyText(e.serviceName)}`,
-    );
-    const p = record.performance;
-    if (p !== null) {
-      performance.row(
-        `${id}\t${copyNumber(p.durationMs)}\t${copyText(p.provider)}\t${copyText(p.requestModel)}\t` +
-          `${copyText(p.responseModel)}\t${copyNumber(p.inputTokens)}\t${copyNumber(p.outputTokens)}\t` +
-          `${copyNumber(p.cacheReadTokens)}\t${copyNumber(p.cacheWriteTokens)}\t${copyNumber(p.reasoningTokens)}\t` +
-          `${copyText(p.costUsd)}\t${copyText(p.costSource)}`,
-      );
+  const refused: MergedSpan[] = [];
+  for (const span of spans) {
+    let rows: SpanRows;
+    try {
+      rows = encodeSpan(span.record);
+    } catch (error) {
+      if (!(error instanceof NotCopyableError)) throw error;
+      refused.push(span);
+      continue;
     }
-    if (record.decisions.length > 0) {
-      const agentName = copyText(e.agentName);
-      for (const d of uniqueByOrdinal(record.decisions)) {
-        decisions.row(
-          `${timeOrderedId()}\t${id}\t${traceId}\t${spanId}\t${copyNumber(d.ordinal)}\t${agentName}\t${copyText(d.name)}\t` +
-            `${copyText(d.choice)}\t${copyText(d.alternatives)}\t${copyText(d.reasoning)}\t${copyNumber(d.confidence)}\t` +
-            `${copyText(d.context)}\t${copyTimestamp(d.occurredAt)}`,
-        );
-      }
-    }
-    for (const v of uniqueByOrdinal(record.events)) {
-      events.row(
-        `${timeOrderedId()}\t${id}\t${traceId}\t${spanId}\t${copyNumber(v.ordinal)}\t${copyText(v.level)}\t` +
-          `${copyText(v.message)}\t${copyText(v.attributes)}\t${copyTimestamp(v.occurredAt)}`,
-      );
-    }
+    executions.row(rows.execution);
+    if (rows.performance !== null) performance.row(rows.performance);
+    for (const row of rows.decisions) decisions.row(row);
+    for (const row of rows.events) events.row(row);
   }
   return {
-    executions: executions.bytes(),
-    performance: performance.bytes(),
-    decisions: decisions.bytes(),
-    events: events.bytes(),
+    data: {
+      executions: executions.bytes(),
+      performance: performance.bytes(),
+      decisions: decisions.bytes(),
+      events: events.bytes(),
+    },
+    refused,
   };
+}
+
+interface SpanRows {
+  execution: string;
+  performance: string | null;
+  decisions: string[];
+  events: string[];
+}
+
+/** All rows of one span, encoded before any is written, so a refused value leaves nothing of its span behind. */
+function encodeSpan(record: SpanRecord): SpanRows {
+  const e = record.execution;
+  const id = timeOrderedId();
+  const traceId = copyText(e.traceId);
+  const spanId = copyText(e.spanId);
+  const execution =
+    `${id}\t${traceId}\t${spanId}\t${copyText(e.parentSpanId)}\t${copyText(e.kind)}\t${copyText(e.name)}\t` +
+    `${copyText(e.agentName)}\t${copyText(e.agentVersion)}\t${copyText(e.status)}\t${copyTimestamp(e.startedAt)}\t` +
+    `${copyTimestamp(e.completedAt)}\t${copyText(e.errorType)}\t${copyText(e.errorMessage)}\t${copyText(e.input)}\t` +
+    `${copyText(e.output)}\t${copyNumber(e.qualityScore)}\t${copyText(e.userId)}\t${copyText(e.sessionId)}\t` +
+    `${copyText(e.tenantId)}\t${copyText(e.conversationId)}\t${copyText(e.metadata)}\t${copyText(e.serviceName)}`;
+  const p = record.performance;
+  const performance =
+    p === null
+      ? null
+      : `${id}\t${copyNumber(p.durationMs)}\t${copyText(p.provider)}\t${copyText(p.requestModel)}\t` +
+        `${copyText(p.responseModel)}\t${copyNumber(p.inputTokens)}\t${copyNumber(p.outputTokens)}\t` +
+        `${copyNumber(p.cacheReadTokens)}\t${copyNumber(p.cacheWriteTokens)}\t${copyNumber(p.reasoningTokens)}\t` +
+        `${copyText(p.costUsd)}\t${copyText(p.costSource)}`;
+  const agentName = copyText(e.agentName);
+  const decisions = uniqueByOrdinal(record.decisions).map(
+    (d) =>
+      `${timeOrderedId()}\t${id}\t${traceId}\t${spanId}\t${copyNumber(d.ordinal)}\t${agentName}\t${copyText(d.name)}\t` +
+      `${copyText(d.choice)}\t${copyText(d.alternatives)}\t${copyText(d.reasoning)}\t${copyNumber(d.confidence)}\t` +
+      `${copyText(d.context)}\t${copyTimestamp(d.occurredAt)}`,
+  );
+  const events = uniqueByOrdinal(record.events).map(
+    (v) =>
+      `${timeOrderedId()}\t${id}\t${traceId}\t${spanId}\t${copyNumber(v.ordinal)}\t${copyText(v.level)}\t` +
+      `${copyText(v.message)}\t${copyText(v.attributes)}\t${copyTimestamp(v.occurredAt)}`,
+  );
+  return { execution, performance, decisions, events };
 }
 
 /**

@@ -154,21 +154,22 @@ export class SpanWriter {
     chunk: MergedSpan[],
     rejected: Array<{ span: MergedSpan; reason: string }>,
   ): Promise<void> {
-    const data = encodeCopyChunk(chunk);
+    const { data, refused } = encodeCopyChunk(chunk);
     await queryRunner.query('SAVEPOINT agentspan_copy');
     try {
-      await copyFromStdin(client, this.copyStatements.executions, data.executions);
+      if (data.executions.length > 0) await copyFromStdin(client, this.copyStatements.executions, data.executions);
       if (data.performance.length > 0) await copyFromStdin(client, this.copyStatements.performance, data.performance);
       if (data.decisions.length > 0) await copyFromStdin(client, this.copyStatements.decisions, data.decisions);
       if (data.events.length > 0) await copyFromStdin(client, this.copyStatements.events, data.events);
       await queryRunner.query('RELEASE SAVEPOINT agentspan_copy');
-      return;
     } catch (error) {
       if (!isRowDataError(error)) throw error;
       await queryRunner.query('ROLLBACK TO SAVEPOINT agentspan_copy');
       await queryRunner.query('RELEASE SAVEPOINT agentspan_copy');
+      await this.writeChunk(queryRunner, chunk, rejected);
+      return;
     }
-    await this.writeChunk(queryRunner, chunk, rejected);
+    if (refused.length > 0) await this.writeChunk(queryRunner, refused, rejected);
   }
 
   /**

@@ -25,7 +25,8 @@ export function buildSubtreeTotalsSql(dataSource: DataSource): string {
     ['total_cache_read_tokens', 'sum(p.cache_read_tokens)'],
     ['total_cache_write_tokens', 'sum(p.cache_write_tokens)'],
     ['total_reasoning_tokens', 'sum(p.reasoning_tokens)'],
-    ['total_cost_usd', 'sum(p.cost_usd)'],
+    // Capped at what numeric(24, 10) holds: an overflow would fail the whole batch for one absurd run.
+    ['total_cost_usd', `LEAST(sum(p.cost_usd), ${MAX_TOTAL_COST})`],
     ['llm_call_count', `(count(*) FILTER (WHERE s.kind = 'llm'))::int`],
     ['tool_call_count', `(count(*) FILTER (WHERE s.kind = 'tool'))::int`],
     ['error_count', `(count(*) FILTER (WHERE s.status = 'failed'))::int`],
@@ -86,6 +87,9 @@ export function buildSubtreeTotalsSql(dataSource: DataSource): string {
     )
     SELECT (SELECT count(*) FROM totals)::int AS agents, (SELECT count(*) FROM refreshed)::int AS refreshed`;
 }
+
+/** The largest value total_cost_usd, numeric(24, 10), can hold. */
+const MAX_TOTAL_COST = '99999999999999.9999999999';
 
 /** Deeper than any real agent tree; only there to stop a corrupt cycle. */
 const MAX_DEPTH = 1000;

@@ -3,8 +3,9 @@ import { log, recordDecision, recordUsage, Trace, withAgentContext } from '../..
 import { createHostileHarness, type HostileHarness } from './harness';
 
 /**
- * Nothing a span carries reaches PostgreSQL as SQL: the writer sends every value inside one JSON parameter, so text
- * shaped like SQL is stored verbatim. Every query pg sends during the write is watched: none carries a value.
+ * Nothing a span carries reaches PostgreSQL as SQL: the writer sends every value inside one JSON parameter or as COPY
+ * data, so text shaped like SQL is stored verbatim. Every query pg sends during the write is watched: none carries a
+ * value in its text.
  */
 
 const INJECTION = `'); DROP TABLE agent_executions; --`;
@@ -29,6 +30,8 @@ class Injected {
 
 let harness: HostileHarness;
 const sent: Array<{ text: string; values: unknown[] }> = [];
+/** Data streamed to COPY … FROM STDIN statements. */
+const copied: string[] = [];
 const originalQuery = Client.prototype.query;
 
 beforeAll(async () => {
@@ -37,6 +40,14 @@ beforeAll(async () => {
     const [config, values] = args as [string | { text?: string; values?: unknown[] }, unknown[] | undefined];
     const text = typeof config === 'string' ? config : (config?.text ?? '');
     sent.push({ text, values: (typeof config === 'object' ? config?.values : undefined) ?? values ?? [] });
+    const stream = config as { end?: (chunk?: unknown, ...rest: unknown[]) => unknown } | string;
+    if (typeof stream === 'object' && typeof stream.end === 'function') {
+      const end = stream.end.bind(stream);
+      stream.end = (chunk?: unknown, ...rest: unknown[]) => {
+        if (chunk !== undefined) copied.push(String(chunk));
+        return end(chunk, ...rest);
+      };
+    }
     return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof Client.prototype.query;
 });
@@ -46,7 +57,7 @@ afterAll(async () => {
   await harness?.close();
 });
 
-it('stores SQL-shaped text verbatim, sent only as a parameter', async () => {
+it('stores SQL-shaped text verbatim, sent only as a parameter or as COPY data', async () => {
   const { spans } = await harness.capture(() =>
     withAgentContext({ userId: INJECTION, tenantId: INJECTION, metadata: { [INJECTION]: INJECTION } }, () =>
       new Injected().session(),
@@ -54,6 +65,7 @@ it('stores SQL-shaped text verbatim, sent only as a parameter', async () => {
   );
   const traceId = spans[0]!.spanContext().traceId;
   sent.length = 0;
+  copied.length = 0;
   expect(await harness.processor.flush(30_000)).toEqual({ complete: true, pending: 0 });
   const written = sent.splice(0);
 
@@ -79,12 +91,12 @@ it('stores SQL-shaped text verbatim, sent only as a parameter', async () => {
   const echoed = await query(`SELECT output FROM agent_executions WHERE trace_id = $1 AND name = 'Injected.echo'`);
   expect(echoed.map((row) => row.output).sort()).toEqual([...MORE_INJECTIONS].sort());
 
-  // The write sent no value in any statement's text: they travelled in its parameters.
+  // The write sent no value in any statement's text: they travelled in its parameters or its COPY data.
   expect(written.length).toBeGreaterThan(0);
   for (const value of [INJECTION, ...MORE_INJECTIONS]) {
     expect(written.filter(({ text }) => text.includes(value))).toEqual([]);
   }
-  expect(written.flatMap(({ values }) => values).join('\n')).toContain(INJECTION);
+  expect([...written.flatMap(({ values }) => values), ...copied].join('\n')).toContain(INJECTION);
 
   // And the tables are all there.
   const [{ tables }] = await harness.store.dataSource.query(

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { SpanWriter } from '../../../src/store/span-writer';
+import { SpanWriter, type LoadMethod } from '../../../src/store/span-writer';
 import type { SpanRecord } from '../../../src/store/records';
 import { finalSpan, newTraceId } from '../../support/span-records';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
@@ -67,10 +67,13 @@ function bad(traceId: string, execution: Partial<SpanRecord['execution']>): Span
   return finalSpan({ traceId, kind: 'task', execution });
 }
 
-it.each([1, 7, 5_000])(
-  'rejects each bad record alone and writes the rest of the batch (chunks of %i)',
-  async (chunkSize) => {
-    const writer = new SpanWriter(store.dataSource, { chunkSize, concurrency: 1 });
+// Both ways of loading new spans on a server; PGlite cannot take COPY, so there `auto` (the upsert) runs.
+const LOAD_METHODS: LoadMethod[] = process.env.DATABASE_URL ? ['copy', 'upsert'] : ['auto'];
+
+it.each(LOAD_METHODS.flatMap((loadMethod) => [1, 7, 5_000].map((chunkSize) => [loadMethod, chunkSize] as const)))(
+  'rejects each bad record alone and writes the rest of the batch (loadMethod %s, chunks of %i)',
+  async (loadMethod, chunkSize) => {
+    const writer = new SpanWriter(store.dataSource, { chunkSize, concurrency: 1, loadMethod });
     const good = Array.from({ length: 40 }, () => finalSpan({ traceId: newTraceId(), kind: 'task' }));
     const bads = slipped.map(({ record }) => record(newTraceId()));
     // Bad records spread through the batch: first, last, neighbours, and in different chunks.

@@ -311,6 +311,26 @@ describe.each(LOAD_METHODS)('SpanWriter, loadMethod %s', (loadMethod) => {
       errors: 0,
     };
 
+    it('cap a total cost too large for its column instead of failing the batch', async () => {
+      const traceId = newTraceId();
+      const agent = finalSpan({ traceId, kind: 'agent' });
+      // 10,001 children at the largest cost a span can carry: their sum overflows numeric(24, 10).
+      await dataSource.query(
+        `WITH children AS (
+           INSERT INTO agent_executions (trace_id, span_id, parent_span_id, kind, name, status, started_at)
+           SELECT $1, lpad(to_hex(n), 16, '0'), $2, 'tool', 'costly', 'completed', now()
+           FROM generate_series(1, 10001) AS n RETURNING id)
+         INSERT INTO agent_performance (execution_id, cost_usd, cost_source)
+         SELECT id, 9999999999.9999999999, 'provided' FROM children`,
+        [traceId, agent.execution.spanId],
+      );
+      expect(await writer.write([agent])).toEqual({ written: 1, rejected: [] });
+      expect(await totalsOf(traceId, agent.execution.spanId)).toMatchObject({
+        cost: '99999999999999.9999999999',
+        toolCalls: 10001,
+      });
+    });
+
     it('are right when everything arrives in one batch', async () => {
       const t = tree();
       await writer.write([t.llm1, t.llm2, t.tool, t.task, t.llm3, t.nested, t.agent]);

@@ -1,4 +1,4 @@
-import { copyNumber, copyText, copyTimestamp, CopyRows } from '../../../src/store/copy-text';
+import { copyNumber, copyText, copyTimestamp, CopyRows, NotCopyableError } from '../../../src/store/copy-text';
 import { encodeCopyChunk, isCopyable } from '../../../src/store/span-copy';
 import { dedupeRecords } from '../../../src/store/dedupe-records';
 import type { SpanRecord } from '../../../src/store/records';
@@ -16,6 +16,13 @@ describe('COPY text encoding', () => {
     ['ünï 🚀', 'ünï 🚀'],
   ])('escapes %j as %j', (value, encoded) => {
     expect(copyText(value)).toBe(encoded);
+  });
+
+  it('refuses values COPY cannot carry unchanged: a NUL or a lone surrogate; surrogate pairs are fine', () => {
+    expect(() => copyText('a\u0000b')).toThrow(NotCopyableError);
+    expect(() => copyText('x\ud800')).toThrow(NotCopyableError);
+    expect(() => copyText('\udc00x')).toThrow(NotCopyableError);
+    expect(copyText('rocket 🚀\tgo')).toBe('rocket 🚀\\tgo');
   });
 
   it('writes NULL as \\N, distinct from the text "\\N"', () => {
@@ -56,7 +63,8 @@ describe('encodeCopyChunk', () => {
       { ordinal: 0, level: 'info', message: 'first', attributes: null, occurredAt: '2026-11-22T04:30:42.000001Z' },
       { ordinal: 0, level: 'warn', message: 'same ordinal, later', attributes: '{"a":1}', occurredAt: '2026-11-22T04:30:42.000002Z' },
     ];
-    const chunk = encodeCopyChunk(dedupeRecords([llm]));
+    const { data: chunk, refused } = encodeCopyChunk(dedupeRecords([llm]));
+    expect(refused).toEqual([]);
     const [execution] = lines(chunk.executions);
     const [performance] = lines(chunk.performance);
     const events = lines(chunk.events);
@@ -68,6 +76,19 @@ describe('encodeCopyChunk', () => {
     expect(events).toHaveLength(1);
     expect(events[0]!.slice(1, 7)).toEqual([execution![0], traceId, llm.execution.spanId, '0', 'warn', 'same ordinal, later']);
     expect(chunk.decisions.length).toBe(0);
+  });
+
+  it('leaves out a span with a value COPY would change, with all its rows, and returns it as refused', () => {
+    const traceId = newTraceId();
+    const clean = llmSpan(traceId, 'aaaaaaaaaaaaaaaa');
+    const withNul = llmSpan(traceId, 'aaaaaaaaaaaaaaaa', {}, { errorMessage: 'bad\u0000byte' });
+    withNul.events = [{ ordinal: 0, level: 'info', message: 'kept out too', attributes: null, occurredAt: '2026-11-22T04:30:42.000001Z' }];
+    const spans = dedupeRecords([clean, withNul]);
+    const { data, refused } = encodeCopyChunk(spans);
+    expect(refused.map((span) => span.record)).toEqual([withNul]);
+    expect(lines(data.executions)).toHaveLength(1);
+    expect(lines(data.performance)).toHaveLength(1);
+    expect(data.events.length).toBe(0);
   });
 
   it('copies agents only when their start is merged into the same batch; running records never', () => {
