@@ -7,13 +7,22 @@ export type { Runs } from './setup/lazy-runs';
 
 // The span processor, for applications that run their own NodeSDK.
 export { AgentSpanProcessor } from './processor/agent-span-processor';
-export type { AgentSpanProcessorOptions, AgentSpanProcessorStats, QueueOptions } from './processor/types';
-export type { FlushResult } from './pipeline/types';
+export type {
+  AgentSpanProcessorHealth,
+  AgentSpanProcessorOptions,
+  AgentSpanProcessorStats,
+  QueueOptions,
+  StaleRunOptions,
+} from './processor/types';
+export type { DropCounts, DropReason, FlushResult } from './pipeline/types';
+export type { BreakerState, CircuitBreakerOptions } from './pipeline/circuit-breaker';
+export type { FsyncPolicy, SpillOptions } from './pipeline/spill/types';
 
 // The store.
 export { createAgentspanDataSource, agentspanDataSourceOptions, type AgentspanDataSourceOptions } from './store/data-source';
 export { createEmbeddedDataSource, type EmbeddedDataSource, type EmbeddedDataSourceOptions } from './store/embedded';
 export { runMigrations, revertAllMigrations } from './store/migrate';
+export { abandonStaleRuns, ABANDONED_ERROR_TYPE, type AbandonStaleRunsOptions } from './store/stale-runs';
 export { agentspanEntities } from './store/entities';
 export { AgentExecution, AgentPerformance, AgentDecision, AgentEvent } from './store/entities';
 export type * from './store/records';

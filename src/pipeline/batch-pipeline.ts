@@ -2,8 +2,15 @@ import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { backoffDelayMs } from './backoff';
 import { BoundedQueue, type TakenBatch } from './bounded-queue';
+import { CircuitBreaker, type BreakerPermit } from './circuit-breaker';
 import { DiagThrottle } from './diag-throttle';
-import { DEFAULT_TIMEOUT_MS, resolvePipelineOptions, timeoutOrDefault, type ResolvedPipelineOptions } from './options';
+import {
+  DEFAULT_TIMEOUT_MS,
+  MAX_TIMER_MS,
+  resolvePipelineOptions,
+  timeoutOrDefault,
+  type ResolvedPipelineOptions,
+} from './options';
 import type {
   BatchPipelineOptions,
   DropCounts,
@@ -11,6 +18,7 @@ import type {
   FlushResult,
   PipelineStats,
   RejectedRecord,
+  SpillResult,
 } from './types';
 
 // Writes run detached from whatever span was active when a timer or kick was scheduled, and with tracing suppressed,
@@ -18,6 +26,10 @@ import type {
 const WRITE_CONTEXT = suppressTracing(ROOT_CONTEXT);
 
 const FLUSH_COMPLETE: FlushResult = Object.freeze({ complete: true, pending: 0 });
+const GO: BreakerPermit = Object.freeze({ allowed: true, probe: false });
+// Shutdown keeps this share of its time box (at most MAX_SPILL_RESERVE_MS) to spill what was not written.
+const SPILL_RESERVE_SHARE = 0.2;
+const MAX_SPILL_RESERVE_MS = 1_000;
 
 // Built once: a drop can happen on every enqueue while the queue is full.
 const DROP_REPORT_KEYS: Readonly<Record<DropReason, string>> = {
@@ -26,7 +38,13 @@ const DROP_REPORT_KEYS: Readonly<Record<DropReason, string>> = {
   write_failed: 'drop:write_failed',
   shutdown: 'drop:shutdown',
   invalid: 'drop:invalid',
+  spill_full: 'drop:spill_full',
+  spill_failed: 'drop:spill_failed',
+  spill_corrupt: 'drop:spill_corrupt',
 };
+
+/** What becomes of a batch whose write did not succeed at once. */
+type WriteOutcome = 'settled' | 'spill' | 'gone';
 
 type State = 'running' | 'shutting_down' | 'closed';
 
@@ -64,14 +82,23 @@ export class BatchPipeline<T> {
   private readonly maxBatchBytes: number;
   private readonly report = new DiagThrottle('agentspan pipeline: ');
   private readonly interval: NodeJS.Timeout;
+  private readonly circuitBreaker: CircuitBreaker | undefined;
+  private readonly spillHighWaterItems: number;
+  private readonly spillHighWaterBytes: number;
 
   private state: State = 'running';
-  /** Batches being written or waiting to be retried, oldest first. */
+  /** Batches being written, waiting to be retried or being spilled, oldest first. */
   private inFlight: Array<TakenBatch<T>> = [];
   private inFlightCount = 0;
   private inFlightBytes = 0;
+  /** Batches in the write lane (being written or waiting for a retry). */
+  private writing = 0;
+  /** Batches being stored by the spill. */
+  private spilling = 0;
   /** In-flight batches whose last attempt failed and that wait for their retry. */
   private retrying = 0;
+  /** Wakes the drain when the open breaker's cool-down ends, so the probe is not left to the next interval. */
+  private probeTimer: NodeJS.Timeout | undefined;
   private drainScheduled = false;
   /** Records with a sequence number below this are written without waiting for a full batch. */
   private drainTarget = 0;
@@ -82,8 +109,18 @@ export class BatchPipeline<T> {
   private enqueuedCount = 0;
   private writtenCount = 0;
   private retriedCount = 0;
+  private spilledCount = 0;
   private droppedTotal = 0;
-  private readonly dropped: DropCounts = { queue_full: 0, rejected: 0, write_failed: 0, shutdown: 0, invalid: 0 };
+  private readonly dropped: DropCounts = {
+    queue_full: 0,
+    rejected: 0,
+    write_failed: 0,
+    shutdown: 0,
+    invalid: 0,
+    spill_full: 0,
+    spill_failed: 0,
+    spill_corrupt: 0,
+  };
   private lastError: string | null = null;
 
   constructor(options: BatchPipelineOptions<T>) {
@@ -94,8 +131,19 @@ export class BatchPipeline<T> {
       sizeOf: this.options.sizeOf,
     });
     this.maxBatchBytes = Math.max(1, Math.floor(this.options.maxQueueBytes / 2 / this.options.maxConcurrentWrites));
+    this.spillHighWaterItems = Math.max(1, Math.floor(this.options.maxQueueSize / 2));
+    this.spillHighWaterBytes = this.options.maxQueueBytes / 2;
+    if (this.options.breaker !== undefined) {
+      this.circuitBreaker = new CircuitBreaker(this.options.breaker);
+      this.circuitBreaker.onChange(this.onBreakerChange);
+    }
     this.interval = setInterval(this.onInterval, this.options.flushIntervalMs);
     this.interval.unref();
+  }
+
+  /** The breaker every write of this pipeline goes through (undefined without the `breaker` option). */
+  get breaker(): CircuitBreaker | undefined {
+    return this.circuitBreaker;
   }
 
   /** Hands a record to the pipeline. Synchronous and O(1); never throws, never waits. */
@@ -114,7 +162,7 @@ export class BatchPipeline<T> {
         return;
       }
       if (evicted.length > 0) this.drop(evicted, 'queue_full');
-      if (this.queue.depth >= this.options.maxBatchSize) this.scheduleDrain();
+      if (this.queue.depth >= this.options.maxBatchSize || this.overSpillHighWater()) this.scheduleDrain();
     } catch (err) {
       // Unreachable by design; if it happens, the caller still must not notice.
       this.report.report('error', 'enqueue', () => `unexpected error in enqueue: ${describeError(err)}`);
@@ -149,15 +197,19 @@ export class BatchPipeline<T> {
 
   /**
    * Stops accepting records (later ones are dropped as `shutdown`), writes what is queued within `timeoutMs`, then
-   * counts whatever is left, the in-flight batch included, as dropped with reason `shutdown`. A write still pending
-   * at that point is abandoned: its eventual outcome is ignored. Idempotent: every call returns the same promise.
-   * Never rejects, never outlives its time box.
+   * hands whatever is left, the in-flight batches included, to the spill (synchronously), or without one counts it
+   * as dropped with reason `shutdown`. A write still pending at that point is abandoned: its eventual outcome is
+   * ignored (a spilled copy of it is replayed idempotently). With a spill, the writes get all but a fifth of the time
+   * box (at most a second less), which is kept for the spill. Idempotent: every call returns the same promise.
+   * Never rejects, never hangs.
    */
   shutdown(timeoutMs: number = DEFAULT_TIMEOUT_MS): Promise<void> {
     if (this.shutdownPromise !== null) return this.shutdownPromise;
     this.state = 'shutting_down';
     clearInterval(this.interval);
-    this.shutdownPromise = this.forceFlush(timeoutMs).then(
+    const timeBox = timeoutOrDefault(timeoutMs);
+    const reserve = this.options.spill === undefined ? 0 : Math.min(MAX_SPILL_RESERVE_MS, timeBox * SPILL_RESERVE_SHARE);
+    this.shutdownPromise = this.forceFlush(timeBox - reserve).then(
       (result) => this.close(result),
       () => this.close(null),
     );
@@ -169,6 +221,7 @@ export class BatchPipeline<T> {
       enqueued: this.enqueuedCount,
       written: this.writtenCount,
       retried: this.retriedCount,
+      spilled: this.spilledCount,
       dropped: { ...this.dropped },
       droppedTotal: this.droppedTotal,
       queueDepth: this.queue.depth,
@@ -190,43 +243,114 @@ export class BatchPipeline<T> {
     this.drain();
   };
 
+  /** Any state change can unblock someone: a batch waiting for the probe, or the drain itself. */
+  private readonly onBreakerChange = (): void => {
+    for (const wake of [...this.wakeFromBackoff]) wake();
+    this.scheduleDrain();
+  };
+
   /**
    * Starts a drain on the next turn of the event loop, never inside the caller's `enqueue`. Left ref'd on purpose:
    * it costs at most one more turn before exit, and gives a full batch the chance to start its write.
    */
   private scheduleDrain(): void {
-    if (this.drainScheduled || !this.canStartWrite()) return;
+    if (this.drainScheduled || this.state === 'closed' || !(this.canStartWrite() || this.canStartSpill())) return;
     this.drainScheduled = true;
     setImmediate(this.onDrainScheduled);
   }
 
   /**
    * Starts writes, batches taken in order, while there is a reason to write now and room for another write in
-   * flight; every write that settles calls it again.
+   * flight and the breaker lets it through; then hands a batch to the spill if one should go there. Every write or
+   * spill that settles calls it again.
    */
   private drain(): void {
     try {
-      while (this.state !== 'closed' && this.canStartWrite() && this.hasWorkNow()) {
-        const batch = this.queue.takeBatch(this.options.maxBatchSize, this.maxBatchBytes);
-        this.inFlight.push(batch);
-        this.inFlightCount += batch.count;
-        this.inFlightBytes += batch.bytes;
-        void this.deliver(batch).then(this.afterDelivery, this.afterDelivery);
+      while (this.state !== 'closed' && this.queue.depth > 0) {
+        if (this.canStartWrite() && this.hasWorkNow()) {
+          const permit = this.circuitBreaker?.request() ?? GO;
+          if (permit.allowed) {
+            this.startWrite(this.takeBatch());
+            continue;
+          }
+          this.wakeForProbe(permit.retryInMs);
+        }
+        if (this.canStartSpill() && this.shouldSpillNow()) {
+          this.startSpill(this.takeBatch());
+          continue;
+        }
+        break;
       }
     } catch (err) {
       this.report.report('error', 'drain', () => `unexpected error in the writer loop: ${describeError(err)}`);
     }
   }
 
-  private readonly afterDelivery = (err?: unknown): void => {
+  private takeBatch(): TakenBatch<T> {
+    const batch = this.queue.takeBatch(this.options.maxBatchSize, this.maxBatchBytes);
+    this.inFlight.push(batch);
+    this.inFlightCount += batch.count;
+    this.inFlightBytes += batch.bytes;
+    return batch;
+  }
+
+  private startWrite(batch: TakenBatch<T>): void {
+    this.writing++;
+    void this.deliver(batch).then(
+      (outcome) => {
+        this.writing--;
+        if (outcome === 'spill') this.startSpill(batch);
+        this.drain();
+      },
+      (err: unknown) => {
+        this.writing--;
+        this.report.report('error', 'drain', () => `unexpected error in the writer loop: ${describeError(err)}`);
+        this.drain();
+      },
+    );
+  }
+
+  private startSpill(batch: TakenBatch<T>): void {
+    this.spilling++;
+    void this.spillBatch(batch).then(this.afterSpill, this.afterSpill);
+  }
+
+  private readonly afterSpill = (err?: unknown): void => {
+    this.spilling--;
     if (err !== undefined) {
-      this.report.report('error', 'drain', () => `unexpected error in the writer loop: ${describeError(err)}`);
+      this.report.report('error', 'spill', () => `unexpected error in the spill lane: ${describeError(err)}`);
     }
     this.drain();
   };
 
+  private wakeForProbe(ms: number): void {
+    if (this.probeTimer !== undefined) return;
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      this.drain();
+    }, Math.min(Math.max(0, ms), MAX_TIMER_MS));
+    this.probeTimer.unref();
+  }
+
   private canStartWrite(): boolean {
-    return this.inFlight.length < this.options.maxConcurrentWrites && this.retrying === 0;
+    return this.writing < this.options.maxConcurrentWrites && this.retrying === 0;
+  }
+
+  private canStartSpill(): boolean {
+    return this.options.spill !== undefined && this.spilling === 0;
+  }
+
+  /** Spill when the database is known to be unreachable (at the pace writes would go), or the queue is filling up. */
+  private shouldSpillNow(): boolean {
+    if (this.circuitBreaker !== undefined && this.circuitBreaker.state !== 'closed') return this.hasWorkNow();
+    return this.overSpillHighWater();
+  }
+
+  private overSpillHighWater(): boolean {
+    return (
+      this.options.spill !== undefined &&
+      (this.queue.depth >= this.spillHighWaterItems || this.queue.bytes >= this.spillHighWaterBytes)
+    );
   }
 
   private hasWorkNow(): boolean {
@@ -234,9 +358,16 @@ export class BatchPipeline<T> {
     return depth > 0 && (depth >= this.options.maxBatchSize || this.queue.headSequence < this.drainTarget);
   }
 
-  /** Writes one batch, retrying transient failures, until it is settled or shutdown abandons it. */
-  private async deliver(batch: TakenBatch<T>): Promise<void> {
+  /**
+   * Writes one batch, retrying transient failures, until it is settled, shutdown abandons it, or (with a spill) the
+   * breaker says the database is away and the batch should go to the spill instead.
+   */
+  private async deliver(batch: TakenBatch<T>): Promise<WriteOutcome> {
     for (let attempt = 1; ; attempt++) {
+      if (attempt > 1) {
+        const next = await this.permitForRetry(batch);
+        if (next !== 'write') return next;
+      }
       let result: unknown;
       let failure: { error: unknown } | null = null;
       try {
@@ -246,22 +377,30 @@ export class BatchPipeline<T> {
       }
       if (!this.inFlight.includes(batch)) {
         this.report.report('debug', 'late_write', () => 'a write settled after shutdown had given up on it; ignored');
-        return;
+        return 'gone';
       }
       if (failure === null) {
+        this.circuitBreaker?.success();
         this.settleWritten(batch, result);
-        return;
+        return 'settled';
       }
 
       const message = describeError(failure.error);
       this.lastError = message;
       if (!this.isTransient(failure.error)) {
+        // The database answered: as far as the breaker is concerned it is reachable.
+        this.circuitBreaker?.success();
         this.settle(batch);
         this.drop(batch.items, 'write_failed', message);
-        return;
+        return 'settled';
       }
 
       this.retriedCount++;
+      this.circuitBreaker?.failure();
+      if (this.circuitBreaker !== undefined && this.circuitBreaker.state !== 'closed') {
+        this.report.report('warn', 'breaker_open', () => `writes paused: the database keeps failing (${message})`);
+        continue; // permitForRetry waits for the probe, or sends the batch to the spill
+      }
       const delay = backoffDelayMs(attempt, this.options.retry);
       this.report.report(
         'warn',
@@ -274,8 +413,64 @@ export class BatchPipeline<T> {
       } finally {
         this.retrying--;
       }
-      if (!this.inFlight.includes(batch)) return;
+      if (!this.inFlight.includes(batch)) return 'gone';
     }
+  }
+
+  /** Before a retry: go ahead, go to the spill (the breaker is not closed and there is one), or wait for the probe. */
+  private async permitForRetry(batch: TakenBatch<T>): Promise<'write' | 'spill' | 'gone'> {
+    for (;;) {
+      if (!this.inFlight.includes(batch)) return 'gone';
+      const permit = this.circuitBreaker?.request() ?? GO;
+      if (permit.allowed) return 'write';
+      if (this.options.spill !== undefined) return 'spill';
+      this.retrying++;
+      try {
+        await this.sleep(permit.retryInMs);
+      } finally {
+        this.retrying--;
+      }
+    }
+  }
+
+  /** Stores one batch in the spill; what it cannot store is counted as dropped. */
+  private async spillBatch(batch: TakenBatch<T>): Promise<void> {
+    let result: SpillResult<T> | undefined;
+    let failure: { error: unknown } | null = null;
+    try {
+      result = await this.invokeSpill(batch.items.slice());
+    } catch (error) {
+      failure = { error };
+    }
+    // Shutdown took the batch over and spilled it itself: a second copy in the spill is replayed idempotently.
+    if (!this.inFlight.includes(batch)) return;
+    this.settle(batch);
+    if (failure !== null) {
+      this.drop(batch.items, 'spill_failed', describeError(failure.error));
+      return;
+    }
+    this.countSpilled(batch.items, result);
+  }
+
+  private invokeSpill(items: T[]): Promise<SpillResult<T>> {
+    const spill = this.options.spill!;
+    try {
+      return Promise.resolve(spill.store(items));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Counts a spill's outcome for `items`: stored, rejected (unserializable) or refused (the spill is full). */
+  private countSpilled(items: readonly T[], result: SpillResult<T> | undefined): void {
+    const rejected = Array.isArray(result?.rejected) ? result.rejected.slice(0, items.length) : [];
+    const refused = Array.isArray(result?.refused) ? result.refused.slice(0, items.length - rejected.length) : [];
+    this.spilledCount += items.length - rejected.length - refused.length;
+    if (rejected.length > 0) {
+      const records = rejected.map((entry) => (entry as RejectedRecord<T> | null | undefined)?.record as T);
+      this.drop(records, 'rejected', summarizeReasons(rejected));
+    }
+    if (refused.length > 0) this.drop(refused, 'spill_full');
   }
 
   private invokeWriter(items: T[]): Promise<unknown> {
@@ -417,12 +612,30 @@ export class BatchPipeline<T> {
         this.queue.release(abandoned[i]!);
         unwritten = abandoned[i]!.items.concat(unwritten);
       }
-      if (unwritten.length > 0) this.drop(unwritten, 'shutdown');
+      clearTimeout(this.probeTimer);
+      if (unwritten.length > 0) this.spillOrDropAtClose(unwritten);
       for (const wake of [...this.wakeFromBackoff]) wake();
       this.resolveFinishedWaiters();
     } catch (err) {
       this.report.report('error', 'shutdown', () => `unexpected error in shutdown: ${describeError(err)}`);
     }
+  }
+
+  /** Shutdown's last step: the spill takes what is left, synchronously; without one (or if it fails) it is dropped. */
+  private spillOrDropAtClose(unwritten: T[]): void {
+    const spill = this.options.spill;
+    if (spill === undefined) {
+      this.drop(unwritten, 'shutdown');
+      return;
+    }
+    let result: SpillResult<T>;
+    try {
+      result = spill.storeSync(unwritten);
+    } catch (err) {
+      this.drop(unwritten, 'shutdown', `the spill failed: ${describeError(err)}`);
+      return;
+    }
+    this.countSpilled(unwritten, result);
   }
 }
 

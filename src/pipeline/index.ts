@@ -15,3 +15,12 @@ export {
   type RetryOptions,
   type WriteResult,
 } from './types';
+export {
+  CircuitBreaker,
+  type BreakerPermit,
+  type BreakerSnapshot,
+  type BreakerState,
+  type CircuitBreakerOptions,
+} from './circuit-breaker';
+export { BREAKER_DEFAULTS } from './options';
+export type { SpillResult, SpillSink } from './types';

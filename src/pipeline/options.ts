@@ -1,6 +1,7 @@
 import type { BackoffPolicy } from './backoff';
+import type { CircuitBreakerOptions, ResolvedBreakerOptions } from './circuit-breaker';
 import { estimateSize } from './size-estimate';
-import type { BatchPipelineOptions, DropReason, WriteResult } from './types';
+import type { BatchPipelineOptions, DropReason, SpillSink, WriteResult } from './types';
 
 export const PIPELINE_DEFAULTS = {
   maxQueueSize: 20_000,
@@ -9,7 +10,17 @@ export const PIPELINE_DEFAULTS = {
   flushIntervalMs: 500,
   maxConcurrentWrites: 1,
   retry: { initialBackoffMs: 100, maxBackoffMs: 10_000, multiplier: 2, jitter: 'full' },
-} as const satisfies Omit<Required<BatchPipelineOptions<unknown>>, 'write' | 'isTransientError' | 'sizeOf' | 'onDrop'>;
+} as const satisfies Omit<
+  Required<BatchPipelineOptions<unknown>>,
+  'write' | 'isTransientError' | 'sizeOf' | 'onDrop' | 'breaker' | 'spill'
+>;
+
+/** The breaker's defaults, when one is asked for (`breaker: {}`). */
+export const BREAKER_DEFAULTS = {
+  failureThreshold: 5,
+  cooldownMs: 1_000,
+  maxCooldownMs: 10_000,
+} as const satisfies Required<CircuitBreakerOptions>;
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -27,6 +38,8 @@ export interface ResolvedPipelineOptions<T> {
   readonly maxConcurrentWrites: number;
   readonly retry: BackoffPolicy;
   readonly onDrop: ((items: T[], reason: DropReason) => void) | undefined;
+  readonly breaker: ResolvedBreakerOptions | undefined;
+  readonly spill: SpillSink<T> | undefined;
 }
 
 /**
@@ -72,7 +85,40 @@ export function resolvePipelineOptions<T>(options: BatchPipelineOptions<T>): Res
     flushIntervalMs,
     maxConcurrentWrites,
     retry: resolveRetry(options.retry),
+    breaker: options.breaker === undefined || options.breaker === false ? undefined : resolveBreakerOptions(options.breaker),
+    spill: resolveSpill(options.spill),
   };
+}
+
+/** Applies the breaker's defaults and checks its options; the TypeError names the bad one. */
+export function resolveBreakerOptions(breaker: CircuitBreakerOptions, prefix = 'pipeline option breaker'): ResolvedBreakerOptions {
+  if (breaker === null || typeof breaker !== 'object' || Array.isArray(breaker)) {
+    throw new TypeError(`agentspan: ${prefix} must be an object or false, got ${describe(breaker)}`);
+  }
+  const failureThreshold = breaker.failureThreshold ?? BREAKER_DEFAULTS.failureThreshold;
+  if (typeof failureThreshold !== 'number' || !Number.isSafeInteger(failureThreshold) || failureThreshold < 1) {
+    throw new TypeError(`agentspan: ${prefix}.failureThreshold must be a positive integer, got ${describe(failureThreshold)}`);
+  }
+  const cooldownMs = checkedMilliseconds(`${prefix}.cooldownMs`, breaker.cooldownMs, BREAKER_DEFAULTS.cooldownMs, 1);
+  const maxCooldownMs = checkedMilliseconds(
+    `${prefix}.maxCooldownMs`,
+    breaker.maxCooldownMs,
+    Math.max(BREAKER_DEFAULTS.maxCooldownMs, cooldownMs),
+    1,
+  );
+  if (maxCooldownMs < cooldownMs) {
+    throw new TypeError(`agentspan: ${prefix}.maxCooldownMs (${maxCooldownMs}) must not be below cooldownMs (${cooldownMs})`);
+  }
+  return { failureThreshold, cooldownMs, maxCooldownMs };
+}
+
+function resolveSpill<T>(spill: SpillSink<T> | undefined): SpillSink<T> | undefined {
+  if (spill === undefined) return undefined;
+  const usable = spill !== null && typeof spill === 'object' && typeof spill.store === 'function';
+  if (!usable || typeof spill.storeSync !== 'function') {
+    throw new TypeError(`agentspan: pipeline option spill must be an object with store() and storeSync(), got ${describe(spill)}`);
+  }
+  return spill;
 }
 
 /** A flush or shutdown time box: anything that is not a usable delay falls back to the default rather than throw. */
@@ -128,16 +174,21 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
 }
 
 function milliseconds(name: string, value: number | undefined, fallback: number, min: number): number {
+  return checkedMilliseconds(`pipeline option ${name}`, value, fallback, min);
+}
+
+/** A delay a timer can honour, or a TypeError naming the option (`what` is the option's full name). */
+export function checkedMilliseconds(what: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > MAX_TIMER_MS) {
     throw new TypeError(
-      `agentspan: pipeline option ${name} must be a number of milliseconds from ${min} to ${MAX_TIMER_MS}, got ${describe(value)}`,
+      `agentspan: ${what} must be a number of milliseconds from ${min} to ${MAX_TIMER_MS}, got ${describe(value)}`,
     );
   }
   return value;
 }
 
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return 'an array';

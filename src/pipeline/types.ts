@@ -1,3 +1,5 @@
+import type { CircuitBreakerOptions } from './circuit-breaker';
+
 /**
  * Public types of the pipeline: what a writer returns, the options a pipeline takes, and what it reports.
  *
@@ -16,9 +18,24 @@ export type DropReason =
   /** Enqueued after shutdown began, or still unwritten when shutdown's time ran out. */
   | 'shutdown'
   /** `sizeOf` threw or returned something that is not a size, or the record alone is larger than `maxQueueBytes`. */
-  | 'invalid';
+  | 'invalid'
+  /** The spill would have gone over its size cap, so it refused the batch. */
+  | 'spill_full'
+  /** The spill could not store the batch (disk error, permissions). */
+  | 'spill_failed'
+  /** Spilled, then found unreadable (a corrupted or truncated file) when it was replayed. */
+  | 'spill_corrupt';
 
-export const DROP_REASONS: readonly DropReason[] = ['queue_full', 'rejected', 'write_failed', 'shutdown', 'invalid'];
+export const DROP_REASONS: readonly DropReason[] = [
+  'queue_full',
+  'rejected',
+  'write_failed',
+  'shutdown',
+  'invalid',
+  'spill_full',
+  'spill_failed',
+  'spill_corrupt',
+];
 
 export interface RejectedRecord<T> {
   record: T;
@@ -36,6 +53,25 @@ export interface WriteResult<T> {
 }
 
 export type Jitter = 'full' | 'none';
+
+/** What a spill did with a batch: every record not listed here is stored durably. */
+export interface SpillResult<T> {
+  /** Records that cannot be stored in any form (they failed to serialize); counted as `rejected`. */
+  rejected: Array<RejectedRecord<T>>;
+  /** Records refused because the spill is at its size cap; counted as `spill_full`. */
+  refused: T[];
+}
+
+/**
+ * Durable overflow for records that cannot be written now: the breaker is open, the queue is over half full, or
+ * shutdown ran out of time. Whoever provides it also replays what it stored once the writer works again.
+ */
+export interface SpillSink<T> {
+  /** Stores a batch. Rejecting means nothing of it was stored (counted as `spill_failed`). */
+  store(batch: T[]): Promise<SpillResult<T>>;
+  /** The same, synchronously: shutdown's last step, when nothing may be left waiting. Throwing counts as `shutdown`. */
+  storeSync(batch: T[]): SpillResult<T>;
+}
 
 export interface RetryOptions {
   /** Ceiling of the first retry delay. Default 100. */
@@ -79,6 +115,17 @@ export interface BatchPipelineOptions<T> {
   maxConcurrentWrites?: number;
   retry?: RetryOptions;
   /**
+   * A circuit breaker shared by every write: after `failureThreshold` consecutive transient failures no write is
+   * attempted until a single probe, after a cool-down, succeeds. Default: none (retries use the backoff alone).
+   */
+  breaker?: CircuitBreakerOptions | false;
+  /**
+   * Durable overflow. With it, batches go to the spill instead of waiting in memory while the breaker is open, when
+   * the queue is more than half full (before drop-oldest has to act), and at shutdown for whatever is not written
+   * by then. Default: none.
+   */
+  spill?: SpillSink<T>;
+  /**
    * Told about every record that leaves the pipeline unwritten. Called synchronously (possibly from inside
    * `enqueue`), so it must be cheap; whatever it throws is swallowed and reported through `diag`.
    */
@@ -96,7 +143,7 @@ export type DropCounts = Record<DropReason, number>;
 
 /**
  * Counters since the pipeline was created. Invariant, at every moment:
- * `enqueued === written + droppedTotal + queueDepth + inFlight`.
+ * `enqueued === written + droppedTotal + queueDepth + inFlight + spilled`.
  */
 export interface PipelineStats {
   /** Every call to `enqueue`, including the ones dropped on the spot. */
@@ -105,6 +152,8 @@ export interface PipelineStats {
   written: number;
   /** Write attempts that failed with a transient error and were retried. */
   retried: number;
+  /** Records handed to the spill, which stored them: out of the pipeline, written later by the spill's replay. */
+  spilled: number;
   dropped: DropCounts;
   droppedTotal: number;
   /** Records waiting in the queue (not counting the batches in flight). */

@@ -1,20 +1,29 @@
-import type { Attributes, Context } from '@opentelemetry/api';
+import { diag, type Attributes, type Context } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { DataSource } from 'typeorm';
 import { runAttributesOf } from '../context/run-attributes';
 import { reportOnce } from '../internal/report-once';
 import { BatchPipeline } from '../pipeline/batch-pipeline';
-import type { FlushResult, RejectedRecord } from '../pipeline/types';
+import { resolvePipelineOptions, timeoutOrDefault } from '../pipeline/options';
+import { SpillReplayer } from '../pipeline/spill/spill-replayer';
+import { SpillStore } from '../pipeline/spill/spill-store';
+import type { BatchPipelineOptions, DropCounts, FlushResult, RejectedRecord, SpillResult } from '../pipeline/types';
 import { ATTR_AGENTSPAN_INPUT, ATTR_AGENTSPAN_KIND, ATTR_AGENTSPAN_OUTPUT, ATTR_GEN_AI_OPERATION_NAME } from '../semconv/attributes';
 import { TRACER_NAME } from '../semconv/tracer-name';
 import { isTransientError } from '../store/errors';
+import { maskUrlsIn } from '../store/mask-url';
 import type { SpanRecord } from '../store/records';
+import { abandonStaleRuns } from '../store/stale-runs';
 import { SpanWriter, type SpanWriterOptions } from '../store/span-writer';
 import { StoreConnection, StoreUnavailableError } from '../store/store-connection';
 import { mapSpan, type SpanPhase } from './map-span';
+import { publishHealthMetrics } from './processor-metrics';
+import { resolveReliabilityOptions } from './processor-options';
 import { spanKindOf } from './span-kind';
-import type { AgentSpanProcessorOptions, AgentSpanProcessorStats } from './types';
+import { isSpanRecord } from './span-record-shape';
+import { StaleRunSweeper } from './stale-run-sweeper';
+import type { AgentSpanProcessorHealth, AgentSpanProcessorOptions, AgentSpanProcessorStats } from './types';
 
 /**
  * A span waiting to be written, mapped to its record only when its batch is written: the finished span itself (the
@@ -36,14 +45,24 @@ function spanOf(pending: PendingSpan): ReadableSpan {
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+// Closing the spill (a last sync, then giving up the session) gets at least this long, even after a full time box.
+const MIN_SPILL_CLOSE_MS = 250;
+
+/** Records of a batch, mapped: each with the queued span it came from, and the spans that could not be mapped. */
+interface MappedBatch {
+  readonly records: SpanRecord[];
+  readonly sources: Map<SpanRecord, PendingSpan>;
+  readonly rejected: Array<RejectedRecord<PendingSpan>>;
+}
 
 /**
  * An OpenTelemetry SpanProcessor that persists agent runs into PostgreSQL.
  *
  * On the application's path it does O(1) work and never waits or throws: `onStart` queues a `running` record for
  * agent spans, `onEnd` queues the finished span. Mapping spans to records and writing them happen in the background,
- * batch by batch, through a bounded queue (drop-oldest, every drop counted) and the bulk SpanWriter. Spans that are
- * neither agentspan's nor OTel GenAI spans are ignored.
+ * batch by batch, through a bounded queue (drop-oldest, every drop counted), a circuit breaker and the bulk
+ * SpanWriter; with a spill, what cannot be written now goes to files and is replayed later. Spans that are neither
+ * agentspan's nor OTel GenAI spans are ignored.
  */
 export class AgentSpanProcessor implements SpanProcessor {
   private readonly pipeline: BatchPipeline<PendingSpan>;
@@ -53,18 +72,25 @@ export class AgentSpanProcessor implements SpanProcessor {
   private ignored = 0;
   private writerOptions: SpanWriterOptions | undefined;
   private writer: { dataSource: DataSource; writer: SpanWriter } | undefined;
+  private readonly spillStore: SpillStore<SpanRecord> | undefined;
+  private readonly replayer: SpillReplayer<SpanRecord> | undefined;
+  private readonly sweeper: StaleRunSweeper | undefined;
+  private readonly stopPublishingMetrics: () => void;
+  private lastError: string | null = null;
+  private shutdownPromise: Promise<void> | undefined;
 
   constructor(options: AgentSpanProcessorOptions) {
     if (options === null || typeof options !== 'object') {
       throw new TypeError('agentspan: AgentSpanProcessor expects an options object with a dataSource');
     }
-    // The order matters: options are checked before anything (the pipeline's timer) is started.
+    // The order matters: every option is checked before anything (a timer, the spill directory) is started.
     const connection = options.connection ?? connectionOf(options.dataSource);
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
     if (!Number.isFinite(this.shutdownTimeoutMs) || this.shutdownTimeoutMs <= 0) {
       throw new TypeError('agentspan: AgentSpanProcessor option shutdownTimeoutMs must be a positive number');
     }
-    this.pipeline = new BatchPipeline<PendingSpan>({
+    const reliability = resolveReliabilityOptions(options);
+    const pipelineOptions: BatchPipelineOptions<PendingSpan> = {
       // Bigger batches than the pipeline's defaults: the bulk writer is several times faster per span at 5,000.
       maxQueueSize: 50_000,
       maxBatchSize: 5_000,
@@ -73,12 +99,46 @@ export class AgentSpanProcessor implements SpanProcessor {
       // totals are recomputed under per-trace locks after whichever batch commits last.
       maxConcurrentWrites: 2,
       ...options.queue,
-      write: async (batch) => this.write(await this.writerFor(connection), batch),
+      write: async (batch) => this.noteFailure(async () => this.write(await this.writerFor(connection), batch)),
       // Until the store is reachable, records wait (within the queue's bounds) rather than being dropped.
-      isTransientError: (error) => error instanceof StoreUnavailableError || isTransientError(error),
+      isTransientError: isStoreTransient,
       sizeOf: pendingSize,
-    });
+      breaker: reliability.breaker ?? false,
+      spill:
+        reliability.spill === undefined
+          ? undefined
+          : { store: (batch) => this.spill(batch), storeSync: (batch) => this.spillSync(batch) },
+    };
+    // Throws on a bad queue option before the spill directory is touched.
+    const { retry } = resolvePipelineOptions(pipelineOptions);
     this.writerOptions = options.writer;
+
+    if (reliability.spill !== undefined) this.spillStore = new SpillStore<SpanRecord>(reliability.spill);
+    this.pipeline = new BatchPipeline<PendingSpan>(pipelineOptions);
+    const breaker = this.pipeline.breaker;
+    if (this.spillStore !== undefined) {
+      this.replayer = new SpillReplayer<SpanRecord>(
+        this.spillStore,
+        {
+          write: (records) => this.noteFailure(async () => (await this.writerFor(connection)).write(records)),
+          isTransientError: isStoreTransient,
+          isRecord: isSpanRecord,
+        },
+        breaker,
+        retry,
+      );
+      this.replayer.start();
+    }
+    if (reliability.staleRuns !== undefined) {
+      const { abandonAfterMs, checkIntervalMs } = reliability.staleRuns;
+      this.sweeper = new StaleRunSweeper(
+        async () => abandonStaleRuns(await connection.dataSource(), { abandonAfterMs }),
+        checkIntervalMs,
+        () => breaker === undefined || breaker.state === 'closed',
+      );
+      this.sweeper.start();
+    }
+    this.stopPublishingMetrics = publishHealthMetrics(() => this.health(), reliability.meterProvider);
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -112,34 +172,165 @@ export class AgentSpanProcessor implements SpanProcessor {
     }
   }
 
-  /** Resolves when everything recorded before the call is written or counted as dropped, or after the timeout. */
-  flush(timeoutMs?: number): Promise<FlushResult> {
-    return this.pipeline.forceFlush(timeoutMs);
+  /**
+   * Resolves when everything recorded before the call is written or counted as dropped, or after the timeout. With a
+   * spill, what went there must have been replayed too; `pending` then also counts this processor's records still
+   * in the spill. Never rejects.
+   */
+  async flush(timeoutMs?: number): Promise<FlushResult> {
+    const timeBox = timeoutOrDefault(timeoutMs);
+    const started = Date.now();
+    const flushed = await this.pipeline.forceFlush(timeBox);
+    if (this.replayer === undefined) return flushed;
+    try {
+      if (!flushed.complete) return { complete: false, pending: flushed.pending + this.spillPending() };
+      const drained = await this.replayer.whenOwnDrained(timeBox - (Date.now() - started));
+      return drained ? { complete: true, pending: 0 } : { complete: false, pending: Math.max(1, this.spillPending()) };
+    } catch (error) {
+      reportOnce('processor-flush', `AgentSpanProcessor.flush failed: ${String(error)}`);
+      return { complete: false, pending: this.spillPending() };
+    }
   }
 
   async forceFlush(): Promise<void> {
-    await this.pipeline.forceFlush();
+    await this.flush();
   }
 
-  /** Flushes within the timeout, then counts what is left as dropped. Idempotent; never rejects, never hangs. */
+  /**
+   * Writes what is queued within the time box; what is not written by then goes to the spill (when there is one) or
+   * is counted as dropped (`shutdown`). Then stops the replay and the stale-run checks and closes the spill.
+   * Idempotent; never rejects, never hangs.
+   */
   shutdown(): Promise<void> {
-    return this.pipeline.shutdown(this.shutdownTimeoutMs);
+    this.shutdownPromise ??= this.close();
+    return this.shutdownPromise;
+  }
+
+  /** Runs one stale-run check now (they also run periodically); resolves with the executions it abandoned. */
+  abandonStaleRuns(): Promise<number> {
+    return this.sweeper?.runOnce() ?? Promise.resolve(0);
   }
 
   stats(): AgentSpanProcessorStats {
     const pipeline = this.pipeline.stats();
+    const replay = this.replayer?.stats();
+    const dropped: DropCounts = { ...pipeline.dropped };
+    let droppedTotal = pipeline.droppedTotal;
+    if (replay !== undefined) {
+      for (const reason of ['rejected', 'write_failed', 'spill_corrupt'] as const) {
+        dropped[reason] += replay.ownDropped[reason];
+        droppedTotal += replay.ownDropped[reason];
+      }
+    }
     return {
       recorded: pipeline.enqueued,
-      written: pipeline.written,
-      retried: pipeline.retried,
-      dropped: { ...pipeline.dropped },
-      droppedTotal: pipeline.droppedTotal,
+      written: pipeline.written + (replay?.ownWritten ?? 0),
+      retried: pipeline.retried + (replay?.retried ?? 0),
+      dropped,
+      droppedTotal,
       queueDepth: pipeline.queueDepth,
       queueBytes: pipeline.queueBytes,
       inFlight: pipeline.inFlight,
+      spilled: pipeline.spilled,
+      spillPending: this.spillPending(),
+      recovered: replay?.recovered ?? 0,
       ignored: this.ignored,
-      lastError: pipeline.lastError,
+      lastError: this.lastError,
     };
+  }
+
+  /** Queue, breaker, spill, last error and counters in one snapshot; the same figures are published as metrics. */
+  health(): AgentSpanProcessorHealth {
+    const stats = this.stats();
+    const pipeline = this.pipeline.stats();
+    const breaker = this.pipeline.breaker?.snapshot();
+    const replay = this.replayer?.stats();
+    const spillSize = this.spillStore?.size() ?? { bytes: 0, records: 0, files: 0 };
+    return {
+      queue: {
+        depth: pipeline.queueDepth,
+        bytes: pipeline.queueBytes,
+        inFlight: pipeline.inFlight,
+        inFlightBytes: pipeline.inFlightBytes,
+      },
+      breaker: {
+        state: breaker?.state ?? 'disabled',
+        consecutiveFailures: breaker?.consecutiveFailures ?? 0,
+        opened: breaker?.opened ?? 0,
+        nextProbeAt: breaker?.nextProbeAt == null ? null : new Date(breaker.nextProbeAt),
+      },
+      lastError: stats.lastError,
+      spill: {
+        enabled: this.spillStore !== undefined,
+        directory: this.spillStore?.directory ?? null,
+        ...spillSize,
+        pending: stats.spillPending,
+        corruptRegions: replay?.corruptRegions ?? 0,
+        corruptBytes: replay?.corruptBytes ?? 0,
+      },
+      counters: {
+        recorded: stats.recorded,
+        written: stats.written,
+        retried: stats.retried,
+        spilled: stats.spilled,
+        recovered: stats.recovered,
+        dropped: stats.dropped,
+        droppedTotal: stats.droppedTotal,
+        ignored: stats.ignored,
+        abandonedRuns: this.sweeper?.abandoned ?? 0,
+      },
+    };
+  }
+
+  private async close(): Promise<void> {
+    const deadline = Date.now() + this.shutdownTimeoutMs;
+    try {
+      this.sweeper?.stop();
+      await this.pipeline.shutdown(this.shutdownTimeoutMs);
+      this.replayer?.stop();
+      if (this.spillStore !== undefined) {
+        const left = Math.max(MIN_SPILL_CLOSE_MS, deadline - Date.now());
+        await waitBriefly(this.spillStore.close(), left).catch((error: unknown) => {
+          diag.warn(`agentspan: closing the spill did not finish cleanly: ${String(error)}`);
+        });
+      }
+    } catch (error) {
+      reportOnce('processor-shutdown', `AgentSpanProcessor.shutdown failed: ${String(error)}`);
+    } finally {
+      this.stopPublishingMetrics();
+    }
+  }
+
+  /** Records this processor spilled that were neither replayed nor counted as dropped yet. */
+  private spillPending(): number {
+    const replay = this.replayer?.stats();
+    if (replay === undefined) return 0;
+    const { rejected, write_failed, spill_corrupt } = replay.ownDropped;
+    return this.pipeline.stats().spilled - replay.ownWritten - rejected - write_failed - spill_corrupt;
+  }
+
+  /** Runs a write, remembering why it failed (with credentials masked) before passing the failure on. */
+  private async noteFailure<R>(write: () => Promise<R>): Promise<R> {
+    try {
+      return await write();
+    } catch (error) {
+      this.lastError = maskUrlsIn(describeError(error));
+      throw error;
+    }
+  }
+
+  /** The spill sink of the pipeline: maps the batch's spans to records and appends them to the spill. */
+  private async spill(batch: PendingSpan[]): Promise<SpillResult<PendingSpan>> {
+    await settleResources(batch);
+    const mapped = mapBatch(batch, true);
+    const stored = mapped.records.length === 0 || (await this.spillStore!.append(mapped.records));
+    return spillResult(mapped, stored);
+  }
+
+  private spillSync(batch: PendingSpan[]): SpillResult<PendingSpan> {
+    const mapped = mapBatch(batch, true);
+    const stored = mapped.records.length === 0 || this.spillStore!.appendSync(mapped.records);
+    return spillResult(mapped, stored);
   }
 
   private async writerFor(connection: StoreConnection): Promise<SpanWriter> {
@@ -153,23 +344,7 @@ export class AgentSpanProcessor implements SpanProcessor {
   /** Runs in the background: maps the batch's spans to records and writes them in bulk. */
   private async write(writer: SpanWriter, batch: PendingSpan[]) {
     await settleResources(batch);
-    const records: SpanRecord[] = [];
-    const sources = new Map<SpanRecord, PendingSpan>();
-    const rejected: Array<RejectedRecord<PendingSpan>> = [];
-    for (const pending of batch) {
-      try {
-        const record =
-          pending instanceof PendingRecord
-            ? mapSpan(pending.span, pending.phase, pending.runAttributes)
-            : mapSpan(pending, 'end');
-        if (record) {
-          records.push(record);
-          sources.set(record, pending);
-        }
-      } catch (error) {
-        rejected.push({ record: pending, reason: `mapping failed: ${String(error)}` });
-      }
-    }
+    const { records, sources, rejected } = mapBatch(batch, false);
     const result = records.length > 0 ? await writer.write(records) : { written: 0, rejected: [] };
     for (const { record, reason } of result.rejected) {
       const source = sources.get(record);
@@ -177,6 +352,58 @@ export class AgentSpanProcessor implements SpanProcessor {
     }
     return { written: result.written, rejected };
   }
+}
+
+/**
+ * Maps queued spans to records. A span that fails to map is rejected with the reason. One that maps to nothing is
+ * skipped when writing (it needs no row), but rejected when spilling: the spill must hold every record it counts.
+ */
+function mapBatch(batch: PendingSpan[], rejectUnmapped: boolean): MappedBatch {
+  const records: SpanRecord[] = [];
+  const sources = new Map<SpanRecord, PendingSpan>();
+  const rejected: Array<RejectedRecord<PendingSpan>> = [];
+  for (const pending of batch) {
+    try {
+      const record =
+        pending instanceof PendingRecord ? mapSpan(pending.span, pending.phase, pending.runAttributes) : mapSpan(pending, 'end');
+      if (record) {
+        records.push(record);
+        sources.set(record, pending);
+      } else if (rejectUnmapped) {
+        rejected.push({ record: pending, reason: 'not a span agentspan records' });
+      }
+    } catch (error) {
+      rejected.push({ record: pending, reason: `mapping failed: ${String(error)}` });
+    }
+  }
+  return { records, sources, rejected };
+}
+
+/** What the pipeline counts: unmappable spans as rejected, and every mapped one as refused if the spill was full. */
+function spillResult(mapped: MappedBatch, stored: boolean): SpillResult<PendingSpan> {
+  return { rejected: mapped.rejected, refused: stored ? [] : mapped.records.map((record) => mapped.sources.get(record)!) };
+}
+
+function isStoreTransient(error: unknown): boolean {
+  return error instanceof StoreUnavailableError || isTransientError(error);
+}
+
+function describeError(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return 'an error that cannot be described';
+  }
+}
+
+/** Waits for `work` at most `ms`; the timer never keeps the process alive. */
+function waitBriefly<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

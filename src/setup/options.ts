@@ -1,8 +1,11 @@
+import type { MeterProvider } from '@opentelemetry/api';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { DataSource } from 'typeorm';
 import type { CaptureOptions } from '../capture/types';
-import type { QueueOptions } from '../processor/types';
+import type { CircuitBreakerOptions } from '../pipeline/circuit-breaker';
+import type { SpillOptions } from '../pipeline/spill/types';
+import type { QueueOptions, StaleRunOptions } from '../processor/types';
 import { maskUrl } from '../store/mask-url';
 
 export interface OtlpOptions {
@@ -35,6 +38,14 @@ export interface AgentTelemetryOptions {
   queue?: QueueOptions;
   /** How long shutdown() may take in all. Default 10,000 ms. */
   shutdownTimeoutMs?: number;
+  /** The circuit breaker in front of the database (see AgentSpanProcessorOptions). Default on; `false`: off. */
+  breaker?: CircuitBreakerOptions | false;
+  /** Durable spill to a directory while the database is away, replayed when it is back. Default: off. */
+  spill?: SpillOptions | false;
+  /** Mark runs left `running` by a crashed process as `abandoned`. Default on, after 1 h; `false`: off. */
+  staleRuns?: StaleRunOptions | false;
+  /** Where health metrics go. Default: the global MeterProvider registered before start, if any. */
+  meterProvider?: MeterProvider;
   /** OpenTelemetry instrumentations to register with the SDK (an OpenAI or HTTP instrumentation, say). */
   instrumentations?: NodeSDKConfiguration['instrumentations'];
   /** More span processors, after agentspan's. */
@@ -52,6 +63,10 @@ const KNOWN_OPTIONS = new Set<string>([
   'capture',
   'queue',
   'shutdownTimeoutMs',
+  'breaker',
+  'spill',
+  'staleRuns',
+  'meterProvider',
   'instrumentations',
   'spanProcessors',
 ]);

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { checkCaptureOptions, configureCapture } from '../capture/settings';
 import type { FlushResult } from '../pipeline/types';
 import { AgentSpanProcessor } from '../processor/agent-span-processor';
-import type { AgentSpanProcessorStats } from '../processor/types';
+import type { AgentSpanProcessorHealth, AgentSpanProcessorStats } from '../processor/types';
 import { AgentRunRepository } from '../query/agent-run-repository';
 import { createAgentspanDataSource } from '../store/data-source';
 import { createEmbeddedDataSource } from '../store/embedded';
@@ -26,6 +26,8 @@ export interface AgentTelemetry {
   /** Flushes, stops the SDK and closes the database within shutdownTimeoutMs. Idempotent; never rejects. */
   shutdown(): Promise<void>;
   stats(): AgentSpanProcessorStats;
+  /** Queue depth and bytes, breaker state, last error (credentials masked), spill size and counters. */
+  health(): AgentSpanProcessorHealth;
   /** The ready DataSource (opened and migrated on first use). */
   dataSource(): Promise<DataSource>;
 }
@@ -55,7 +57,16 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
     migrate: settings.migrate !== false,
   });
   const shutdownTimeoutMs = settings.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-  const processor = new AgentSpanProcessor({ connection, queue: settings.queue, shutdownTimeoutMs });
+  // The processor checks the queue, breaker, spill and staleRuns options; a wrong one stops start-up here.
+  const processor = new AgentSpanProcessor({
+    connection,
+    queue: settings.queue,
+    shutdownTimeoutMs,
+    breaker: settings.breaker,
+    spill: settings.spill,
+    staleRuns: settings.staleRuns,
+    meterProvider: settings.meterProvider,
+  });
   if (settings.capture) configureCapture(settings.capture);
   const spanProcessors: SpanProcessor[] = [processor];
   const otlp = otlpOptions(settings.otlp);
@@ -82,6 +93,7 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
     processor,
     flush: (timeoutMs) => processor.flush(timeoutMs),
     stats: () => processor.stats(),
+    health: () => processor.health(),
     dataSource: () => connection.dataSource(),
     shutdown() {
       shuttingDown ??= (async () => {

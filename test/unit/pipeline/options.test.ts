@@ -58,6 +58,11 @@ describe('pipeline options', () => {
     ['retry.maxBackoffMs', { retry: { maxBackoffMs: 50 } }],
     ['retry.maxBackoffMs', { retry: { maxBackoffMs: Number.POSITIVE_INFINITY } }],
     ['retry.multiplier', { retry: { multiplier: 0.5 } }],
+    ['breaker', { breaker: true as never }],
+    ['breaker.failureThreshold', { breaker: { failureThreshold: 1.5 } }],
+    ['breaker.cooldownMs', { breaker: { cooldownMs: 0 } }],
+    ['breaker.maxCooldownMs', { breaker: { cooldownMs: 100, maxCooldownMs: 50 } }],
+    ['spill', { spill: {} as never }],
     ['retry.jitter', { retry: { jitter: 'half' as never } }],
   ])('throws a TypeError naming %s', (name, overrides) => {
     const attempt = () => resolve(overrides);

@@ -57,7 +57,7 @@ export class FakeWriter {
 export function expectInvariant(stats: PipelineStats): void {
   const droppedSum = Object.values(stats.dropped).reduce((a, b) => a + b, 0);
   expect(stats.droppedTotal).toBe(droppedSum);
-  expect(stats.enqueued).toBe(stats.written + stats.droppedTotal + stats.queueDepth + stats.inFlight);
+  expect(stats.enqueued).toBe(stats.written + stats.droppedTotal + stats.queueDepth + stats.inFlight + stats.spilled);
 }
 
 /** Lets timers and promise chains run under jest's modern fake timers. */
@@ -100,7 +100,16 @@ export interface Harness {
 
 /** A pipeline on a FakeWriter with small, deterministic settings (no jitter, sizes read from the records). */
 export function harness(overrides: Partial<BatchPipelineOptions<Rec>> = {}, writer = new FakeWriter().succeed()): Harness {
-  const drops: Record<DropReason, Rec[]> = { queue_full: [], rejected: [], write_failed: [], shutdown: [], invalid: [] };
+  const drops: Record<DropReason, Rec[]> = {
+    queue_full: [],
+    rejected: [],
+    write_failed: [],
+    shutdown: [],
+    invalid: [],
+    spill_full: [],
+    spill_failed: [],
+    spill_corrupt: [],
+  };
   const pipeline = new BatchPipeline<Rec>({
     write: writer.write,
     sizeOf: sizeOfRec,
