@@ -6,6 +6,7 @@ import { agentspanMigrations } from '../../migrations';
 import { agentspanEntities } from './entities';
 import { describeDatabaseError, sqlStateOf } from './errors';
 import { maskUrl } from './mask-url';
+import { AgentspanPgClient } from './pg-client';
 import { untraced } from './untraced';
 
 /** Our own migrations table, so agentspan never mixes its history with an application's TypeORM migrations. */
@@ -18,10 +19,31 @@ export interface AgentspanDataSourceOptions {
   schema?: string;
   /** Maximum pooled connections. Default 10. */
   poolSize?: number;
-  /** How long to wait for a new connection before failing. Default 10 s. */
+  /**
+   * How long to wait for a connection before failing: opening a new one, and also waiting for a free one while the
+   * pool is busy (with the application's own queries, say). Default 10 s.
+   */
   connectTimeoutMs?: number;
-  /** Server-side statement_timeout for our connections, 0 for none. Default 60 s, so a stuck server cannot hang a flush. */
+  /**
+   * Server-side statement_timeout of our connections: PostgreSQL cancels a statement that runs longer. 0 for none.
+   * Default 60 s.
+   */
   statementTimeoutMs?: number;
+  /**
+   * Client-side: a query that gets no reply for this long fails and its connection is closed. This catches what
+   * statement_timeout cannot: a server or network that stops answering. 0 for none. Default: statementTimeoutMs
+   * (at least 60 s) plus 10 s, so the server's own cancel normally comes first — 70 s. It bounds the migrations too
+   * (they lift statement_timeout): one waiting longer for another process's migration fails and is tried again on
+   * the next use.
+   */
+  queryTimeoutMs?: number;
+  /**
+   * Server-side idle_in_transaction_session_timeout: a session left idle inside a transaction (its process stuck or
+   * gone) is ended, and the row and advisory locks it held are freed. 0 for none. Default 60 s.
+   */
+  idleInTransactionTimeoutMs?: number;
+  /** How long an unused pooled connection stays open. 0 keeps it open. Default 10 s. */
+  idleTimeoutMs?: number;
   /** Shown in pg_stat_activity. Default "agentspan". */
   applicationName?: string;
   ssl?: boolean | TlsOptions;
@@ -34,6 +56,12 @@ export type PostgresDataSourceOptions = Extract<DataSourceOptions, { type: 'post
 const DEFAULT_POOL_SIZE = 10;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;
+/** How much longer than the statement timeout the client waits for a reply before it gives up on the connection. */
+const QUERY_TIMEOUT_MARGIN_MS = 10_000;
+const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
+/** TCP keepalive probes start after this long without traffic, so a peer that vanished is noticed. */
+const KEEPALIVE_INITIAL_DELAY_MS = 10_000;
 
 /**
  * The TypeORM options for agentspan's PostgreSQL DataSource, not yet initialized (the TypeORM CLI wants exactly
@@ -44,13 +72,23 @@ export function agentspanDataSourceOptions(options: AgentspanDataSourceOptions =
   if (!url) {
     throw new Error('agentspan: no database URL (pass `url` or set DATABASE_URL, or use the embedded database)');
   }
-  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const statementTimeoutMs = milliseconds(options, 'statementTimeoutMs', DEFAULT_STATEMENT_TIMEOUT_MS);
+  const queryTimeoutMs = milliseconds(
+    options,
+    'queryTimeoutMs',
+    Math.max(statementTimeoutMs, DEFAULT_STATEMENT_TIMEOUT_MS) + QUERY_TIMEOUT_MARGIN_MS,
+  );
+  const idleInTransactionTimeoutMs = milliseconds(
+    options,
+    'idleInTransactionTimeoutMs',
+    DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  );
   return {
     type: 'postgres',
     url,
     schema: options.schema,
     poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
-    connectTimeoutMS: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    connectTimeoutMS: milliseconds(options, 'connectTimeoutMs', DEFAULT_CONNECT_TIMEOUT_MS),
     applicationName: options.applicationName ?? 'agentspan',
     ssl: options.ssl,
     entities: agentspanEntities,
@@ -67,8 +105,18 @@ export function agentspanDataSourceOptions(options: AgentspanDataSourceOptions =
     poolErrorHandler: (error: unknown) => {
       diag.warn(`agentspan: idle database connection failed: ${describeDatabaseError(error)}`);
     },
-    // allowExitOnIdle: idle pooled connections must not keep the application's process alive.
-    extra: { allowExitOnIdle: true, ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}) },
+    extra: {
+      // Our client: a query without a reply closes its connection, and its errors always have a listener.
+      Client: AgentspanPgClient,
+      // Idle pooled connections must not keep the application's process alive.
+      allowExitOnIdle: true,
+      idleTimeoutMillis: milliseconds(options, 'idleTimeoutMs', DEFAULT_IDLE_TIMEOUT_MS),
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
+      ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+      ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
+      ...(idleInTransactionTimeoutMs > 0 ? { idle_in_transaction_session_timeout: idleInTransactionTimeoutMs } : {}),
+    },
   };
 }
 
@@ -91,6 +139,26 @@ export async function createAgentspanDataSource(options: AgentspanDataSourceOpti
   }
   return dataSource;
 }
+
+type TimeoutOption =
+  | 'connectTimeoutMs'
+  | 'statementTimeoutMs'
+  | 'queryTimeoutMs'
+  | 'idleInTransactionTimeoutMs'
+  | 'idleTimeoutMs';
+
+/** A timeout option, or its default; a value that is not a usable number of milliseconds is a configuration error. */
+function milliseconds(options: AgentspanDataSourceOptions, name: TimeoutOption, fallback: number): number {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_MS) {
+    throw new TypeError(`agentspan: option ${name} must be a number of milliseconds from 0 to ${MAX_TIMER_MS}`);
+  }
+  return Math.floor(value);
+}
+
+// setTimeout treats anything longer as 1 ms.
+const MAX_TIMER_MS = 2_147_483_647;
 
 function socketCodeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;

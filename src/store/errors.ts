@@ -26,27 +26,36 @@ const TRANSIENT_SQL_STATES = new Set([
   '40001', // serialization_failure
   '40P01', // deadlock_detected
   '55P03', // lock_not_available
-  '57014', // query_canceled (statement_timeout)
-  '57P01', // admin_shutdown
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now (starting up, recovery)
   '58000', // system_error
   '58030', // io_error
   '25006', // read_only_sql_transaction (a failover left us on a replica)
+  '25P03', // idle_in_transaction_session_timeout (the server ended a session that stalled in a transaction)
+  // The database is not ready for us yet; an operator can fix it while we wait, so records wait within the queue's
+  // bounds rather than being dropped, and land once it is fixed.
+  '3D000', // invalid_catalog_name: the database does not exist (dropped, not created yet)
+  '3F000', // invalid_schema_name: our schema does not exist
+  '42P01', // undefined_table: migrations not run (yet), or the tables were dropped
 ]);
 
-/** SQLSTATE classes that are transient as a whole: connection exceptions, insufficient resources. */
-const TRANSIENT_SQL_CLASSES = new Set(['08', '53']);
+/**
+ * SQLSTATE classes that are transient as a whole: 08 connection exceptions, 28 invalid authorization (wrong
+ * credentials, a role not allowed to log in: fixed without restarting us), 53 insufficient resources, 57 operator
+ * intervention (query_canceled by statement_timeout, admin_shutdown, crash_shutdown, cannot_connect_now,
+ * database_dropped).
+ */
+const TRANSIENT_SQL_CLASSES = new Set(['08', '28', '53', '57']);
 
-/** Messages of pg / pg-pool errors that carry no code but mean the connection is gone or never came. */
+/** Messages of pg / pg-pool / TypeORM errors that carry no code but mean the connection is gone or never came. */
 const TRANSIENT_MESSAGES = [
   /connection terminated/i,
   /timeout exceeded when trying to connect/i,
-  /client has encountered a connection error/i,
+  /is not queryable/i,
   /connection (?:is )?closed/i,
   /query read timeout/i,
   /server closed the connection unexpectedly/i,
   /too many connections/i,
+  // TypeORM released the connection of a running transaction because it failed (see PostgresQueryRunner.connect).
+  /query runner already released/i,
 ];
 
 const SQL_STATE = /^[0-9A-Z]{5}$/;
@@ -82,7 +91,8 @@ export function sqlStateOf(err: unknown): string | undefined {
 
 /**
  * True when the failure is about the database being unavailable (down, restarting, overloaded, timed out, deadlocked)
- * rather than about the data: retrying the same write later can succeed.
+ * or not ready for us (database, schema or tables missing, credentials refused) rather than about the data: retrying
+ * the same write later can succeed.
  */
 export function isTransientError(err: unknown): boolean {
   for (const link of errorChain(err)) {

@@ -1,5 +1,6 @@
-import type { DataSource } from 'typeorm';
-import { describeDatabaseError } from './errors';
+import type { DataSource, EntitySubscriberInterface } from 'typeorm';
+import type { AfterQueryEvent } from 'typeorm/subscriber/event/QueryEvent';
+import { describeDatabaseError, sqlStateOf } from './errors';
 import { runMigrations } from './migrate';
 
 /** A DataSource that is open, with what it takes to close it (the embedded server too, when there is one). */
@@ -17,11 +18,16 @@ export class StoreUnavailableError extends Error {
 /**
  * The database as the processor and the repository see it: opened (and migrated) on first use, and again on the
  * next use after a failed attempt, so an application can start while its database is down and catch up when it
- * returns.
+ * returns. When it migrates, it also notices our tables going missing later (the database dropped and created again,
+ * the tables dropped) and migrates again on the next use.
  */
 export class StoreConnection {
   private opening: Promise<OpenedStore> | undefined;
   private closed = false;
+  /** A query failed because our tables are gone: migrate again before the next use. */
+  private schemaLost = false;
+  private remigrating: Promise<void> | undefined;
+  private watcher: { dataSource: DataSource; subscriber: EntitySubscriberInterface } | undefined;
 
   constructor(
     private readonly open: () => Promise<OpenedStore>,
@@ -40,12 +46,15 @@ export class StoreConnection {
       this.opening = undefined;
       throw error;
     });
-    return (await this.opening).dataSource;
+    const { dataSource } = await this.opening;
+    if (this.schemaLost) await this.migrateAgain(dataSource);
+    return dataSource;
   }
 
   /** Closes what this connection opened. Safe to call twice. */
   async close(): Promise<void> {
     this.closed = true;
+    this.stopWatching();
     const opened = await this.opening?.catch(() => undefined);
     this.opening = undefined;
     await opened?.close();
@@ -70,8 +79,62 @@ export class StoreConnection {
       await opened.close();
       throw new StoreUnavailableError('agentspan: the store is closed');
     }
+    if (this.options.migrate) this.watchForLostSchema(opened.dataSource);
     return opened;
   }
+
+  /** One migration at a time, however many writers and queries are waiting for it. */
+  private migrateAgain(dataSource: DataSource): Promise<void> {
+    this.remigrating ??= runMigrations(dataSource)
+      .then(
+        () => {
+          this.schemaLost = false;
+        },
+        (error: unknown) => {
+          throw new StoreUnavailableError(
+            `agentspan: our tables are gone and migrating again failed: ${describeDatabaseError(error)}`,
+          );
+        },
+      )
+      .finally(() => {
+        this.remigrating = undefined;
+      });
+    return this.remigrating;
+  }
+
+  /**
+   * Watches every query's outcome (a TypeORM subscriber: no extra query, one function call per query) for PostgreSQL
+   * saying one of our tables does not exist.
+   */
+  private watchForLostSchema(dataSource: DataSource): void {
+    const subscriber: EntitySubscriberInterface = {
+      afterQuery: (event: AfterQueryEvent) => {
+        try {
+          if (!event.success && isOurTableMissing(event.error)) this.schemaLost = true;
+        } catch {
+          // Runs inside every query of the DataSource, the application's too: it must never throw.
+        }
+      },
+    };
+    (dataSource.subscribers as EntitySubscriberInterface[]).push(subscriber);
+    this.watcher = { dataSource, subscriber };
+  }
+
+  private stopWatching(): void {
+    if (this.watcher === undefined) return;
+    const subscribers = this.watcher.dataSource.subscribers as EntitySubscriberInterface[];
+    const index = subscribers.indexOf(this.watcher.subscriber);
+    if (index >= 0) subscribers.splice(index, 1);
+    this.watcher = undefined;
+  }
+}
+
+const OUR_TABLES = /\b(?:agent_executions|agent_performance|agent_decisions|agent_events)\b/;
+
+/** undefined_table naming one of our tables (not whatever table an application's own query misses). */
+function isOurTableMissing(error: unknown): boolean {
+  if (sqlStateOf(error) !== '42P01') return false;
+  return OUR_TABLES.test(describeDatabaseError(error));
 }
 
 function errorText(error: unknown): string {

@@ -35,7 +35,7 @@ describe('SpanWriter when the database fails', () => {
     }
   });
 
-  it('rejects the whole write, not the rows, when the schema is missing', async () => {
+  it('rejects the whole write, not the rows, when the schema is missing, as worth retrying once migrated', async () => {
     const database = await createTestDatabase();
     const dataSource = await createAgentspanDataSource({ url: database.url, poolSize: 1 });
     try {
@@ -44,8 +44,8 @@ describe('SpanWriter when the database fails', () => {
         (error: unknown) => error,
       );
       expect(failure).toBeInstanceOf(SpanWriteError);
-      expect(failure).toMatchObject({ sqlState: '42P01', transient: false });
-      expect(isTransientError(failure)).toBe(false);
+      expect(failure).toMatchObject({ sqlState: '42P01', transient: true });
+      expect(isTransientError(failure)).toBe(true);
     } finally {
       await dataSource.destroy();
       await database.close();
