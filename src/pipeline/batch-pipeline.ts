@@ -4,6 +4,7 @@ import { backoffDelayMs } from './backoff';
 import { BoundedQueue, type TakenBatch } from './bounded-queue';
 import { CircuitBreaker, type BreakerPermit } from './circuit-breaker';
 import { DiagThrottle } from './diag-throttle';
+import { WriteTimeoutError } from './write-timeout-error';
 import {
   DEFAULT_TIMEOUT_MS,
   MAX_TIMER_MS,
@@ -371,7 +372,7 @@ export class BatchPipeline<T> {
       let result: unknown;
       let failure: { error: unknown } | null = null;
       try {
-        result = await this.invokeWriter(batch.items.slice());
+        result = await this.attempt(batch.items.slice());
       } catch (error) {
         failure = { error };
       }
@@ -473,11 +474,41 @@ export class BatchPipeline<T> {
     if (refused.length > 0) this.drop(refused, 'spill_full');
   }
 
-  private invokeWriter(items: T[]): Promise<unknown> {
+  /**
+   * One write attempt; with writeTimeoutMs, a WriteTimeoutError once that has passed, and the attempt's signal
+   * aborted so the writer can let go of its connection. The write itself is left to finish.
+   */
+  private attempt(items: T[]): Promise<unknown> {
+    const timeoutMs = this.options.writeTimeoutMs;
+    const abort = new AbortController();
+    const write = this.invokeWriter(items, abort.signal);
+    if (timeoutMs === 0) return write;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // Whatever the abandoned attempt ends with later is of no interest, and must not be an unhandled rejection.
+        write.catch(() => undefined);
+        reject(new WriteTimeoutError(`write attempt took longer than ${timeoutMs} ms; retrying`));
+        abort.abort();
+      }, timeoutMs);
+      timer.unref();
+      write.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private invokeWriter(items: T[], signal: AbortSignal): Promise<unknown> {
     const write = this.options.write;
     return context.with(WRITE_CONTEXT, () => {
       try {
-        return Promise.resolve(write(items));
+        return Promise.resolve(write(items, signal));
       } catch (err) {
         return Promise.reject(err);
       }
@@ -513,6 +544,7 @@ export class BatchPipeline<T> {
   }
 
   private isTransient(error: unknown): boolean {
+    if (error instanceof WriteTimeoutError) return true;
     try {
       return Boolean(this.options.isTransientError(error));
     } catch (err) {

@@ -9,6 +9,7 @@ export const PIPELINE_DEFAULTS = {
   maxBatchSize: 2_000,
   flushIntervalMs: 500,
   maxConcurrentWrites: 1,
+  writeTimeoutMs: 0,
   retry: { initialBackoffMs: 100, maxBackoffMs: 10_000, multiplier: 2, jitter: 'full' },
 } as const satisfies Omit<
   Required<BatchPipelineOptions<unknown>>,
@@ -28,7 +29,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const MAX_TIMER_MS = 2_147_483_647;
 
 export interface ResolvedPipelineOptions<T> {
-  readonly write: (batch: T[]) => Promise<WriteResult<T>>;
+  readonly write: (batch: T[], signal: AbortSignal) => Promise<WriteResult<T>>;
   readonly isTransientError: (err: unknown) => boolean;
   readonly sizeOf: (item: T) => number;
   readonly maxQueueSize: number;
@@ -36,6 +37,8 @@ export interface ResolvedPipelineOptions<T> {
   readonly maxBatchSize: number;
   readonly flushIntervalMs: number;
   readonly maxConcurrentWrites: number;
+  /** 0: no deadline. */
+  readonly writeTimeoutMs: number;
   readonly retry: BackoffPolicy;
   readonly onDrop: ((items: T[], reason: DropReason) => void) | undefined;
   readonly breaker: ResolvedBreakerOptions | undefined;
@@ -74,6 +77,8 @@ export function resolvePipelineOptions<T>(options: BatchPipelineOptions<T>): Res
     PIPELINE_DEFAULTS.maxConcurrentWrites,
   );
 
+  const writeTimeoutMs = milliseconds('writeTimeoutMs', options.writeTimeoutMs, PIPELINE_DEFAULTS.writeTimeoutMs, 0);
+
   return {
     write,
     isTransientError,
@@ -84,6 +89,7 @@ export function resolvePipelineOptions<T>(options: BatchPipelineOptions<T>): Res
     maxBatchSize,
     flushIntervalMs,
     maxConcurrentWrites,
+    writeTimeoutMs,
     retry: resolveRetry(options.retry),
     breaker: options.breaker === undefined || options.breaker === false ? undefined : resolveBreakerOptions(options.breaker),
     spill: resolveSpill(options.spill),

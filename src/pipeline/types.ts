@@ -91,7 +91,7 @@ export interface BatchPipelineOptions<T> {
    * default `maxConcurrentWrites` of 1 one at a time, so they also land in order. The array is a fresh copy per
    * attempt.
    */
-  write: (batch: T[]) => Promise<WriteResult<T>>;
+  write: (batch: T[], signal: AbortSignal) => Promise<WriteResult<T>>;
   /** Whether a rejection of the whole batch is worth retrying. Default: every error is transient. */
   isTransientError?: (err: unknown) => boolean;
   /**
@@ -113,6 +113,13 @@ export interface BatchPipelineOptions<T> {
    * waits for its retry. Default 1.
    */
   maxConcurrentWrites?: number;
+  /**
+   * Longest one write attempt may take before the pipeline gives up on it and retries the batch (a transient
+   * failure): a writer on a connection with no timeouts of its own cannot hold a batch forever. The attempt's
+   * `signal` is aborted then, for the writer to drop its connection; the attempt may still finish later, so use this
+   * only with writers that are idempotent. 0 (the default) sets no deadline.
+   */
+  writeTimeoutMs?: number;
   retry?: RetryOptions;
   /**
    * A circuit breaker shared by every write: after `failureThreshold` consecutive transient failures no write is

@@ -45,6 +45,7 @@ function spanOf(pending: PendingSpan): ReadableSpan {
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+const DEFAULT_WRITE_TIMEOUT_MS = 120_000;
 // Closing the spill (a last sync, then giving up the session) gets at least this long, even after a full time box.
 const MIN_SPILL_CLOSE_MS = 250;
 
@@ -98,8 +99,12 @@ export class AgentSpanProcessor implements SpanProcessor {
       // Order across batches does not matter to the writer: a running record never overwrites a final one, and
       // totals are recomputed under per-trace locks after whichever batch commits last.
       maxConcurrentWrites: 2,
+      // Our own connections time out every statement; an application's DataSource may have no timeouts at all, and a
+      // database that stops answering must not hold a batch forever. The writer is idempotent, so a retry is safe.
+      writeTimeoutMs: DEFAULT_WRITE_TIMEOUT_MS,
       ...options.queue,
-      write: async (batch) => this.noteFailure(async () => this.write(await this.writerFor(connection), batch)),
+      write: async (batch, signal) =>
+        this.noteFailure(connection, async () => this.write(await this.writerFor(connection), batch, signal)),
       // Until the store is reachable, records wait (within the queue's bounds) rather than being dropped.
       isTransientError: isStoreTransient,
       sizeOf: pendingSize,
@@ -120,7 +125,7 @@ export class AgentSpanProcessor implements SpanProcessor {
       this.replayer = new SpillReplayer<SpanRecord>(
         this.spillStore,
         {
-          write: (records) => this.noteFailure(async () => (await this.writerFor(connection)).write(records)),
+          write: (records) => this.noteFailure(connection, async () => (await this.writerFor(connection)).write(records)),
           isTransientError: isStoreTransient,
           isRecord: isSpanRecord,
         },
@@ -310,10 +315,11 @@ export class AgentSpanProcessor implements SpanProcessor {
   }
 
   /** Runs a write, remembering why it failed (with credentials masked) before passing the failure on. */
-  private async noteFailure<R>(write: () => Promise<R>): Promise<R> {
+  private async noteFailure<R>(connection: StoreConnection, write: () => Promise<R>): Promise<R> {
     try {
       return await write();
     } catch (error) {
+      connection.noteFailure(error);
       this.lastError = maskUrlsIn(describeError(error));
       throw error;
     }
@@ -342,10 +348,10 @@ export class AgentSpanProcessor implements SpanProcessor {
   }
 
   /** Runs in the background: maps the batch's spans to records and writes them in bulk. */
-  private async write(writer: SpanWriter, batch: PendingSpan[]) {
+  private async write(writer: SpanWriter, batch: PendingSpan[], signal: AbortSignal) {
     await settleResources(batch);
     const { records, sources, rejected } = mapBatch(batch, false);
-    const result = records.length > 0 ? await writer.write(records) : { written: 0, rejected: [] };
+    const result = records.length > 0 ? await writer.write(records, { signal }) : { written: 0, rejected: [] };
     for (const { record, reason } of result.rejected) {
       const source = sources.get(record);
       if (source) rejected.push({ record: source, reason });

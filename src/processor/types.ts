@@ -9,7 +9,13 @@ import type { StoreConnection } from '../store/store-connection';
 /** Sizes and timing of the queue between the processor and the database. */
 export type QueueOptions = Pick<
   BatchPipelineOptions<unknown>,
-  'maxQueueSize' | 'maxQueueBytes' | 'maxBatchSize' | 'flushIntervalMs' | 'maxConcurrentWrites' | 'retry'
+  | 'maxQueueSize'
+  | 'maxQueueBytes'
+  | 'maxBatchSize'
+  | 'flushIntervalMs'
+  | 'maxConcurrentWrites'
+  | 'writeTimeoutMs'
+  | 'retry'
 >;
 
 export interface StaleRunOptions {

@@ -33,6 +33,7 @@ export interface AgentTelemetry {
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+const MIN_CLOSE_WAIT_MS = 100;
 // The first connection attempt is waited for at start, briefly: a database that is down must not hold the app.
 const START_WAIT_MS = 15_000;
 
@@ -99,11 +100,15 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
       shuttingDown ??= (async () => {
         // Our processor first and on its own: the SDK shuts its processors down together and gives up on all of
         // them as soon as one fails (an unreachable collector, say), which must not cost us the queued runs.
+        // One time box for all of it: what the processor leaves of it goes to the SDK and the database, which get
+        // a moment even when the processor used everything (a pool waiting on a hung connection gives up then).
+        const deadline = Date.now() + shutdownTimeoutMs;
+        const timeLeft = () => Math.max(MIN_CLOSE_WAIT_MS, deadline - Date.now());
         await processor.shutdown();
-        await waitBriefly(sdk.shutdown(), shutdownTimeoutMs).catch((error: unknown) => {
+        await waitBriefly(sdk.shutdown(), timeLeft()).catch((error: unknown) => {
           diag.warn(`agentspan: shutting the SDK down did not finish cleanly: ${String(error)}`);
         });
-        await waitBriefly(connection.close(), shutdownTimeoutMs).catch((error: unknown) => {
+        await waitBriefly(connection.close(), timeLeft()).catch((error: unknown) => {
           diag.warn(`agentspan: closing the database did not finish cleanly: ${String(error)}`);
         });
         // Let a later startAgentTelemetry register afresh (tests, or an app that restarts its telemetry).

@@ -76,8 +76,10 @@ function errorChain(err: unknown): object[] {
 }
 
 function codeOf(err: object): string | undefined {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' ? code : undefined;
+  // pg's errors carry `code`; our SpanWriteError keeps it as `sqlState`.
+  const { code, sqlState } = err as { code?: unknown; sqlState?: unknown };
+  if (typeof code === 'string') return code;
+  return typeof sqlState === 'string' ? sqlState : undefined;
 }
 
 /** The PostgreSQL SQLSTATE of an error or of the driver error it wraps, if any. */

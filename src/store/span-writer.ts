@@ -32,27 +32,36 @@ export interface SpanWriterOptions {
   concurrency?: number;
   /**
    * How spans new to the database are loaded. `copy`: streamed with COPY FROM STDIN (see span-copy; about 2.7× less
-   * database CPU), falling back to the upsert for a chunk COPY cannot take. `upsert`: the JSON-fed upsert for
-   * everything. `auto` (default): `copy`, unless the server is PGlite, whose socket server cannot receive COPY data.
+   * database CPU); a part the database refuses any of is written again with the upsert. `upsert`: the JSON-fed upsert
+   * for everything. `auto` (default): `copy`, unless the server is PGlite, whose socket server cannot receive COPY data.
    */
   loadMethod?: LoadMethod;
+  /**
+   * statement_timeout and idle_in_transaction_session_timeout of the writer's own transactions (SET LOCAL): on a
+   * DataSource without timeouts, a write whose client stops answering is ended by the server and its trace locks
+   * freed for the retry. 0 turns both off for these transactions. Default 60,000.
+   */
+  statementTimeoutMs?: number;
 }
 
 export type LoadMethod = 'auto' | 'copy' | 'upsert';
 
 const DEFAULT_CHUNK_SIZE = 5_000;
+const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;
 const DEFAULT_CONCURRENCY = 2;
 
 /**
  * Writes span records in bulk. One write(): records of the same span merged in memory; the batch split by trace
- * into `concurrency` parts; each part one transaction that takes its traces' locks (see trace-locks), upserts its
- * spans into the four tables in chunks of one statement each, and recomputes the subtree totals of the agents above
- * them. Idempotent and safe to retry: the same records twice give the same rows.
+ * into `concurrency` parts; each part one transaction that takes its traces' locks (see trace-locks), streams its new
+ * spans in with COPY and upserts the others (agents completing a stored `running` row) in chunks of one statement
+ * each, and recomputes the subtree totals of the agents above them. Idempotent and safe to retry: the same records
+ * twice give the same rows.
  *
- * A record the database refuses for its own data is set aside (its chunk is bisected until the bad records are
- * isolated) and returned in `rejected`; the rest of the batch lands. Any other failure (database down, timeout,
- * deadlock, missing schema) rejects the promise with a SpanWriteError — check isTransientError(). Parts that
- * committed before another part failed stay written; the retry of the whole batch rewrites them identically.
+ * A record the database refuses for its own data is set aside (the part is written again the careful way, each
+ * chunk bisected until the bad records are isolated) and returned in `rejected`; the rest of the batch lands. Any
+ * other failure (database down, timeout, deadlock, missing schema) rejects the promise with a SpanWriteError — check
+ * isTransientError(). Parts that committed before another part failed stay written; the retry of the whole batch
+ * rewrites them identically.
  */
 export class SpanWriter {
   private readonly upsertSql: string;
@@ -61,6 +70,7 @@ export class SpanWriter {
   private readonly liveTotals: boolean;
   private readonly concurrency: number;
   private readonly copyStatements: CopyStatements;
+  private readonly statementTimeoutMs: number;
   /** Whether COPY is used: fixed by the option, or settled by asking the server on the first write. */
   private useCopy: Promise<boolean> | undefined;
 
@@ -80,14 +90,23 @@ export class SpanWriter {
       throw new TypeError(`agentspan: SpanWriter option loadMethod must be 'auto', 'copy' or 'upsert'`);
     }
     if (loadMethod !== 'auto') this.useCopy = Promise.resolve(loadMethod === 'copy');
+    const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+    if (!Number.isSafeInteger(statementTimeoutMs) || statementTimeoutMs < 0) {
+      throw new TypeError('agentspan: SpanWriter option statementTimeoutMs must be a whole number of milliseconds >= 0');
+    }
+    this.statementTimeoutMs = statementTimeoutMs;
   }
 
-  write(records: readonly SpanRecord[]): Promise<WriteResult> {
+  /**
+   * Writes the records. When `signal` is aborted (the caller gave up waiting), the connections of the write are
+   * closed, so the server ends its transactions and frees their trace locks for a retry.
+   */
+  write(records: readonly SpanRecord[], options: { signal?: AbortSignal } = {}): Promise<WriteResult> {
     if (records.length === 0) return Promise.resolve({ written: 0, rejected: [] });
     return untraced(async () => {
       const parts = partitionByTrace(dedupeRecords(records), this.concurrency);
       // allSettled, so no transaction is still running when write() reports a failure.
-      const outcomes = await Promise.allSettled(parts.map((part) => this.writeInTransaction(part)));
+      const outcomes = await Promise.allSettled(parts.map((part) => this.writePart(part, options.signal)));
       const failure = outcomes.find((outcome) => outcome.status === 'rejected');
       if (failure !== undefined) throw toWriteError(failure.reason);
       const rejected = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? outcome.value : []));
@@ -95,24 +114,57 @@ export class SpanWriter {
     });
   }
 
-  /** Writes one part of a batch in one transaction; returns the records refused for their data. */
-  private async writeInTransaction(spans: MergedSpan[]): Promise<WriteResult['rejected']> {
+  /**
+   * Writes one part of a batch in one transaction, first the fast way: new spans by COPY, the rest upserted, no
+   * savepoints — the fewest round trips. If the database refuses any of it for its data (a bad value, a span COPY
+   * met already stored), that transaction is rolled back and the part written again the careful way: everything
+   * upserted chunk by chunk inside savepoints, bad rows bisected out. Returns the records refused for their data.
+   */
+  private async writePart(spans: MergedSpan[], signal: AbortSignal | undefined): Promise<WriteResult['rejected']> {
+    try {
+      return await this.writeInTransaction(spans, 'fast', signal);
+    } catch (error) {
+      if (!isRowDataError(error)) throw error;
+    }
+    return this.writeInTransaction(spans, 'careful', signal);
+  }
+
+  private async writeInTransaction(
+    spans: MergedSpan[],
+    mode: 'fast' | 'careful',
+    signal: AbortSignal | undefined,
+  ): Promise<WriteResult['rejected']> {
     const rejectedSpans: Array<{ span: MergedSpan; reason: string }> = [];
     let queryRunner: QueryRunner | undefined;
+    let stopWatching = noop;
     try {
+      if (signal?.aborted) throw new SpanWriteError('agentspan: span write abandoned', { transient: true });
       queryRunner = this.dataSource.createQueryRunner('master');
       const client = (await queryRunner.connect()) as PoolClient;
-      const useCopy = await this.copySupported(queryRunner);
+      stopWatching = closeOnAbort(signal, client);
+      const useCopy = mode === 'fast' && (await this.copySupported(queryRunner));
       await queryRunner.startTransaction();
       const traceIds = spans.map((span) => span.record.execution.traceId);
-      await queryRunner.query(LOCK_TRACES_SQL, [TRACE_LOCK_NAMESPACE, traceLockBuckets(traceIds)]);
-      const copied = useCopy ? spans.filter(isCopyable) : [];
-      const upserted = copied.length === 0 ? spans : spans.filter((span) => !isCopyable(span));
-      for (let start = 0; start < copied.length; start += this.chunkSize) {
-        await this.copyChunk(queryRunner, client, copied.slice(start, start + this.chunkSize), rejectedSpans);
+      await queryRunner.query(LOCK_TRACES_SQL, [
+        TRACE_LOCK_NAMESPACE,
+        traceLockBuckets(traceIds),
+        String(this.statementTimeoutMs),
+      ]);
+      let upserted = spans;
+      if (useCopy) {
+        const copied = spans.filter(isCopyable);
+        if (copied.length > 0) {
+          upserted = spans.filter((span) => !isCopyable(span));
+          for (let start = 0; start < copied.length; start += this.chunkSize) {
+            // Spans COPY refuses to carry (see copyText) are upserted with the rest.
+            upserted.push(...(await this.copyChunk(client, copied.slice(start, start + this.chunkSize))));
+          }
+        }
       }
       for (let start = 0; start < upserted.length; start += this.chunkSize) {
-        await this.writeChunk(queryRunner, upserted.slice(start, start + this.chunkSize), rejectedSpans);
+        const chunk = upserted.slice(start, start + this.chunkSize);
+        if (mode === 'fast') await this.upsertChunk(queryRunner, chunk);
+        else await this.upsertChunkCarefully(queryRunner, chunk, rejectedSpans);
       }
       const accepted = rejectedSpans.length === 0 ? spans : withoutRejected(spans, rejectedSpans);
       if (accepted.length > 0) {
@@ -124,8 +176,10 @@ export class SpanWriter {
       if (queryRunner?.isTransactionActive) {
         await queryRunner.rollbackTransaction().catch(() => undefined);
       }
-      throw toWriteError(error);
+      // Kept as it is (not wrapped) so writePart can tell a refusal of data from any other failure.
+      throw error;
     } finally {
+      stopWatching();
       await queryRunner?.release().catch(() => undefined);
     }
     return rejectedSpans.flatMap(({ span, reason }) => span.originals.map((record) => ({ record, reason })));
@@ -143,47 +197,32 @@ export class SpanWriter {
     return this.useCopy;
   }
 
-  /**
-   * Streams a chunk of new spans into the four tables with COPY, inside a savepoint. If the database refuses the
-   * chunk for its data — a span already stored (a re-delivery) or a bad value — the chunk is rolled back and
-   * written by the upsert instead, which merges with what is stored and sets bad rows aside.
-   */
-  private async copyChunk(
-    queryRunner: QueryRunner,
-    client: PoolClient,
-    chunk: MergedSpan[],
-    rejected: Array<{ span: MergedSpan; reason: string }>,
-  ): Promise<void> {
+  /** Streams a chunk of new spans into the four tables; returns the spans it left for the upsert. */
+  private async copyChunk(client: PoolClient, chunk: MergedSpan[]): Promise<MergedSpan[]> {
     const { data, refused } = encodeCopyChunk(chunk);
-    await queryRunner.query('SAVEPOINT agentspan_copy');
-    try {
-      if (data.executions.length > 0) await copyFromStdin(client, this.copyStatements.executions, data.executions);
-      if (data.performance.length > 0) await copyFromStdin(client, this.copyStatements.performance, data.performance);
-      if (data.decisions.length > 0) await copyFromStdin(client, this.copyStatements.decisions, data.decisions);
-      if (data.events.length > 0) await copyFromStdin(client, this.copyStatements.events, data.events);
-      await queryRunner.query('RELEASE SAVEPOINT agentspan_copy');
-    } catch (error) {
-      if (!isRowDataError(error)) throw error;
-      await queryRunner.query('ROLLBACK TO SAVEPOINT agentspan_copy');
-      await queryRunner.query('RELEASE SAVEPOINT agentspan_copy');
-      await this.writeChunk(queryRunner, chunk, rejected);
-      return;
-    }
-    if (refused.length > 0) await this.writeChunk(queryRunner, refused, rejected);
+    if (data.executions.length > 0) await copyFromStdin(client, this.copyStatements.executions, data.executions);
+    if (data.performance.length > 0) await copyFromStdin(client, this.copyStatements.performance, data.performance);
+    if (data.decisions.length > 0) await copyFromStdin(client, this.copyStatements.decisions, data.decisions);
+    if (data.events.length > 0) await copyFromStdin(client, this.copyStatements.events, data.events);
+    return refused;
+  }
+
+  private async upsertChunk(queryRunner: QueryRunner, chunk: MergedSpan[]): Promise<void> {
+    await queryRunner.query(this.upsertSql, [JSON.stringify(chunk.map((span) => toPayloadRow(span.record)))]);
   }
 
   /**
    * Upserts a chunk inside a savepoint. When the database refuses data, the chunk is rolled back and split in two,
    * recursively, until each bad span stands alone and is rejected; the good halves are written.
    */
-  private async writeChunk(
+  private async upsertChunkCarefully(
     queryRunner: QueryRunner,
     chunk: MergedSpan[],
     rejected: Array<{ span: MergedSpan; reason: string }>,
   ): Promise<void> {
     await queryRunner.query('SAVEPOINT agentspan_chunk');
     try {
-      await queryRunner.query(this.upsertSql, [JSON.stringify(chunk.map((span) => toPayloadRow(span.record)))]);
+      await this.upsertChunk(queryRunner, chunk);
       await queryRunner.query('RELEASE SAVEPOINT agentspan_chunk');
       return;
     } catch (error) {
@@ -196,8 +235,8 @@ export class SpanWriter {
       }
     }
     const middle = Math.ceil(chunk.length / 2);
-    await this.writeChunk(queryRunner, chunk.slice(0, middle), rejected);
-    await this.writeChunk(queryRunner, chunk.slice(middle), rejected);
+    await this.upsertChunkCarefully(queryRunner, chunk.slice(0, middle), rejected);
+    await this.upsertChunkCarefully(queryRunner, chunk.slice(middle), rejected);
   }
 }
 
@@ -211,6 +250,22 @@ function partitionByTrace(spans: MergedSpan[], parts: number): MergedSpan[][] {
   const groups: MergedSpan[][] = Array.from({ length: parts }, () => []);
   for (const span of spans) groups[traceLockBucket(span.record.execution.traceId) % parts]!.push(span);
   return groups.filter((group) => group.length > 0);
+}
+
+const noop = (): void => undefined;
+
+/**
+ * Ends the client's connection if `signal` is aborted while the write holds it: a statement waiting for an answer
+ * fails at once, and the server, seeing the connection close, rolls the transaction back. (A server waiting for COPY
+ * data ignores statement_timeout; only the connection closing ends it.) Returns what stops watching.
+ */
+function closeOnAbort(signal: AbortSignal | undefined, client: PoolClient): () => void {
+  if (signal === undefined) return noop;
+  const close = () => {
+    client.end().catch(() => undefined);
+  };
+  signal.addEventListener('abort', close, { once: true });
+  return () => signal.removeEventListener('abort', close);
 }
 
 /** Below this a second connection costs more than it saves. */

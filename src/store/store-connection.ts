@@ -51,6 +51,18 @@ export class StoreConnection {
     return dataSource;
   }
 
+  /**
+   * Told about a failed write: if it failed because our tables are gone, the next use migrates again. The writer's
+   * COPY statements bypass TypeORM, so its query watcher never sees their errors. Never throws.
+   */
+  noteFailure(error: unknown): void {
+    try {
+      if (this.options.migrate && this.watcher !== undefined && isOurTableMissing(error)) this.schemaLost = true;
+    } catch {
+      // A diagnostic hook: nothing it does may fail a write path.
+    }
+  }
+
   /** Closes what this connection opened. Safe to call twice. */
   async close(): Promise<void> {
     this.closed = true;

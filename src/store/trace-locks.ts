@@ -8,9 +8,17 @@
 export const TRACE_LOCK_NAMESPACE = 0x61677370; // "agsp"
 export const TRACE_LOCK_BUCKETS = 256;
 
-/** Takes the locks ($1 namespace, $2 ascending buckets); also switches JIT off, which only slows these statements. */
+/**
+ * Takes the locks ($1 namespace, $2 ascending buckets) and sets the transaction's own limits, all to $3 (ms, as
+ * text): statement_timeout and idle_in_transaction_session_timeout, so a write on a DataSource without timeouts still
+ * cannot hold its locks forever when its client stops answering, and lock_timeout, set before the first lock is
+ * waited for (the select list is evaluated in order), so a retry cannot wait forever behind such a write. JIT off,
+ * which only slows these statements.
+ */
 export const LOCK_TRACES_SQL = `
-  SELECT set_config('jit', 'off', true), count(pg_advisory_xact_lock($1::int, bucket))
+  SELECT set_config('jit', 'off', true), set_config('lock_timeout', $3, true),
+         set_config('statement_timeout', $3, true), set_config('idle_in_transaction_session_timeout', $3, true),
+         count(pg_advisory_xact_lock($1::int, bucket))
   FROM unnest($2::int[]) AS bucket`;
 
 /** The lock bucket of a trace: a cheap string hash, stable across processes and versions. */

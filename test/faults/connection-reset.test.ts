@@ -28,6 +28,8 @@ afterEach(async () => {
 
 /** A request of the simple-query protocol ('Q') or an extended-protocol Parse ('P') whose SQL contains `text`. */
 const requestContaining = (text: string) => (request: Buffer) => request.includes(text);
+/** The first statement that writes spans: a COPY of new spans, or the upsert. */
+const spanWriteStatement = (request: Buffer) => request.includes('FROM STDIN') || request.includes('json_to_recordset');
 
 async function settled(rig: FaultRig, runs: number): Promise<void> {
   expect((await rig.flush(30_000)).complete).toBe(true);
@@ -37,9 +39,9 @@ async function settled(rig: FaultRig, runs: number): Promise<void> {
   expect(await expectStoredExactlyOnce(rig)).toBe(runs * SPANS_PER_RUN);
 }
 
-it('retries a batch whose upsert reached the server but whose reply never came, storing it once', async () => {
+it('retries a batch whose write (COPY or upsert) reached the server but whose reply never came, storing it once', async () => {
   rig = await startTelemetryRig();
-  const reset = rig.proxy.resetNextReply(requestContaining('json_to_recordset'));
+  const reset = rig.proxy.resetNextReply(spanWriteStatement);
   const tasks = range(0, 20);
   expect(await runTasks(tasks, 4)).toEqual(baseline.of(tasks));
   await reset;

@@ -28,7 +28,16 @@ const rejectedCases = HOSTILE_CASES.filter((hostile) => 'rejected' in hostile.st
 
 it('writes the whole batch but the rejected rows, and counts every record as written or rejected', async () => {
   const stats = harness.processor.stats();
-  expect(stats.dropped).toEqual({ queue_full: 0, rejected: rejectedCases.length, write_failed: 0, shutdown: 0, invalid: 0 });
+  expect(stats.dropped).toEqual({
+    queue_full: 0,
+    rejected: rejectedCases.length,
+    write_failed: 0,
+    shutdown: 0,
+    invalid: 0,
+    spill_full: 0,
+    spill_failed: 0,
+    spill_corrupt: 0,
+  });
   expect(stats.written + stats.droppedTotal).toBe(stats.recorded);
   expect(stats).toMatchObject({ queueDepth: 0, inFlight: 0, retried: 0, lastError: null });
 
