@@ -146,7 +146,10 @@ export function describeDatabaseError(err: unknown): string {
   const message = (driver as { message?: unknown } | undefined)?.message;
   const constraint = (driver as { constraint?: unknown } | undefined)?.constraint;
   const state = sqlStateOf(err);
-  const parts = [state, typeof message === 'string' ? message : String(err)].filter(Boolean);
+  let text = typeof message === 'string' ? message : String(err);
+  // Data errors quote the refused input (`invalid input syntax for type integer: "…"`): a value, not a reason.
+  if (state?.startsWith('22')) text = text.replace(QUOTED_INPUT_TAIL, ': "…"');
+  const parts = [state, text].filter(Boolean);
   if (typeof constraint === 'string' && !(typeof message === 'string' && message.includes(constraint))) {
     parts.push(`(constraint ${constraint})`);
   }
@@ -155,3 +158,4 @@ export function describeDatabaseError(err: unknown): string {
 }
 
 const MAX_REASON_LENGTH = 500;
+const QUOTED_INPUT_TAIL = /: "[\s\S]*"$/;

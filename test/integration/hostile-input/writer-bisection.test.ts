@@ -30,8 +30,8 @@ const slipped: Array<{ title: string; sqlState: string; record: (traceId: string
   { title: 'a quality score out of its CHECK', sqlState: '23514', record: (traceId) => bad(traceId, { qualityScore: 150 }) },
   { title: 'a status out of its CHECK', sqlState: '23514', record: (traceId) => bad(traceId, { status: 'paused' as never }) },
   // PostgreSQL quotes refused input of a typed column in its message (`invalid input syntax for type timestamp with
-  // time zone: "…"`), and the writer's reason keeps the message: the mapping only ever sends timestamps it formatted.
-  { title: 'a start time that is not a time', sqlState: '22007', record: (traceId) => bad(traceId, { startedAt: 'not a time' }) },
+  // time zone: "…"`); the reason leaves the quoted value out.
+  { title: 'a start time that is not a time', sqlState: '22007', record: (traceId) => bad(traceId, { startedAt: LEAK }) },
   {
     title: 'a token count too large for integer',
     sqlState: '22003',

@@ -121,6 +121,14 @@ describe('describeDatabaseError', () => {
     expect(reason).not.toContain('secret-input-value');
   });
 
+  it('leaves out the input a data error quotes, and keeps the identifiers other errors quote', () => {
+    const refused = pgError('22P02', 'invalid input syntax for type timestamp with time zone: "secret-user-text"');
+    const reason = describeDatabaseError(new QueryFailedError('COPY …', [], refused));
+    expect(reason).toBe('22P02: invalid input syntax for type timestamp with time zone: "…"');
+    const missing = describeDatabaseError(pgError('42P01', 'relation "agent_executions" does not exist'));
+    expect(missing).toContain('"agent_executions"');
+  });
+
   it('masks a connection string quoted in the message and bounds the length', () => {
     expect(describeDatabaseError(new Error('bad url postgres://u:hunter2@h/db'))).not.toContain('hunter2');
     expect(describeDatabaseError(new Error('x'.repeat(5000))).length).toBeLessThanOrEqual(501);
