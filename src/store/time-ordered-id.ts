@@ -7,6 +7,19 @@ import { randomUUID } from 'node:crypto';
  */
 export function timeOrderedId(now: number = Date.now()): string {
   const random = randomUUID(); // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx, with the RFC variant bits already set
-  const time = Math.max(0, Math.floor(now)).toString(16).padStart(12, '0').slice(-12);
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
+  return `${timePrefix(now)}${random.slice(15)}`;
+}
+
+// Thousands of ids share a millisecond: their time prefix is formatted once.
+let prefixTime = -1;
+let prefix = '';
+
+/** "tttttttt-tttt-7": the 48-bit time, split as the UUID layout wants, and the version digit. */
+function timePrefix(now: number): string {
+  if (now !== prefixTime) {
+    const time = Math.max(0, Math.floor(now)).toString(16).padStart(12, '0').slice(-12);
+    prefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+    prefixTime = now;
+  }
+  return prefix;
 }
