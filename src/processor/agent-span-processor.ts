@@ -15,7 +15,7 @@ import { isTransientError } from '../store/errors';
 import { maskUrlsIn } from '../store/mask-url';
 import type { SpanRecord } from '../store/records';
 import { abandonStaleRuns } from '../store/stale-runs';
-import { SpanWriter, type SpanWriterOptions } from '../store/span-writer';
+import { checkSpanWriterOptions, SpanWriter, type SpanWriterOptions } from '../store/span-writer';
 import { StoreConnection, StoreUnavailableError } from '../store/store-connection';
 import { mapSpan, type SpanPhase } from './map-span';
 import { publishHealthMetrics } from './processor-metrics';
@@ -116,6 +116,7 @@ export class AgentSpanProcessor implements SpanProcessor {
     };
     // Throws on a bad queue option before the spill directory is touched.
     const { retry } = resolvePipelineOptions(pipelineOptions);
+    checkSpanWriterOptions(options.writer);
     this.writerOptions = options.writer;
 
     if (reliability.spill !== undefined) this.spillStore = new SpillStore<SpanRecord>(reliability.spill);

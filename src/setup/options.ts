@@ -6,7 +6,9 @@ import type { CaptureOptions } from '../capture/types';
 import type { CircuitBreakerOptions } from '../pipeline/circuit-breaker';
 import type { SpillOptions } from '../pipeline/spill/types';
 import type { QueueOptions, StaleRunOptions } from '../processor/types';
+import { agentspanDataSourceOptions, type AgentspanDataSourceOptions } from '../store/data-source';
 import { maskUrl } from '../store/mask-url';
+import { checkSpanWriterOptions, type SpanWriterOptions } from '../store/span-writer';
 
 export interface OtlpOptions {
   /** The traces endpoint, e.g. http://collector:4318/v1/traces. Default: the OTEL_EXPORTER_OTLP_* variables. */
@@ -36,6 +38,13 @@ export interface AgentTelemetryOptions {
   capture?: CaptureOptions;
   /** Sizes and timing of the queue in front of the database. */
   queue?: QueueOptions;
+  /** How the writer loads spans, and its transactions' own timeouts (see SpanWriterOptions). */
+  writer?: Pick<SpanWriterOptions, 'loadMethod' | 'statementTimeoutMs'>;
+  /**
+   * Timeouts of the DataSource agentspan opens from `databaseUrl` or DATABASE_URL (see AgentspanDataSourceOptions);
+   * a DataSource you pass in keeps its own.
+   */
+  databaseTimeouts?: DatabaseTimeouts;
   /** How long shutdown() may take in all. Default 10,000 ms. */
   shutdownTimeoutMs?: number;
   /** The circuit breaker in front of the database (see AgentSpanProcessorOptions). Default on; `false`: off. */
@@ -62,6 +71,8 @@ const KNOWN_OPTIONS = new Set<string>([
   'otlp',
   'capture',
   'queue',
+  'writer',
+  'databaseTimeouts',
   'shutdownTimeoutMs',
   'breaker',
   'spill',
@@ -99,6 +110,8 @@ export function validateTelemetryOptions(options: unknown): AgentTelemetryOption
     const url = (otlp as OtlpOptions).url;
     if (url !== undefined && !isHttpUrl(url)) throw new TypeError('agentspan: option otlp.url must be an http(s) URL');
   }
+  if (given.writer !== undefined) checkSpanWriterOptions(given.writer as SpanWriterOptions);
+  if (given.databaseTimeouts !== undefined) checkDatabaseTimeouts(given.databaseTimeouts);
   const timeout = given.shutdownTimeoutMs;
   if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
     throw new TypeError('agentspan: option shutdownTimeoutMs must be a positive number');
@@ -109,6 +122,31 @@ export function validateTelemetryOptions(options: unknown): AgentTelemetryOption
     }
   }
   return given as AgentTelemetryOptions;
+}
+
+export type DatabaseTimeouts = Pick<
+  AgentspanDataSourceOptions,
+  'connectTimeoutMs' | 'statementTimeoutMs' | 'queryTimeoutMs' | 'idleInTransactionTimeoutMs' | 'idleTimeoutMs'
+>;
+
+const TIMEOUT_OPTIONS = new Set<string>([
+  'connectTimeoutMs',
+  'statementTimeoutMs',
+  'queryTimeoutMs',
+  'idleInTransactionTimeoutMs',
+  'idleTimeoutMs',
+]);
+
+/** The same checks the DataSource applies when it is opened, made at start. */
+function checkDatabaseTimeouts(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError('agentspan: option databaseTimeouts must be an object');
+  }
+  for (const key of Object.keys(value)) {
+    if (!TIMEOUT_OPTIONS.has(key)) throw new TypeError(`agentspan: unknown databaseTimeouts option ${key}`);
+  }
+  // Builds the options without opening anything; its TypeError names the bad timeout.
+  agentspanDataSourceOptions({ url: 'postgres://options-check.invalid/agentspan', ...(value as DatabaseTimeouts) });
 }
 
 /** A PostgreSQL URL we can use, or a TypeError that shows it with the password masked. */

@@ -62,6 +62,7 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
   const processor = new AgentSpanProcessor({
     connection,
     queue: settings.queue,
+    writer: settings.writer,
     shutdownTimeoutMs,
     breaker: settings.breaker,
     spill: settings.spill,
@@ -131,7 +132,11 @@ async function openStore(settings: AgentTelemetryOptions, databaseUrl: string | 
     return { dataSource, close: async () => {} }; // the application's DataSource: the application closes it
   }
   if (databaseUrl) {
-    const dataSource = await createAgentspanDataSource({ url: databaseUrl, schema: settings.schema });
+    const dataSource = await createAgentspanDataSource({
+      url: databaseUrl,
+      schema: settings.schema,
+      ...settings.databaseTimeouts,
+    });
     return { dataSource, close: () => dataSource.destroy() };
   }
   const embedded = await createEmbeddedDataSource({ dataDir: settings.embeddedDataDir, schema: settings.schema });

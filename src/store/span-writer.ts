@@ -85,15 +85,8 @@ export class SpanWriter {
     const poolSize = (dataSource.options as { poolSize?: number }).poolSize ?? DEFAULT_CONCURRENCY;
     this.concurrency = Math.max(1, Math.min(Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY), poolSize));
     this.copyStatements = buildCopyStatements(dataSource);
-    const loadMethod = options.loadMethod ?? 'auto';
-    if (loadMethod !== 'auto' && loadMethod !== 'copy' && loadMethod !== 'upsert') {
-      throw new TypeError(`agentspan: SpanWriter option loadMethod must be 'auto', 'copy' or 'upsert'`);
-    }
+    const { loadMethod, statementTimeoutMs } = checkSpanWriterOptions(options);
     if (loadMethod !== 'auto') this.useCopy = Promise.resolve(loadMethod === 'copy');
-    const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
-    if (!Number.isSafeInteger(statementTimeoutMs) || statementTimeoutMs < 0) {
-      throw new TypeError('agentspan: SpanWriter option statementTimeoutMs must be a whole number of milliseconds >= 0');
-    }
     this.statementTimeoutMs = statementTimeoutMs;
   }
 
@@ -250,6 +243,32 @@ function partitionByTrace(spans: MergedSpan[], parts: number): MergedSpan[][] {
   const groups: MergedSpan[][] = Array.from({ length: parts }, () => []);
   for (const span of spans) groups[traceLockBucket(span.record.execution.traceId) % parts]!.push(span);
   return groups.filter((group) => group.length > 0);
+}
+
+/**
+ * Checks the options a SpanWriter takes, throwing a TypeError naming the bad one; the processor and the setup call it
+ * at start, before any write. Returns the load method and statement timeout with their defaults.
+ */
+export function checkSpanWriterOptions(options: SpanWriterOptions = {}): {
+  loadMethod: LoadMethod;
+  statementTimeoutMs: number;
+} {
+  if (options === null || typeof options !== 'object') throw new TypeError('agentspan: writer options must be an object');
+  const loadMethod = options.loadMethod ?? 'auto';
+  if (loadMethod !== 'auto' && loadMethod !== 'copy' && loadMethod !== 'upsert') {
+    throw new TypeError(`agentspan: writer option loadMethod must be 'auto', 'copy' or 'upsert'`);
+  }
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  if (!Number.isSafeInteger(statementTimeoutMs) || statementTimeoutMs < 0) {
+    throw new TypeError('agentspan: writer option statementTimeoutMs must be a whole number of milliseconds >= 0');
+  }
+  for (const name of ['chunkSize', 'concurrency'] as const) {
+    const value = options[name];
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) {
+      throw new TypeError(`agentspan: writer option ${name} must be a positive integer`);
+    }
+  }
+  return { loadMethod, statementTimeoutMs };
 }
 
 const noop = (): void => undefined;

@@ -78,4 +78,33 @@ describe('startAgentTelemetry reliability options', () => {
       await meterProvider.shutdown();
     }
   });
+
+  it('opens its DataSource with the databaseTimeouts given, and writes with the writer options given', async () => {
+    const telemetry = await startAgentTelemetry({
+      databaseUrl: database.url,
+      otlp: false,
+      databaseTimeouts: { statementTimeoutMs: 12_345, idleInTransactionTimeoutMs: 23_456 },
+      writer: { loadMethod: 'upsert' },
+    });
+    try {
+      const dataSource = await telemetry.dataSource();
+      const count = async () =>
+        ((await dataSource.query('SELECT count(*)::int AS n FROM agent_executions')) as Array<{ n: number }>)[0]!.n;
+      const before = await count();
+      await expect(new SetupProbe().run(1)).resolves.toBe(2);
+      await expect(telemetry.flush(30_000)).resolves.toEqual({ complete: true, pending: 0 });
+      if (database.isServer) {
+        // PGlite takes the settings but applies no server-side timeouts; the server reports them back.
+        const [{ statement_timeout }] = await dataSource.query('SHOW statement_timeout');
+        const [{ idle_in_transaction_session_timeout }] = await dataSource.query('SHOW idle_in_transaction_session_timeout');
+        expect({ statement_timeout, idle_in_transaction_session_timeout }).toEqual({
+          statement_timeout: '12345ms',
+          idle_in_transaction_session_timeout: '23456ms',
+        });
+      }
+      expect((await count()) - before).toBe(2);
+    } finally {
+      await telemetry.shutdown();
+    }
+  });
 });

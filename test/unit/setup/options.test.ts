@@ -17,6 +17,12 @@ describe('startAgentTelemetry options fail fast with a clear message', () => {
     [{ databaseUrl: 'postgres://a@b/c', dataSource: {} }, /either databaseUrl or dataSource/],
     [{ capture: { maxDepth: 0 } }, /maxDepth must be a positive integer/],
     [{ queue: { maxQueueSize: -5 } }, /maxQueueSize/],
+    [{ queue: { writeTimeoutMs: -1 } }, /writeTimeoutMs/],
+    [{ writer: { loadMethod: 'bulk' } }, /writer option loadMethod must be 'auto', 'copy' or 'upsert'/],
+    [{ writer: { statementTimeoutMs: 1.5 } }, /writer option statementTimeoutMs/],
+    [{ databaseTimeouts: 5 }, /databaseTimeouts must be an object/],
+    [{ databaseTimeouts: { statementTimeout: 5 } }, /unknown databaseTimeouts option statementTimeout/],
+    [{ databaseTimeouts: { connectTimeoutMs: -1 } }, /connectTimeoutMs must be a number of milliseconds/],
   ])('%j', async (options, message) => {
     await expect(startAgentTelemetry(options as never)).rejects.toThrow(message);
     // Nothing was registered: a failed start leaves the process as it was.
