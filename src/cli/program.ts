@@ -1,0 +1,194 @@
+import { Command, CommanderError, Option } from 'commander';
+import { AgentRunRepository } from '../query/agent-run-repository';
+import { AgentspanQueryError } from '../query/agentspan-query-error';
+import type { DecisionQueryOptions, HistoryOptions } from '../query/types';
+import { describeDatabaseError, sqlStateOf } from '../store/errors';
+import { runMigrations } from '../store/migrate';
+import { qualifiedTableName } from '../store/table-names';
+import { CliError, EXIT_DATABASE, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
+import { openCliStore, type CliStore, type CliStoreOptions } from './cli-store';
+import { decisionRows, runRows, treeLines } from './run-format';
+import { textTable } from './text-table';
+
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+interface GlobalOptions {
+  database?: string;
+  dataDir?: string;
+  json?: boolean;
+}
+
+/**
+ * Runs the agentspan command line (arguments without `node` and the script) and returns its exit code. Everything
+ * it prints goes through `output`; nothing calls process.exit, so it can be tested in process as well.
+ */
+export async function runCli(argv: readonly string[], output: CliOutput): Promise<number> {
+  const program = buildProgram(output);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end with code 0; usage errors were already printed by commander.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (error instanceof CliError) {
+      output.err(`agentspan: ${error.message}\n`);
+      return error.exitCode;
+    }
+    output.err(`agentspan: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+function buildProgram(output: CliOutput): Command {
+  const program = new Command('agentspan')
+    .description('Query the agent runs agentspan persisted in PostgreSQL.')
+    .option('--database <url>', 'PostgreSQL URL (default: DATABASE_URL, else the embedded database)')
+    .option('--data-dir <dir>', 'directory of the embedded database', './.agentspan/pgdata')
+    .option('--json', 'print JSON instead of tables')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => output.out(text), writeErr: (text) => output.err(text) })
+    .showHelpAfterError('(run agentspan --help for usage)');
+
+  program
+    .command('migrate')
+    .description("create or update agentspan's tables")
+    .action(async () => {
+      await withStore(program, { create: true }, async (store) => {
+        const applied = await runMigrations(store.dataSource);
+        print(program, output, { migrated: applied.length, database: store.where }, () =>
+          applied.length === 0 ? `${store.where}: up to date\n` : `${store.where}: applied ${applied.length} migration(s)\n`,
+        );
+      });
+    });
+
+  program
+    .command('runs')
+    .description('agent runs, newest first')
+    .option('--agent <name>', 'only this agent')
+    .addOption(new Option('--status <status>', 'only runs with this status').choices(['running', 'completed', 'failed', 'cancelled', 'abandoned']))
+    .option('--user <id>', 'only this user')
+    .option('--tenant <id>', 'only this tenant')
+    .option('--since <time>', 'started at or after (ISO 8601)')
+    .option('--until <time>', 'started before (ISO 8601)')
+    .option('--limit <n>', 'how many (1–1000)', toNumber, 20)
+    .option('--cursor <cursor>', 'the next page, as printed by the previous one')
+    .action(async (flags: Record<string, unknown>) => {
+      const options: HistoryOptions = {
+        agent: flags.agent as string | undefined,
+        status: flags.status as HistoryOptions['status'],
+        userId: flags.user as string | undefined,
+        tenantId: flags.tenant as string | undefined,
+        since: flags.since as string | undefined,
+        until: flags.until as string | undefined,
+        limit: flags.limit as number,
+        cursor: flags.cursor as string | undefined,
+      };
+      await withStore(program, {}, async (store) => {
+        const page = await new AgentRunRepository(store.dataSource).history(options);
+        print(program, output, page, () => {
+          const next = page.nextCursor === null ? '' : `\nmore: agentspan runs --cursor ${page.nextCursor}\n`;
+          return textTable(runRows(page.runs), '(no runs)') + next;
+        });
+      });
+    });
+
+  program
+    .command('show')
+    .description('one run as a tree: durations, tokens, cost, decisions, errors')
+    .argument('<id>', 'trace id (32 hex) or execution id (uuid)')
+    .action(async (id: string) => {
+      await withStore(program, {}, async (store) => {
+        const run = await new AgentRunRepository(store.dataSource).getRun(id);
+        if (run === null) throw new CliError(`no run with id ${id} in ${store.where}`, EXIT_FAILURE);
+        print(program, output, run, () => `trace ${run.traceId}\n${treeLines(run.roots)}`);
+      });
+    });
+
+  program
+    .command('decisions')
+    .description('decisions, newest first')
+    .option('--agent <name>', 'only this agent')
+    .option('--min-confidence <x>', 'only decisions at least this confident (0–1)', toNumber)
+    .addOption(new Option('--outcome <which>', 'only decisions with or without a recorded outcome').choices(['pending', 'recorded']))
+    .option('--since <time>', 'occurred at or after (ISO 8601)')
+    .option('--limit <n>', 'how many (1–1000)', toNumber, 20)
+    .action(async (flags: Record<string, unknown>) => {
+      const options: DecisionQueryOptions = {
+        agent: flags.agent as string | undefined,
+        minConfidence: flags.minConfidence as number | undefined,
+        outcome: flags.outcome as DecisionQueryOptions['outcome'],
+        since: flags.since as string | undefined,
+        limit: flags.limit as number,
+      };
+      await withStore(program, {}, async (store) => {
+        const page = await new AgentRunRepository(store.dataSource).decisions(options);
+        print(program, output, page, () => textTable(decisionRows(page.decisions), '(no decisions)'));
+      });
+    });
+
+  program
+    .command('health')
+    .description('is the database reachable, and what does it hold')
+    .action(async () => {
+      await withStore(program, {}, async (store) => {
+        const executions = qualifiedTableName(store.dataSource, 'agent_executions');
+        const [row] = (await store.dataSource.query(
+          `SELECT count(*) FILTER (WHERE kind = 'agent')::int AS runs,
+                  count(*) FILTER (WHERE kind = 'agent' AND status = 'running')::int AS running,
+                  count(*) FILTER (WHERE kind = 'agent' AND status = 'failed')::int AS failed,
+                  count(*)::int AS executions,
+                  max(started_at) AS "latestStart"
+           FROM ${executions}`,
+        )) as Array<{ runs: number; running: number; failed: number; executions: number; latestStart: Date | null }>;
+        const health = { database: store.where, reachable: true, ...row! };
+        print(program, output, health, () =>
+          textTable(
+            [
+              { what: 'database', value: store.where },
+              { what: 'agent runs', value: String(health.runs) },
+              { what: 'running now', value: String(health.running) },
+              { what: 'failed', value: String(health.failed) },
+              { what: 'executions', value: String(health.executions) },
+              { what: 'latest start', value: health.latestStart === null ? '—' : new Date(health.latestStart).toISOString() },
+            ],
+            '',
+          ),
+        );
+      });
+    });
+
+  return program;
+}
+
+/** Opens the store for one command, turns database and argument errors into CliErrors, and always closes it. */
+async function withStore(program: Command, options: Omit<CliStoreOptions, 'database' | 'dataDir'>, work: (store: CliStore) => Promise<void>) {
+  const globals = program.opts<GlobalOptions>();
+  const store = await openCliStore({ ...options, database: globals.database, dataDir: globals.dataDir });
+  try {
+    await work(store);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    if (error instanceof AgentspanQueryError) throw new CliError(error.message.replace(/^agentspan: /, ''), EXIT_USAGE);
+    if (sqlStateOf(error) === '42P01') {
+      throw new CliError(`${store.where} has no agentspan tables: run \`agentspan migrate\` first`, EXIT_DATABASE);
+    }
+    if (sqlStateOf(error) !== undefined) throw new CliError(describeDatabaseError(error), EXIT_DATABASE);
+    throw error;
+  } finally {
+    await store.close().catch(() => undefined);
+  }
+}
+
+function print(program: Command, output: CliOutput, value: unknown, asText: () => string): void {
+  output.out(program.opts<GlobalOptions>().json ? `${JSON.stringify(value, null, 2)}\n` : asText());
+}
+
+function toNumber(value: string): number {
+  // The repository checks the range and says what is wrong; a word becomes NaN, which it refuses too.
+  return value.trim() === '' ? Number.NaN : Number(value);
+}
