@@ -23,6 +23,7 @@ export { createAgentspanDataSource, agentspanDataSourceOptions, type AgentspanDa
 export { createEmbeddedDataSource, type EmbeddedDataSource, type EmbeddedDataSourceOptions } from './store/embedded';
 export { runMigrations, revertAllMigrations } from './store/migrate';
 export { abandonStaleRuns, ABANDONED_ERROR_TYPE, type AbandonStaleRunsOptions } from './store/stale-runs';
+export { pruneRuns, type PruneRunsOptions, type PruneResult } from './store/prune-runs';
 export { agentspanEntities } from './store/entities';
 export { AgentExecution, AgentPerformance, AgentDecision, AgentEvent } from './store/entities';
 export type * from './store/records';

@@ -4,6 +4,7 @@ import { AgentspanQueryError } from '../query/agentspan-query-error';
 import type { DecisionQueryOptions, HistoryOptions } from '../query/types';
 import { describeDatabaseError, sqlStateOf } from '../store/errors';
 import { runMigrations } from '../store/migrate';
+import { pruneRuns } from '../store/prune-runs';
 import { qualifiedTableName } from '../store/table-names';
 import { CliError, EXIT_DATABASE, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { openCliStore, type CliStore, type CliStoreOptions } from './cli-store';
@@ -132,6 +133,21 @@ function buildProgram(output: CliOutput): Command {
     });
 
   program
+    .command('prune')
+    .description('delete old runs with their performance, decisions and events, in short batches')
+    .requiredOption('--older-than <age>', 'an age (90d, 12h, 30m) or an ISO 8601 time', toAge)
+    .option('--batch-size <n>', 'traces per transaction', toNumber, 500)
+    .action(async (flags: { olderThan: number | string; batchSize: number }) => {
+      await withStore(program, {}, async (store) => {
+        const result = await pruneRuns(store.dataSource, { olderThan: flags.olderThan, batchSize: flags.batchSize });
+        print(program, output, result, () =>
+          `deleted ${result.traces} trace(s): ${result.executions} executions, ${result.performance} performance rows, ` +
+          `${result.decisions} decisions, ${result.events} events\n`,
+        );
+      });
+    });
+
+  program
     .command('health')
     .description('is the database reachable, and what does it hold')
     .action(async () => {
@@ -173,7 +189,10 @@ async function withStore(program: Command, options: Omit<CliStoreOptions, 'datab
     await work(store);
   } catch (error) {
     if (error instanceof CliError) throw error;
-    if (error instanceof AgentspanQueryError) throw new CliError(error.message.replace(/^agentspan: /, ''), EXIT_USAGE);
+    if (error instanceof AgentspanQueryError || (error instanceof TypeError && error.message.startsWith('agentspan: '))) {
+      // Argument checks of the repository and of pruneRuns.
+      throw new CliError(error.message.replace(/^agentspan: /, ''), EXIT_USAGE);
+    }
     if (sqlStateOf(error) === '42P01') {
       throw new CliError(`${store.where} has no agentspan tables: run \`agentspan migrate\` first`, EXIT_DATABASE);
     }
@@ -186,6 +205,14 @@ async function withStore(program: Command, options: Omit<CliStoreOptions, 'datab
 
 function print(program: Command, output: CliOutput, value: unknown, asText: () => string): void {
   output.out(program.opts<GlobalOptions>().json ? `${JSON.stringify(value, null, 2)}\n` : asText());
+}
+
+const AGE_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "90d", "12h", "30m", "45s", "500ms" as milliseconds; anything else is passed on as a time for pruneRuns to check. */
+function toAge(value: string): number | string {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value.trim());
+  return match === null ? value : Number(match[1]) * AGE_UNITS[match[2]!]!;
 }
 
 function toNumber(value: string): number {

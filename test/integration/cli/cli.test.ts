@@ -107,6 +107,19 @@ describe('agentspan CLI', () => {
     expect(stderr).not.toContain('hunter2');
   }, 60_000);
 
+  it('prunes runs older than an age, and refuses an age it cannot read', async () => {
+    const oldTrace = newTraceId();
+    await new SpanWriter(store.dataSource).write([finalSpan({ traceId: oldTrace, kind: 'agent' })]);
+    await store.dataSource.query(`UPDATE agent_executions SET created_at = now() - interval '40 days' WHERE trace_id = $1`, [oldTrace]);
+    const pruned = await agentspan('--database', url, '--json', 'prune', '--older-than', '30d');
+    expect(pruned.code).toBe(0);
+    expect(JSON.parse(pruned.stdout)).toEqual({ traces: 1, executions: 1, performance: 1, decisions: 0, events: 0 });
+    const bad = await agentspan('--database', url, 'prune', '--older-than', 'a while');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('olderThan must be a Date, an ISO 8601 time or an age in milliseconds');
+    expect((await agentspan('--database', url, 'prune')).code).toBe(2);
+  }, 60_000);
+
   it('says not found for an unknown run, exit code 1', async () => {
     const { code, stderr } = await agentspan('--database', url, 'show', newTraceId());
     expect(code).toBe(1);
@@ -128,7 +141,7 @@ describe('agentspan migrate', () => {
 
     const migrate = await agentspan('--database', empty.url, 'migrate');
     expect(migrate.code).toBe(0);
-    expect(migrate.stdout).toMatch(/applied 1 migration/);
+    expect(migrate.stdout).toMatch(/applied 2 migration/);
     expect((await agentspan('--database', empty.url, 'migrate')).stdout).toMatch(/up to date/);
 
     const after = await agentspan('--database', empty.url, 'runs');

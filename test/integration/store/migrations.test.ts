@@ -18,6 +18,7 @@ const EXPECTED_INDEXES = [
   'idx_agent_decisions_occurred',
   'idx_agent_events_execution',
   'idx_agent_executions_agent_started',
+  'idx_agent_executions_created_brin',
   'idx_agent_executions_parent',
   'idx_agent_executions_running',
   'idx_agent_executions_started',
