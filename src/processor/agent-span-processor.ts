@@ -4,6 +4,7 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import type { DataSource } from 'typeorm';
 import { runAttributesOf } from '../context/run-attributes';
 import { reportOnce } from '../internal/report-once';
+import { waitBriefly } from '../internal/wait-briefly';
 import { BatchPipeline } from '../pipeline/batch-pipeline';
 import { resolvePipelineOptions, timeoutOrDefault } from '../pipeline/options';
 import { SpillReplayer } from '../pipeline/spill/spill-replayer';
@@ -401,16 +402,6 @@ function describeError(error: unknown): string {
   } catch {
     return 'an error that cannot be described';
   }
-}
-
-/** Waits for `work` at most `ms`; the timer never keeps the process alive. */
-function waitBriefly<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

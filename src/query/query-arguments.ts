@@ -1,3 +1,4 @@
+import { isoInstantOrNull } from '../internal/iso-instant';
 import type { ExecutionStatus } from '../store/records';
 import { AgentspanQueryError } from './agentspan-query-error';
 import type { JsonValue } from './types';
@@ -21,9 +22,6 @@ export const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
 
 const TRACE_ID = /^[0-9a-f]{32}$/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** A date, or a date and time with a zone: a time without one would mean a different instant on every machine. */
-const ISO_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
 
 function invalid(method: string, message: string): AgentspanQueryError {
   return new AgentspanQueryError(`${method}: ${message}`);
@@ -108,30 +106,9 @@ export function statusFilter(method: string, status: unknown): ExecutionStatus[]
 export function timeBound(method: string, name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
-  if (typeof value === 'string' && isIsoInstant(value)) {
-    return value.includes('T') ? value : `${value}T00:00:00Z`;
-  }
+  const instant = typeof value === 'string' ? isoInstantOrNull(value) : null;
+  if (instant !== null) return instant;
   throw invalid(method, `${name} must be a Date or an ISO 8601 string with a time zone, got ${describeValue(value)}`);
-}
-
-/** ISO_INSTANT with every field in range: Date.parse would roll 2026-02-30 over to March, PostgreSQL refuses it. */
-function isIsoInstant(text: string): boolean {
-  const match = ISO_INSTANT.exec(text);
-  if (match === null) return false;
-  const [year, month, day, hour, minute, second, offsetHour, offsetMinute] = match
-    .slice(1)
-    .map((field) => Number(field ?? 0));
-  const date = new Date(Date.UTC(year!, month! - 1, day!));
-  return (
-    date.getUTCFullYear() === year &&
-    date.getUTCMonth() === month! - 1 &&
-    date.getUTCDate() === day &&
-    hour! <= 23 &&
-    minute! <= 59 &&
-    second! <= 59 &&
-    offsetHour! <= 15 &&
-    offsetMinute! <= 59
-  );
 }
 
 /** since must come before until, else the range is empty and the caller surely swapped them. */

@@ -3,6 +3,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { DataSource } from 'typeorm';
+import { waitBriefly } from '../internal/wait-briefly';
 import { checkCaptureOptions, configureCapture } from '../capture/settings';
 import type { FlushResult } from '../pipeline/types';
 import { AgentSpanProcessor } from '../processor/agent-span-processor';
@@ -151,12 +152,3 @@ function otlpOptions(option: boolean | OtlpOptions | undefined): OtlpOptions | u
   return configured ? {} : undefined;
 }
 
-/** Waits for `work` at most `ms`; the timer never keeps the process alive. */
-function waitBriefly<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { isoInstantOrNull } from '../internal/iso-instant';
 import { qualifiedTableName } from './table-names';
 import { untraced } from './untraced';
 
@@ -116,9 +117,8 @@ function cutoffOf(olderThan: unknown): { expression: string; parameters: unknown
   if (olderThan instanceof Date && !Number.isNaN(olderThan.getTime())) {
     return { expression: '$1::timestamptz', parameters: [olderThan.toISOString()] };
   }
-  if (typeof olderThan === 'string' && !Number.isNaN(Date.parse(olderThan)) && /T|^\d{4}-\d{2}-\d{2}$/.test(olderThan)) {
-    return { expression: '$1::timestamptz', parameters: [new Date(olderThan).toISOString()] };
-  }
+  const instant = typeof olderThan === 'string' ? isoInstantOrNull(olderThan) : null;
+  if (instant !== null) return { expression: '$1::timestamptz', parameters: [instant] };
   throw new TypeError(
     `agentspan: pruneRuns: olderThan must be a Date, an ISO 8601 time or an age in milliseconds ≥ 0, got ${String(olderThan)}`,
   );

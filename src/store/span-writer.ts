@@ -145,13 +145,12 @@ export class SpanWriter {
       ]);
       let upserted = spans;
       if (useCopy) {
-        const copied = spans.filter(isCopyable);
-        if (copied.length > 0) {
-          upserted = spans.filter((span) => !isCopyable(span));
-          for (let start = 0; start < copied.length; start += this.chunkSize) {
-            // Spans COPY refuses to carry (see copyText) are upserted with the rest.
-            upserted.push(...(await this.copyChunk(client, copied.slice(start, start + this.chunkSize))));
-          }
+        const copied: MergedSpan[] = [];
+        upserted = [];
+        for (const span of spans) (isCopyable(span) ? copied : upserted).push(span);
+        for (let start = 0; start < copied.length; start += this.chunkSize) {
+          // Spans COPY refuses to carry (see copyText) are upserted with the rest.
+          upserted.push(...(await this.copyChunk(client, copied.slice(start, start + this.chunkSize))));
         }
       }
       for (let start = 0; start < upserted.length; start += this.chunkSize) {

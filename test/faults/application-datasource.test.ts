@@ -9,7 +9,7 @@ import { createAgentspanDataSource } from '../../src/store/data-source';
 import { runMigrations } from '../../src/store/migrate';
 import { createTestDatabase } from '../support/database';
 import { FaultProxy } from '../support/fault-proxy';
-import { FAST_QUEUE, onServer, waitUntil } from './support/rig';
+import { FAST_QUEUE, onServer, spanWriteStatement, waitUntil } from './support/rig';
 import { range, runTasks, SPANS_PER_RUN } from './support/workload';
 
 /*
@@ -45,7 +45,7 @@ onServer(
       await runTasks(range(0, 2));
       expect((await processor.flush(10_000)).complete).toBe(true);
 
-      const hung = proxy.hangNextReply((request) => request.includes('FROM STDIN') || request.includes('json_to_recordset'));
+      const hung = proxy.hangNextReply(spanWriteStatement);
       await runTasks(range(10, 5));
       await hung;
       await waitUntil(() => processor.stats().retried >= 1, 10_000, 'a retry of the hung write');

@@ -5,14 +5,15 @@
 import { Baseline } from './support/baseline';
 import {
   direct,
-  expectCountersAddUp,
-  expectStoredExactlyOnce,
+  expectSettled,
+  requestContaining,
   sleep,
+  spanWriteStatement,
   startTelemetryRig,
   waitUntil,
   type FaultRig,
 } from './support/rig';
-import { range, RECORDS_PER_RUN, runTasks, SPANS_PER_RUN } from './support/workload';
+import { range, runTasks } from './support/workload';
 
 let baseline: Baseline;
 let rig: FaultRig | undefined;
@@ -26,18 +27,7 @@ afterEach(async () => {
   rig = undefined;
 });
 
-/** A request of the simple-query protocol ('Q') or an extended-protocol Parse ('P') whose SQL contains `text`. */
-const requestContaining = (text: string) => (request: Buffer) => request.includes(text);
-/** The first statement that writes spans: a COPY of new spans, or the upsert. */
-const spanWriteStatement = (request: Buffer) => request.includes('FROM STDIN') || request.includes('json_to_recordset');
 
-async function settled(rig: FaultRig, runs: number): Promise<void> {
-  expect((await rig.flush(30_000)).complete).toBe(true);
-  const stats = rig.stats();
-  expectCountersAddUp(stats);
-  expect(stats).toMatchObject({ written: runs * RECORDS_PER_RUN, droppedTotal: 0 });
-  expect(await expectStoredExactlyOnce(rig)).toBe(runs * SPANS_PER_RUN);
-}
 
 it('retries a batch whose write (COPY or upsert) reached the server but whose reply never came, storing it once', async () => {
   rig = await startTelemetryRig();
@@ -46,7 +36,7 @@ it('retries a batch whose write (COPY or upsert) reached the server but whose re
   expect(await runTasks(tasks, 4)).toEqual(baseline.of(tasks));
   await reset;
 
-  await settled(rig, tasks.length);
+  await expectSettled(rig, tasks.length);
   expect(rig.proxy.stats().resets).toBe(1);
   expect(rig.stats().retried).toBeGreaterThanOrEqual(1);
 });
@@ -60,7 +50,7 @@ it('retries a batch whose COMMIT the server carried out before the connection wa
   expect(await runTasks(tasks, 8)).toEqual(baseline.of(tasks));
   await reset;
 
-  await settled(rig, tasks.length);
+  await expectSettled(rig, tasks.length);
   expect(rig.proxy.stats().resets).toBe(1);
   expect(rig.stats().retried).toBeGreaterThanOrEqual(1);
   // The reset COMMIT had committed: rows it wrote were written again by the retry (updated after being created),
@@ -85,7 +75,7 @@ it('resets every connection on its next request for a while, then recovers and s
   expect(rig.stats().droppedTotal).toBe(0);
 
   await rig.proxy.setMode('pass');
-  await settled(rig, tasks.length);
+  await expectSettled(rig, tasks.length);
 });
 
 it('survives idle pooled connections being reset under the pool, and keeps writing', async () => {
@@ -103,5 +93,5 @@ it('survives idle pooled connections being reset under the pool, and keeps writi
 
   const second = range(100, 20);
   expect(await runTasks(second, 4)).toEqual(baseline.of(second));
-  await settled(rig, first.length + second.length);
+  await expectSettled(rig, first.length + second.length);
 });

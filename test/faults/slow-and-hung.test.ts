@@ -10,14 +10,14 @@ import { FaultProxy } from '../support/fault-proxy';
 import { Baseline } from './support/baseline';
 import {
   direct,
-  expectCountersAddUp,
-  expectStoredExactlyOnce,
+  expectSettled,
+  requestContaining,
   startProcessorRig,
   startTelemetryRig,
   waitUntil,
   type FaultRig,
 } from './support/rig';
-import { range, RECORDS_PER_RUN, runTasks, SPANS_PER_RUN } from './support/workload';
+import { range, RECORDS_PER_RUN, runTasks } from './support/workload';
 
 let baseline: Baseline;
 let rig: FaultRig | undefined;
@@ -34,15 +34,7 @@ afterEach(async () => {
 /** Short timeouts for the processor rig: the scenario waits for them to fire. */
 const SHORT_TIMEOUTS = { poolSize: 2, connectTimeoutMs: 2_000, queryTimeoutMs: 2_000 };
 
-const requestContaining = (text: string) => (request: Buffer) => request.includes(text);
 
-async function settled(rig: FaultRig, runs: number): Promise<void> {
-  expect((await rig.flush(30_000)).complete).toBe(true);
-  const stats = rig.stats();
-  expectCountersAddUp(stats);
-  expect(stats).toMatchObject({ written: runs * RECORDS_PER_RUN, droppedTotal: 0 });
-  expect(await expectStoredExactlyOnce(rig)).toBe(runs * SPANS_PER_RUN);
-}
 
 it('writes through a slow database (every reply 2 s late) with the default timeouts, none of which fires', async () => {
   rig = await startTelemetryRig();
@@ -52,7 +44,7 @@ it('writes through a slow database (every reply 2 s late) with the default timeo
 
   // One transaction of seven statements: about 14 s. (A lower bound: it shows the fault was real, not a speed test.)
   const started = Date.now();
-  await settled(rig, tasks.length);
+  await expectSettled(rig, tasks.length);
   expect(Date.now() - started).toBeGreaterThanOrEqual(10_000);
   expect(rig.stats().retried).toBe(0);
 }, 60_000);
@@ -72,7 +64,7 @@ it('gives up on a hung database after queryTimeoutMs, drops that connection, ret
   expect(rig.diagnostics.join('\n')).toMatch(/got no reply in time \(query_timeout\); closing its connection/);
 
   await rig.proxy.setMode('pass');
-  await settled(rig, first.length + second.length);
+  await expectSettled(rig, first.length + second.length);
 });
 
 it('retries a write whose COMMIT the server carried out but never answered, and stores it once', async () => {
@@ -87,7 +79,7 @@ it('retries a write whose COMMIT the server carried out but never answered, and 
   expect(await runTasks(tasks, 3)).toEqual(baseline.of(tasks));
   await hung;
 
-  await settled(rig, first.length + tasks.length);
+  await expectSettled(rig, first.length + tasks.length);
   expect(rig.stats().retried).toBeGreaterThanOrEqual(1);
   const rewritten = await direct(rig.database.url, async (client) => {
     const { rows } = await client.query<{ n: number }>(
@@ -107,7 +99,7 @@ it('gives up on connections that are accepted but never answered after connectTi
   expect(rig.stats().lastError).toMatch(/timeout/i);
 
   await rig.proxy.setMode('pass');
-  await settled(rig, tasks.length);
+  await expectSettled(rig, tasks.length);
 });
 
 it('never hands out again a connection whose query got no reply', async () => {

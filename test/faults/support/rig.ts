@@ -18,7 +18,7 @@ import { createAgentspanDataSource, type AgentspanDataSourceOptions } from '../.
 import { StoreConnection } from '../../../src/store/store-connection';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { FaultProxy, type FaultMode } from '../../support/fault-proxy';
-import { INPUT_TOKENS_PER_RUN } from './workload';
+import { INPUT_TOKENS_PER_RUN, RECORDS_PER_RUN, SPANS_PER_RUN } from './workload';
 
 /**
  * A fault scenario's world: a fresh database, a FaultProxy in front of it, agentspan persisting through the proxy,
@@ -325,4 +325,19 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export function onServer(name: string, reasonOnPglite: string, test: () => Promise<void>, timeoutMs?: number): void {
   if (process.env.DATABASE_URL) it(name, test, timeoutMs);
   else it.skip(`${name} — skipped on PGlite: ${reasonOnPglite}`, test);
+}
+
+/** Matches a request the proxy forwards (simple-query 'Q' or extended-protocol Parse 'P') whose SQL contains `text`. */
+export const requestContaining = (text: string) => (request: Buffer) => request.includes(text);
+
+/** The first statement of a write that carries spans: a COPY of new spans, or the upsert. */
+export const spanWriteStatement = (request: Buffer) => request.includes('FROM STDIN') || request.includes('json_to_recordset');
+
+/** After recovery: flushed, counters add up, every record of `runs` runs written and every span stored once. */
+export async function expectSettled(rig: FaultRig, runs: number): Promise<void> {
+  expect((await rig.flush(30_000)).complete).toBe(true);
+  const stats = rig.stats();
+  expectCountersAddUp(stats);
+  expect(stats).toMatchObject({ written: runs * RECORDS_PER_RUN, droppedTotal: 0 });
+  expect(await expectStoredExactlyOnce(rig)).toBe(runs * SPANS_PER_RUN);
 }
