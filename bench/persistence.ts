@@ -3,7 +3,9 @@
  *  - the time per call of a bare async method, the same method in a plain OTel span, and decorated with agentspan
  *    while its AgentSpanProcessor persists to PostgreSQL;
  *  - end-to-end throughput: the same recorded spans handed to AgentSpanProcessor and to a naive processor that calls
- *    repository.save() per span, timed until every span is committed;
+ *    repository.save() per span, timed until every span is committed. Each processor first writes a warm-up set of
+ *    other spans (untimed), so the figure is the sustained rate, not the first seconds of a cold process (compiling
+ *    the hot paths, growing the heap, opening connections), which is also printed;
  *  - memory during a database outage: heap growth after 50,000 and after 200,000 spans with the database down.
  *
  * Uses DATABASE_URL when set, else an embedded database.
@@ -64,7 +66,11 @@ export interface PersistenceBenchResult {
   plainSpanNs: number;
   persistedNs: number;
   callRatio: number;
+  /** Sustained: measured after the warm-up set was committed. */
   spansPerSecond: number;
+  /** The warm-up set's own rate: a cold process, its first spans. */
+  coldSpansPerSecond: number;
+  warmupSpans: number;
   /** CPU per committed span during the throughput run: Node (this process) and PostgreSQL (null when unreadable). */
   cpuMicrosPerSpan: { node: number; database: number | null };
   naiveSpansPerSecond: number;
@@ -79,23 +85,31 @@ export async function benchPersistence(
 ): Promise<PersistenceBenchResult> {
   const spans = options.spans ?? Number(process.env.BENCH_SPANS ?? 200_000);
   const naiveSpans = options.naiveSpans ?? Number(process.env.BENCH_NAIVE_SPANS ?? 5_000);
+  const warmupSpans = Number(process.env.BENCH_WARMUP_SPANS ?? 50_000);
   const database = await createTestDatabase();
   const dataSource = await createAgentspanDataSource({ url: database.url, poolSize: database.isServer ? 10 : 1 });
   try {
     await runMigrations(dataSource);
     const calls = await benchCalls(dataSource);
+    const warmup = await recordSpans(warmupSpans);
     const recorded = await recordSpans(spans);
     const processor = new AgentSpanProcessor({ dataSource, queue: { maxQueueSize: 50_000 } });
     const databaseName = new URL(database.url).pathname.slice(1);
-    const ours = await throughput(recorded, processor, (p) => p.flush(600_000).then(() => undefined), databaseName);
+    const flushed = (p: AgentSpanProcessor) => p.flush(600_000).then(() => undefined);
+    const cold = await throughput(warmup, processor, flushed, databaseName);
+    const ours = await throughput(recorded, processor, flushed, databaseName);
+    await processor.shutdown();
     const committed = processor.stats();
     if (committed.droppedTotal > 0) throw new Error(`the throughput run dropped ${committed.droppedTotal} records`);
-    const naive = (await throughput(await recordSpans(naiveSpans), new NaiveSaveProcessor(dataSource), (p) => p.drain()))
-      .spansPerSecond;
+    const naiveProcessor = new NaiveSaveProcessor(dataSource);
+    await throughput(await recordSpans(Math.ceil(naiveSpans / 5)), naiveProcessor, (p) => p.drain());
+    const naive = (await throughput(await recordSpans(naiveSpans), naiveProcessor, (p) => p.drain())).spansPerSecond;
     const outage = await outageMemory();
     return {
       ...calls,
       spansPerSecond: ours.spansPerSecond,
+      coldSpansPerSecond: cold.spansPerSecond,
+      warmupSpans,
       cpuMicrosPerSpan: ours.cpuMicrosPerSpan,
       naiveSpansPerSecond: naive,
       throughputSpans: spans,
@@ -168,7 +182,6 @@ async function throughput<P extends SpanProcessor>(
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const node = process.cpuUsage(nodeBefore);
   const databaseAfter = databaseName === undefined ? null : databaseCpuMicros(databaseName);
-  await processor.shutdown();
   return {
     spansPerSecond: spans.length / seconds,
     cpuMicrosPerSpan: {

@@ -28,12 +28,16 @@ async function main(): Promise<void> {
   });
   console.log(`   persisted / plain span = ${persistence.callRatio.toFixed(2)}x (target <= 1.5x)\n`);
 
-  console.log('3. End-to-end throughput: recorded agent spans handed to a processor, until all are committed');
+  console.log(
+    `3. End-to-end throughput, sustained: recorded agent spans handed to a processor, until all are committed ` +
+      `(after ${persistence.warmupSpans.toLocaleString('en-US')} warm-up spans)`,
+  );
   console.table({
     AgentSpanProcessor: { spans: persistence.throughputSpans, 'committed per second': rate(persistence.spansPerSecond) },
     'naive repository.save() per span': { spans: persistence.naiveSpans, 'committed per second': rate(persistence.naiveSpansPerSecond) },
   });
   console.log(`   ${(persistence.spansPerSecond / persistence.naiveSpansPerSecond).toFixed(1)}x the naive processor (target: >= 40,000 spans/s)`);
+  console.log(`   cold, the warm-up spans of a fresh process: ${rate(persistence.coldSpansPerSecond)}`);
   const { node, database } = persistence.cpuMicrosPerSpan;
   console.log(
     `   CPU per span: Node ${node.toFixed(1)} µs, PostgreSQL ${database === null ? 'n/a' : `${database.toFixed(1)} µs`}` +

@@ -29,10 +29,10 @@ export class AgentEvent {
   @JoinColumn({ name: 'execution_id' })
   execution?: Relation<AgentExecution>;
 
-  @Column({ name: 'trace_id', type: 'varchar', length: 32 })
+  @Column({ name: 'trace_id', type: 'varchar', length: 32, collation: 'C' })
   traceId!: string;
 
-  @Column({ name: 'span_id', type: 'varchar', length: 16 })
+  @Column({ name: 'span_id', type: 'varchar', length: 16, collation: 'C' })
   spanId!: string;
 
   @Column({ name: 'ordinal', type: 'integer' })

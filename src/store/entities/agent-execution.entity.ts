@@ -47,13 +47,13 @@ export class AgentExecution {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_agent_executions' })
   id!: string;
 
-  @Column({ name: 'trace_id', type: 'varchar', length: 32 })
+  @Column({ name: 'trace_id', type: 'varchar', length: 32, collation: 'C' })
   traceId!: string;
 
-  @Column({ name: 'span_id', type: 'varchar', length: 16 })
+  @Column({ name: 'span_id', type: 'varchar', length: 16, collation: 'C' })
   spanId!: string;
 
-  @Column({ name: 'parent_span_id', type: 'varchar', length: 16, nullable: true })
+  @Column({ name: 'parent_span_id', type: 'varchar', length: 16, collation: 'C', nullable: true })
   parentSpanId!: string | null;
 
   @Column({ name: 'kind', type: 'varchar', length: 16 })

@@ -59,6 +59,26 @@ async function indexesIn(dataSource: DataSource, schema = 'public'): Promise<str
   return rows.map((row) => row.indexname);
 }
 
+/** The collation of every trace and span id column, as "table.column collation" (null: the database default). */
+async function idCollationsIn(dataSource: DataSource): Promise<string[]> {
+  const rows: Array<{ column: string; collation: string | null }> = await dataSource.query(
+    `SELECT table_name || '.' || column_name AS column, collation_name AS collation FROM information_schema.columns
+     WHERE table_schema = 'public' AND column_name IN ('trace_id', 'span_id', 'parent_span_id')
+       AND table_name LIKE 'agent\\_%' ORDER BY 1`,
+  );
+  return rows.map((row) => `${row.column} ${row.collation}`);
+}
+
+const ID_COLUMNS = [
+  'agent_decisions.span_id',
+  'agent_decisions.trace_id',
+  'agent_events.span_id',
+  'agent_events.trace_id',
+  'agent_executions.parent_span_id',
+  'agent_executions.span_id',
+  'agent_executions.trace_id',
+];
+
 beforeAll(async () => {
   database = await createTestDatabase();
 });
@@ -97,6 +117,23 @@ describe('migrations', () => {
     expect(await tablesIn(dataSource)).toEqual([...AGENTSPAN_TABLES, 'agentspan_migrations']);
     const written = await new SpanWriter(dataSource).write([finalSpan({ traceId: newTraceId() })]);
     expect(written).toEqual({ written: 1, rejected: [] });
+  });
+
+  it('compare trace and span ids byte by byte (COLLATE "C"), and give the database default back on the way down', async () => {
+    const dataSource = await open();
+    await runMigrations(dataSource);
+    expect(await idCollationsIn(dataSource)).toEqual(ID_COLUMNS.map((column) => `${column} C`));
+    // The unique span index still finds a span by its ids (the parameters take the column's collation).
+    const traceId = newTraceId();
+    await new SpanWriter(dataSource).write([finalSpan({ traceId })]);
+    const [{ found }] = await dataSource.query(
+      `SELECT count(*)::int AS found FROM agent_executions WHERE trace_id = $1`,
+      [traceId],
+    );
+    expect(found).toBe(1);
+
+    await dataSource.undoLastMigration();
+    expect(await idCollationsIn(dataSource)).toEqual(ID_COLUMNS.map((column) => `${column} null`));
   });
 
   it('leave nothing for TypeORM to change: the entities describe exactly the migrated schema', async () => {
