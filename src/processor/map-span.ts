@@ -12,6 +12,7 @@ import {
   ATTR_AGENTSPAN_OUTPUT,
   ATTR_AGENTSPAN_QUALITY_SCORE,
   ATTR_AGENTSPAN_TENANT_ID,
+  ATTR_AGENTSPAN_USAGE_SOURCE,
   ATTR_DECISION_ALTERNATIVES,
   ATTR_DECISION_CHOICE,
   ATTR_DECISION_CONFIDENCE,
@@ -49,6 +50,7 @@ import type {
   PerformanceRecord,
   SpanRecord,
   TokenBuckets,
+  UsageSource,
 } from '../store/records';
 import { TRACER_NAME } from '../semconv/tracer-name';
 import { spanKindOf } from './span-kind';
@@ -273,15 +275,24 @@ function errorOf(span: ReadableSpan, fields: Fields): { type: string | null; mes
 function performanceOf(attributes: Attributes, durationMs: number, fields: Fields): PerformanceRecord {
   const cost = fields.number(attributes[ATTR_AGENTSPAN_COST_USD], ATTR_AGENTSPAN_COST_USD, 0, MAX_COST_USD, 'an amount');
   const providerKey = attributes[ATTR_GEN_AI_PROVIDER_NAME] === undefined ? ATTR_GEN_AI_SYSTEM : ATTR_GEN_AI_PROVIDER_NAME;
+  const buckets = tokenBuckets(attributes, fields);
   return {
     durationMs,
     provider: fields.text(attributes[providerKey], providerKey, WIDTH.provider),
     requestModel: fields.text(attributes[ATTR_GEN_AI_REQUEST_MODEL], ATTR_GEN_AI_REQUEST_MODEL, WIDTH.model),
     responseModel: fields.text(attributes[ATTR_GEN_AI_RESPONSE_MODEL], ATTR_GEN_AI_RESPONSE_MODEL, WIDTH.model),
-    ...tokenBuckets(attributes, fields),
+    ...buckets,
     costUsd: cost === null ? null : decimal(cost),
     costSource: cost === null ? 'unknown' : 'provided',
+    usageSource: usageSourceOf(attributes, buckets),
   };
+}
+
+/** Figures are reported unless the application said it estimated them; no figure, no source. */
+function usageSourceOf(attributes: Attributes, buckets: TokenBuckets): UsageSource | null {
+  if (attributes[ATTR_AGENTSPAN_USAGE_SOURCE] === 'estimated') return 'estimated';
+  for (const figure of Object.values(buckets)) if (figure !== null) return 'provided';
+  return null;
 }
 
 /**

@@ -58,6 +58,9 @@ const PERFORMANCE_COLUMNS = [
   ['reasoning_tokens', 'integer'],
   ['cost_usd', 'numeric'],
   ['cost_source', 'text'],
+  ['usage_source', 'text'],
+  // Never in the payload (so NULL): a rewritten row is priced again by the write that rewrites it.
+  ['price_id', 'integer'],
 ] as const;
 
 const DECISION_COLUMNS = [
@@ -212,6 +215,7 @@ export function toPayloadRow(record: SpanRecord): Record<string, unknown> {
     p_reasoning_tokens: p?.reasoningTokens ?? undefined,
     p_cost_usd: p?.costUsd ?? undefined,
     p_cost_source: p?.costSource,
+    p_usage_source: p?.usageSource ?? undefined,
     decisions: record.decisions.length > 0 ? uniqueByOrdinal(record.decisions).map(toDecisionRow) : undefined,
     events: record.events.length > 0 ? uniqueByOrdinal(record.events).map(toEventRow) : undefined,
   };

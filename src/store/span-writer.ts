@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { copyFromStdin } from './copy-from-stdin';
 import { dedupeRecords, spanKey, type MergedSpan } from './dedupe-records';
+import { priceWrittenSpans } from './price-written-spans';
 import { describeDatabaseError, isRowDataError, isTransientError, SpanWriteError, sqlStateOf } from './errors';
 import type { SpanRecord } from './records';
 import { buildCopyStatements, encodeCopyChunk, isCopyable, type CopyStatements } from './span-copy';
@@ -160,6 +161,7 @@ export class SpanWriter {
       }
       const accepted = rejectedSpans.length === 0 ? spans : withoutRejected(spans, rejectedSpans);
       if (accepted.length > 0) {
+        await priceWrittenSpans(queryRunner, this.dataSource, accepted);
         const [traceIds, spanIds] = totalsSeeds(accepted);
         await queryRunner.query(this.totalsSql, [traceIds, spanIds, this.liveTotals]);
       }

@@ -21,6 +21,7 @@ export function performance(overrides: Partial<PerformanceRecord> = {}): Perform
     reasoningTokens: null,
     costUsd: null,
     costSource: 'unknown',
+    usageSource: null,
     ...overrides,
   };
 }
@@ -107,6 +108,7 @@ export function llmSpan(
       reasoningTokens: 5,
       costUsd: '0.0012500000',
       costSource: 'calculated',
+      usageSource: 'provided',
       ...usage,
     },
   });
