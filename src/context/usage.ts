@@ -5,6 +5,7 @@ import { TOKEN_FIELDS, type ResponseUsage, type TokenUsage } from '../cost/usage
 import { reportOnce } from '../internal/report-once';
 import {
   ATTR_AGENTSPAN_COST_USD,
+  ATTR_AGENTSPAN_USAGE_SOURCE,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_RESPONSE_ID,
@@ -27,6 +28,8 @@ export interface UsageReport extends TokenUsage {
   model?: string;
   provider?: string;
   costUsd?: number;
+  /** `estimated` when you counted the tokens yourself (a tokenizer, a guess); default: reported by the provider. */
+  source?: 'provided' | 'estimated';
 }
 
 const TOKEN_ATTRIBUTE: Record<keyof TokenUsage, string> = {
@@ -55,6 +58,10 @@ export function recordUsage(usage: UsageReport): void {
     if (cost !== undefined) {
       state.costUsd = (state.costUsd ?? 0) + cost;
       span.setAttribute(ATTR_AGENTSPAN_COST_USD, state.costUsd);
+    }
+    if (usage.source === 'estimated') span.setAttribute(ATTR_AGENTSPAN_USAGE_SOURCE, 'estimated');
+    else if (usage.source !== undefined && usage.source !== 'provided') {
+      addNote(span, 'recordUsage source', "is not 'provided' or 'estimated'", 'not recorded', usage.source);
     }
     setName(span, ATTR_GEN_AI_RESPONSE_MODEL, 'model', usage.model);
     setName(span, ATTR_GEN_AI_PROVIDER_NAME, 'provider', usage.provider);
