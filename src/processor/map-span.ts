@@ -53,6 +53,7 @@ import type {
   UsageSource,
 } from '../store/records';
 import { TRACER_NAME } from '../semconv/tracer-name';
+import { dialectAttributes } from './dialect-attributes';
 import { spanKindOf } from './span-kind';
 
 export type SpanPhase = 'start' | 'end';
@@ -94,9 +95,11 @@ const REASONING = ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS;
  * or a start time that is not a time from year 1 to 9999.
  */
 export function mapSpan(span: ReadableSpan, phase: SpanPhase, runAttributes?: Attributes): SpanRecord | undefined {
-  const attributes = span.attributes;
-  const kind = spanKindOf(attributes, span.instrumentationScope.name);
+  const own = span.instrumentationScope.name === TRACER_NAME;
+  const kind = spanKindOf(span.attributes, span.instrumentationScope.name);
   if (kind === undefined) return undefined;
+  // Another instrumentation's span is read in any dialect; agentspan's own already speak the one the mapping reads.
+  const attributes = own ? span.attributes : dialectAttributes(span.attributes, kind, String(span.name));
   const context = span.spanContext();
   if (!isId(context.traceId, TRACE_ID_LENGTH)) throw new Error(`trace id is not ${TRACE_ID_LENGTH} characters`);
   if (!isId(context.spanId, SPAN_ID_LENGTH)) throw new Error(`span id is not ${SPAN_ID_LENGTH} characters`);
@@ -106,7 +109,7 @@ export function mapSpan(span: ReadableSpan, phase: SpanPhase, runAttributes?: At
   const fields = new Fields(settings);
   const run = runAttributes ?? {};
   // agentspan's own JSON attributes were made by capture and are stored as they are; anyone else's are checked.
-  const json = span.instrumentationScope.name === TRACER_NAME ? ownJson : jsonText;
+  const json = own ? ownJson : jsonText;
   const startedAt = formatTime(start);
   const end = phase === 'end' ? endOf(span, start, startedAt, fields) : undefined;
   const error = phase === 'end' ? errorOf(span, fields) : undefined;
@@ -275,12 +278,16 @@ function errorOf(span: ReadableSpan, fields: Fields): { type: string | null; mes
 function performanceOf(attributes: Attributes, durationMs: number, fields: Fields): PerformanceRecord {
   const cost = fields.number(attributes[ATTR_AGENTSPAN_COST_USD], ATTR_AGENTSPAN_COST_USD, 0, MAX_COST_USD, 'an amount');
   const providerKey = attributes[ATTR_GEN_AI_PROVIDER_NAME] === undefined ? ATTR_GEN_AI_SYSTEM : ATTR_GEN_AI_PROVIDER_NAME;
+  // Read in this order, so notes come in the order of the columns.
+  const provider = fields.text(attributes[providerKey], providerKey, WIDTH.provider);
+  const requestModel = fields.text(attributes[ATTR_GEN_AI_REQUEST_MODEL], ATTR_GEN_AI_REQUEST_MODEL, WIDTH.model);
+  const responseModel = fields.text(attributes[ATTR_GEN_AI_RESPONSE_MODEL], ATTR_GEN_AI_RESPONSE_MODEL, WIDTH.model);
   const buckets = tokenBuckets(attributes, fields);
   return {
     durationMs,
-    provider: fields.text(attributes[providerKey], providerKey, WIDTH.provider),
-    requestModel: fields.text(attributes[ATTR_GEN_AI_REQUEST_MODEL], ATTR_GEN_AI_REQUEST_MODEL, WIDTH.model),
-    responseModel: fields.text(attributes[ATTR_GEN_AI_RESPONSE_MODEL], ATTR_GEN_AI_RESPONSE_MODEL, WIDTH.model),
+    provider,
+    requestModel,
+    responseModel,
     ...buckets,
     costUsd: cost === null ? null : decimal(cost),
     costSource: cost === null ? 'unknown' : 'provided',
