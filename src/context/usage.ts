@@ -1,4 +1,4 @@
-import { trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { captureText } from '../capture/safe-json';
 import { captureSettings } from '../capture/settings';
 import { TOKEN_FIELDS, type ResponseUsage, type TokenUsage } from '../cost/usage';
@@ -16,7 +16,9 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
 } from '../semconv/attributes';
+import { activeAgentOf } from './agent-scope';
 import { addNote } from './note';
+import { chargeBudgets } from './run-budget';
 import { ensureSpanState } from './span-state';
 
 /**
@@ -59,6 +61,7 @@ export function recordUsage(usage: UsageReport): void {
       state.costUsd = (state.costUsd ?? 0) + cost;
       span.setAttribute(ATTR_AGENTSPAN_COST_USD, state.costUsd);
     }
+    chargeBudgets(activeAgentOf(context.active())?.budgets, figures, cost);
     if (usage.source === 'estimated') span.setAttribute(ATTR_AGENTSPAN_USAGE_SOURCE, 'estimated');
     else if (usage.source !== undefined && usage.source !== 'provided') {
       addNote(span, 'recordUsage source', "is not 'provided' or 'estimated'", 'not recorded', usage.source);

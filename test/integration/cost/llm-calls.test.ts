@@ -1,4 +1,4 @@
-import { Agent, LLM, recordUsage, Trace } from '../../../src/instrument';
+import { Agent, LLM, recordUsage, Tool, Trace } from '../../../src/instrument';
 import { createProcessorFixture, type ProcessorFixture } from '../../support/processor-fixture';
 
 let fixture: ProcessorFixture;
@@ -122,4 +122,43 @@ it('stores each provider shape in the five disjoint buckets, priced to the cent-
      FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id WHERE e.kind = 'agent'`,
   )) as Array<Record<string, unknown>>;
   expect(run).toEqual({ cost: '0.0217945000', unknown: 1, calls: 8 });
+});
+
+@Agent({ name: 'Scraper' })
+class Scraper {
+  @Trace() async run() {
+    await this.fetch('a');
+    await this.fetch('b');
+    await this.summarise();
+    return this.broken();
+  }
+  @Tool({ costUsd: 0.002 }) async fetch(url: string) {
+    return `page ${url}`;
+  }
+  @LLM({ provider: 'openai', model: 'gpt-4o-mini' }) async summarise() {
+    return { object: 'chat.completion', model: 'gpt-4o-mini', usage: { prompt_tokens: 1000, completion_tokens: 100 } };
+  }
+  @Tool({ costUsd: () => { throw new Error('no price list'); } }) async broken() {
+    return 'still fine';
+  }
+}
+
+it('adds tool costs to the run total, beside the priced model calls', async () => {
+  expect(await new Scraper().run()).toBe('still fine');
+  await fixture.processor.flush(30_000);
+  const rows: Array<Record<string, unknown>> = await fixture.store.dataSource.query(
+    `SELECT e.name, e.kind, p.cost_usd::text AS cost, p.cost_source AS "costSource",
+            p.total_cost_usd::text AS total, p.tool_call_count AS tools, p.unknown_cost_count AS unknown
+     FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id
+     WHERE e.trace_id = (SELECT trace_id FROM agent_executions WHERE name = 'invoke_agent Scraper')
+     ORDER BY e.kind, e.name`,
+  );
+  expect(rows).toEqual([
+    // 2 × $0.002 for the tools + 1,000 × $0.15 + 100 × $0.60 per million for the model call
+    { name: 'invoke_agent Scraper', kind: 'agent', cost: null, costSource: 'unknown', total: '0.0042100000', tools: 3, unknown: 0 },
+    { name: 'chat gpt-4o-mini', kind: 'llm', cost: '0.0002100000', costSource: 'calculated', total: null, tools: null, unknown: null },
+    { name: 'execute_tool broken', kind: 'tool', cost: null, costSource: 'unknown', total: null, tools: null, unknown: null },
+    { name: 'execute_tool fetch', kind: 'tool', cost: '0.0020000000', costSource: 'provided', total: null, tools: null, unknown: null },
+    { name: 'execute_tool fetch', kind: 'tool', cost: '0.0020000000', costSource: 'provided', total: null, tools: null, unknown: null },
+  ]);
 });
