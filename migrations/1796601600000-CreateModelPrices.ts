@@ -25,10 +25,12 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 export class CreateModelPrices1796601600000 implements MigrationInterface {
   name = 'CreateModelPrices1796601600000';
 
+  // IF NOT EXISTS and the seed's NOT EXISTS: when our other tables and the migrations table were dropped (and are
+  // migrated again, see StoreConnection), the prices, overrides included, are kept rather than failing the migration.
   async up(queryRunner: QueryRunner): Promise<void> {
     const table = qualifier(queryRunner)('model_prices');
     await queryRunner.query(`
-      CREATE TABLE ${table} (
+      CREATE TABLE IF NOT EXISTS ${table} (
         id SERIAL NOT NULL,
         provider varchar(128),
         model_pattern varchar(256) NOT NULL,
@@ -62,7 +64,9 @@ export class CreateModelPrices1796601600000 implements MigrationInterface {
                              cache_write_usd_per_mtok, valid_from, source)
        SELECT NULL, r.pattern, r.input, r.output, r.cache_read, r.cache_write, '-infinity', r.source
        FROM json_to_recordset($1::json) AS r(pattern text, input numeric, output numeric, cache_read numeric,
-                                             cache_write numeric, source text)`,
+                                             cache_write numeric, source text)
+       WHERE NOT EXISTS (SELECT 1 FROM ${table} m
+                         WHERE m.model_pattern = r.pattern AND m.provider IS NULL AND m.valid_from = '-infinity')`,
       [JSON.stringify(rows)],
     );
   }
