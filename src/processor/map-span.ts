@@ -292,6 +292,7 @@ function performanceOf(attributes: Attributes, durationMs: number, fields: Field
     costUsd: cost === null ? null : decimal(cost),
     costSource: cost === null ? 'unknown' : 'provided',
     usageSource: usageSourceOf(attributes, buckets),
+    priceId: null,
   };
 }
 

@@ -1,34 +1,41 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import { costOf, epochMicros, type PriceTable } from '../cost/price-table';
 import type { MergedSpan } from './dedupe-records';
-import { buildPriceSpansSql } from './price-spans-sql';
-
-const statements = new WeakMap<DataSource, string>();
+import { loadPriceTable } from './load-price-table';
+import type { PerformanceRecord } from './records';
 
 /**
- * Prices the LLM spans of a write whose cost is unknown but could be calculated (both input and output tokens
- * known), in the write's own transaction, before the subtree totals are recomputed: one statement for all of them,
- * none when there is nothing to price. Spans with a provided cost, other kinds and spans without usage never reach
- * the database here, so a batch of agentspan's ordinary spans pays one loop in Node and nothing more.
+ * Prices the LLM spans of a write whose cost is unknown, in the write's transaction and before they are stored:
+ * the price table is read once (only when the part has such a span), each call priced in Node, and the cost goes into
+ * the rows as they are copied or upserted — no statement per span, no UPDATE of rows just written. A call gets
+ * cost_source 'calculated' and the price's id, or stays 'unknown' with cost null when it has no price or lacks input
+ * or output tokens. Spans whose cost was provided (or given as calculated by the caller) are left as they are.
+ *
+ * The merged records are updated in place (their performance replaced): a retry of the same batch writes the same
+ * figures, priced again only if still unknown.
  */
 export async function priceWrittenSpans(
   queryRunner: QueryRunner,
   dataSource: DataSource,
   spans: readonly MergedSpan[],
 ): Promise<void> {
-  const traceIds: string[] = [];
-  const spanIds: string[] = [];
+  let table: PriceTable | undefined;
   for (const { record } of spans) {
     const p = record.performance;
     if (record.execution.kind !== 'llm' || p === null || p.costSource !== 'unknown') continue;
-    if (p.inputTokens === null || p.outputTokens === null) continue;
-    traceIds.push(record.execution.traceId);
-    spanIds.push(record.execution.spanId);
+    table ??= await loadPriceTable(queryRunner, dataSource);
+    record.performance = pricedPerformance(table, p, record.execution.startedAt);
   }
-  if (traceIds.length === 0) return;
-  let sql = statements.get(dataSource);
-  if (sql === undefined) {
-    sql = buildPriceSpansSql(dataSource);
-    statements.set(dataSource, sql);
-  }
-  await queryRunner.query(sql, [traceIds, spanIds]);
+}
+
+/** A performance record with its cost from the table: calculated, or unknown (cost and price id null). */
+export function pricedPerformance(table: PriceTable, p: PerformanceRecord, startedAt: Date | string): PerformanceRecord {
+  const price =
+    p.inputTokens === null || p.outputTokens === null
+      ? undefined
+      : table.priceOf({ provider: p.provider, responseModel: p.responseModel, requestModel: p.requestModel, startedAtMicros: epochMicros(startedAt) });
+  const cost = price === undefined ? null : costOf(p, price);
+  return cost === null
+    ? { ...p, costUsd: null, costSource: 'unknown', priceId: null }
+    : { ...p, costUsd: cost, costSource: 'calculated', priceId: price!.id };
 }

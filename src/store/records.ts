@@ -78,6 +78,8 @@ export interface PerformanceRecord extends TokenBuckets {
   costSource: CostSource;
   /** Null when no token figure is known. */
   usageSource: UsageSource | null;
+  /** The model_prices row a calculated cost came from; set by the writer, which prices calls of unknown cost. */
+  priceId: number | null;
 }
 
 export interface DecisionRecord {

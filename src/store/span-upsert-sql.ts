@@ -59,7 +59,6 @@ const PERFORMANCE_COLUMNS = [
   ['cost_usd', 'numeric'],
   ['cost_source', 'text'],
   ['usage_source', 'text'],
-  // Never in the payload (so NULL): a rewritten row is priced again by the write that rewrites it.
   ['price_id', 'integer'],
 ] as const;
 
@@ -216,6 +215,7 @@ export function toPayloadRow(record: SpanRecord): Record<string, unknown> {
     p_cost_usd: p?.costUsd ?? undefined,
     p_cost_source: p?.costSource,
     p_usage_source: p?.usageSource ?? undefined,
+    p_price_id: p?.priceId ?? undefined,
     decisions: record.decisions.length > 0 ? uniqueByOrdinal(record.decisions).map(toDecisionRow) : undefined,
     events: record.events.length > 0 ? uniqueByOrdinal(record.events).map(toEventRow) : undefined,
   };

@@ -144,6 +144,7 @@ export class SpanWriter {
         traceLockBuckets(traceIds),
         String(this.statementTimeoutMs),
       ]);
+      await priceWrittenSpans(queryRunner, this.dataSource, spans);
       let upserted = spans;
       if (useCopy) {
         const copied: MergedSpan[] = [];
@@ -161,7 +162,6 @@ export class SpanWriter {
       }
       const accepted = rejectedSpans.length === 0 ? spans : withoutRejected(spans, rejectedSpans);
       if (accepted.length > 0) {
-        await priceWrittenSpans(queryRunner, this.dataSource, accepted);
         const [traceIds, spanIds] = totalsSeeds(accepted);
         await queryRunner.query(this.totalsSql, [traceIds, spanIds, this.liveTotals]);
       }

@@ -22,6 +22,7 @@ export function performance(overrides: Partial<PerformanceRecord> = {}): Perform
     costUsd: null,
     costSource: 'unknown',
     usageSource: null,
+    priceId: null,
     ...overrides,
   };
 }
