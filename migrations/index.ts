@@ -1,6 +1,8 @@
 import { CreateAgentTables1795305600000 } from './1795305600000-CreateAgentTables';
 import { AddCreatedAtBrin1795910400000 } from './1795910400000-AddCreatedAtBrin';
 import { BinaryCollationForIds1796000000000 } from './1796000000000-BinaryCollationForIds';
+import { CreateModelPrices1796601600000 } from './1796601600000-CreateModelPrices';
+import { AddCostColumns1796601600001 } from './1796601600001-AddCostColumns';
 
 /**
  * Every migration, oldest first, as classes: the DataSource gets these rather than a glob, which would break once
@@ -10,4 +12,6 @@ export const agentspanMigrations = [
   CreateAgentTables1795305600000,
   AddCreatedAtBrin1795910400000,
   BinaryCollationForIds1796000000000,
+  CreateModelPrices1796601600000,
+  AddCostColumns1796601600001,
 ];

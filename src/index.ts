@@ -25,7 +25,7 @@ export { runMigrations, revertAllMigrations } from './store/migrate';
 export { abandonStaleRuns, ABANDONED_ERROR_TYPE, type AbandonStaleRunsOptions } from './store/stale-runs';
 export { pruneRuns, type PruneRunsOptions, type PruneResult } from './store/prune-runs';
 export { agentspanEntities } from './store/entities';
-export { AgentExecution, AgentPerformance, AgentDecision, AgentEvent } from './store/entities';
+export { AgentExecution, AgentPerformance, AgentDecision, AgentEvent, ModelPrice } from './store/entities';
 export type * from './store/records';
 
 // Queries.

@@ -11,6 +11,7 @@ export type {
   LLMOptions,
   SpanOptions,
   SpanRole,
+  ToolCost,
   ToolOptions,
   TraceOptions,
   TracedOptions,
@@ -19,6 +20,8 @@ export type { DualMethodDecorator } from './decorators/method-decorator';
 export type { DualClassDecorator } from './decorators/agent';
 export { withAgentContext, type AgentRunAttributes } from './context/run-attributes';
 export { recordUsage, type UsageReport } from './context/usage';
+export { BudgetExceededError } from './context/budget-exceeded-error';
+export type { BudgetOptions } from './context/run-budget';
 export { recordQuality } from './context/quality';
 export { recordDecision, type DecisionReport } from './context/decision';
 export { log, type LogLevel } from './context/log';

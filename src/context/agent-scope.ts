@@ -1,9 +1,12 @@
 import { createContextKey, type Context } from '@opentelemetry/api';
+import type { RunBudget } from './run-budget';
 
 /** The agent whose execution is in progress: the instance (or function definition) and its recorded identity. */
 export interface AgentScope {
   readonly instance: object;
   readonly identity: { readonly name: string; readonly version?: string; readonly description?: string; readonly id?: string };
+  /** The budgets of this run and of the runs around it, outermost first; absent when none has one. */
+  readonly budgets?: readonly RunBudget[];
 }
 
 /**

@@ -1,10 +1,11 @@
-import { trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { captureText } from '../capture/safe-json';
 import { captureSettings } from '../capture/settings';
 import { TOKEN_FIELDS, type ResponseUsage, type TokenUsage } from '../cost/usage';
 import { reportOnce } from '../internal/report-once';
 import {
   ATTR_AGENTSPAN_COST_USD,
+  ATTR_AGENTSPAN_USAGE_SOURCE,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_RESPONSE_ID,
@@ -15,7 +16,9 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
 } from '../semconv/attributes';
+import { activeAgentOf } from './agent-scope';
 import { addNote } from './note';
+import { chargeBudgets } from './run-budget';
 import { ensureSpanState } from './span-state';
 
 /**
@@ -27,6 +30,8 @@ export interface UsageReport extends TokenUsage {
   model?: string;
   provider?: string;
   costUsd?: number;
+  /** `estimated` when you counted the tokens yourself (a tokenizer, a guess); default: reported by the provider. */
+  source?: 'provided' | 'estimated';
 }
 
 const TOKEN_ATTRIBUTE: Record<keyof TokenUsage, string> = {
@@ -55,6 +60,11 @@ export function recordUsage(usage: UsageReport): void {
     if (cost !== undefined) {
       state.costUsd = (state.costUsd ?? 0) + cost;
       span.setAttribute(ATTR_AGENTSPAN_COST_USD, state.costUsd);
+    }
+    chargeBudgets(activeAgentOf(context.active())?.budgets, figures, cost);
+    if (usage.source === 'estimated') span.setAttribute(ATTR_AGENTSPAN_USAGE_SOURCE, 'estimated');
+    else if (usage.source !== undefined && usage.source !== 'provided') {
+      addNote(span, 'recordUsage source', "is not 'provided' or 'estimated'", 'not recorded', usage.source);
     }
     setName(span, ATTR_GEN_AI_RESPONSE_MODEL, 'model', usage.model);
     setName(span, ATTR_GEN_AI_PROVIDER_NAME, 'provider', usage.provider);

@@ -25,27 +25,21 @@ export function usageFromResponse(value: unknown): ResponseUsage | undefined {
 
 function fromOpenAiOrAnthropic(value: Bag): ResponseUsage | undefined {
   const usage = value.usage;
-  if (!isBag(usage)) return undefined;
+  if (!isBag(usage)) return fromOpenAiChunkWithoutUsage(value);
   // OpenAI chat completions: prompt_tokens already include cached tokens; completion_tokens include reasoning.
+  // Gateways speaking this shape (OpenRouter) may report what the call cost in usage.cost.
   if ('prompt_tokens' in usage || 'completion_tokens' in usage) {
     return withResponse(value, {
       inputTokens: count(usage.prompt_tokens),
       outputTokens: count(usage.completion_tokens),
       cacheReadTokens: count(bag(usage.prompt_tokens_details).cached_tokens),
       reasoningTokens: count(bag(usage.completion_tokens_details).reasoning_tokens),
+      costUsd: amount(usage.cost),
     });
   }
   // Anthropic messages: cache reads and writes are reported beside input_tokens, not inside it.
   if ('cache_read_input_tokens' in usage || 'cache_creation_input_tokens' in usage || value.type === 'message') {
-    const input = count(usage.input_tokens);
-    const cacheRead = count(usage.cache_read_input_tokens);
-    const cacheWrite = count(usage.cache_creation_input_tokens);
-    return withResponse(value, {
-      inputTokens: input === undefined ? undefined : input + (cacheRead ?? 0) + (cacheWrite ?? 0),
-      outputTokens: count(usage.output_tokens),
-      cacheReadTokens: cacheRead,
-      cacheWriteTokens: cacheWrite,
-    });
+    return withResponse(value, fromAnthropicUsage(usage));
   }
   // OpenAI Responses API: input_tokens include cached tokens; output_tokens include reasoning.
   if ('input_tokens' in usage || 'output_tokens' in usage) {
@@ -64,27 +58,54 @@ function fromOpenAiResponsesEvent(value: Bag): ResponseUsage | undefined {
   return isBag(value.response) ? fromOpenAiOrAnthropic(value.response) : undefined;
 }
 
-/** Anthropic streams report input usage in message_start and the output count in message_delta. */
+function fromAnthropicUsage(usage: Bag): ResponseUsage {
+  const input = count(usage.input_tokens);
+  const cacheRead = count(usage.cache_read_input_tokens);
+  const cacheWrite = count(usage.cache_creation_input_tokens);
+  return {
+    inputTokens: input === undefined ? undefined : input + (cacheRead ?? 0) + (cacheWrite ?? 0),
+    outputTokens: count(usage.output_tokens),
+    cacheReadTokens: cacheRead,
+    cacheWriteTokens: cacheWrite,
+  };
+}
+
+/**
+ * Anthropic streams report input usage in message_start and the (cumulative) output count in message_delta; newer
+ * API versions repeat the final input figures in message_delta too, which then win.
+ */
 function fromAnthropicStreamEvent(value: Bag): ResponseUsage | undefined {
   if (value.type === 'message_start' && isBag(value.message)) return fromOpenAiOrAnthropic(value.message);
   if (value.type === 'message_delta' && isBag(value.usage)) {
     const finish = bag(value.delta).stop_reason;
-    return compact({
-      outputTokens: count(value.usage.output_tokens),
-      finishReasons: typeof finish === 'string' ? [finish] : undefined,
-    });
+    const figures = 'input_tokens' in value.usage ? fromAnthropicUsage(value.usage) : { outputTokens: count(value.usage.output_tokens) };
+    return compact({ ...figures, finishReasons: typeof finish === 'string' ? [finish] : undefined });
   }
   return undefined;
 }
 
-/** Gemini: promptTokenCount includes cached content; candidatesTokenCount excludes thinking tokens. */
+/**
+ * An OpenAI chat streaming chunk before the last: no usage (that comes in a final chunk of its own, when the request
+ * asked for it with stream_options.include_usage), but the finish reason.
+ */
+function fromOpenAiChunkWithoutUsage(value: Bag): ResponseUsage | undefined {
+  if (value.object !== 'chat.completion.chunk') return undefined;
+  const finishReasons = finishReasonsOf(value.choices, 'finish_reason');
+  return finishReasons === undefined ? undefined : { finishReasons };
+}
+
+/**
+ * Gemini: promptTokenCount includes cached content; the prompt of tool use (toolUsePromptTokenCount) is input billed
+ * beside it; candidatesTokenCount excludes thinking tokens.
+ */
 function fromGemini(value: Bag): ResponseUsage | undefined {
   const usage = value.usageMetadata;
   if (!isBag(usage)) return undefined;
   const candidates = count(usage.candidatesTokenCount);
   const thoughts = count(usage.thoughtsTokenCount);
+  const prompt = count(usage.promptTokenCount);
   return compact({
-    inputTokens: count(usage.promptTokenCount),
+    inputTokens: prompt === undefined ? undefined : prompt + (count(usage.toolUsePromptTokenCount) ?? 0),
     outputTokens: candidates === undefined && thoughts === undefined ? undefined : (candidates ?? 0) + (thoughts ?? 0),
     cacheReadTokens: count(usage.cachedContentTokenCount),
     reasoningTokens: thoughts,
@@ -141,6 +162,11 @@ function compact(figures: ResponseUsage): ResponseUsage {
 
 function count(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : undefined;
+}
+
+/** A cost in US dollars: finite and not negative. */
+function amount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
 function text(value: unknown): string | undefined {

@@ -1,3 +1,4 @@
+import type { BudgetOptions } from '../context/run-budget';
 import type { AgentOptions } from './types';
 
 /** An agent's identity as recorded on its spans. */
@@ -6,6 +7,7 @@ export interface AgentIdentity {
   readonly version?: string;
   readonly description?: string;
   readonly id?: string;
+  readonly budget?: BudgetOptions;
 }
 
 const registered = new WeakMap<Function, AgentIdentity>();
@@ -23,6 +25,7 @@ export function identityFrom(options: AgentOptions, fallbackName: string): Agent
     version: options.version,
     description: options.description,
     id: options.id,
+    budget: options.budget,
   };
 }
 

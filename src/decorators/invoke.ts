@@ -1,6 +1,8 @@
 import { context, trace, type Context, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { runAttributesOf } from '../context/run-attributes';
-import { withAgentScope } from '../context/agent-scope';
+import { activeAgentOf, withAgentScope } from '../context/agent-scope';
+import type { BudgetExceededError } from '../context/budget-exceeded-error';
+import { RunBudget } from '../context/run-budget';
 import { reportOnce } from '../internal/report-once';
 import { TRACER_NAME } from '../semconv/tracer-name';
 import { VERSION } from '../version';
@@ -31,8 +33,12 @@ export function invokeTraced(definition: CallDefinition, self: unknown, args: un
   let ctx: Context | undefined;
   let call: TracedCall | undefined;
   let span: Span | undefined;
+  let refusal: BudgetExceededError | undefined;
   try {
     const parent = context.active();
+    const scope = activeAgentOf(parent);
+    refusal = scope?.budgets === undefined ? undefined : refusalOf(scope.budgets);
+    if (refusal !== undefined) return refuse(original, refusal);
     const plan = planCall(definition, self, parent);
     const { shape } = plan;
     const runAttributes = runAttributesOf(parent);
@@ -41,12 +47,17 @@ export function invokeTraced(definition: CallDefinition, self: unknown, args: un
       runAttributes || extra ? { ...shape.attributes, ...runAttributes, ...extra } : shape.attributes;
     span = tracer().startSpan(shape.name, { kind: shape.kind, attributes }, parent);
     ctx = trace.setSpan(parent, span);
+    let budgets = scope?.budgets;
     if (plan.role === 'agent' && plan.agent) {
       const instance = typeof self === 'object' && self !== null ? self : definition;
-      ctx = withAgentScope(ctx, { instance, identity: plan.agent });
+      const own = plan.agent.budget && new RunBudget(plan.agent.budget, plan.agent.name, span);
+      if (own) budgets = [...(budgets ?? []), own];
+      ctx = withAgentScope(ctx, { instance, identity: plan.agent, budgets });
     }
-    if (span.isRecording()) call = new TracedCall(span, definition, plan.role, args);
+    if (span.isRecording()) call = new TracedCall(span, definition, plan.role, args, budgets);
   } catch (error) {
+    // The budget's refusal is the one error meant for the caller.
+    if (refusal !== undefined && error === refusal) throw error;
     reportOnce('invoke-failed', `starting a span failed; the call runs untraced: ${String(error)}`);
     endQuietly(span);
   }
@@ -60,6 +71,23 @@ export function invokeTraced(definition: CallDefinition, self: unknown, args: un
     throw error;
   }
   return call.settle(result, ctx);
+}
+
+function refusalOf(budgets: readonly RunBudget[]): BudgetExceededError | undefined {
+  for (const budget of budgets) {
+    const refusal = budget.refusal();
+    if (refusal !== undefined) return refusal;
+  }
+  return undefined;
+}
+
+/**
+ * Refuses a call of a run over its budget (`onExceed: 'throw'`) without running it: an async function gets a
+ * rejected promise, as its callers expect its failures; anything else throws.
+ */
+function refuse(original: Function, error: BudgetExceededError): unknown {
+  if (original.constructor?.name === 'AsyncFunction') return Promise.reject(error);
+  throw error;
 }
 
 // A span we started but could not take charge of must still end, or it would never reach the processors.

@@ -4,12 +4,15 @@ import { ChunkCollector } from '../capture/chunk-collector';
 import { captureJson, captureText } from '../capture/safe-json';
 import { captureSettings, type CaptureSettings } from '../capture/settings';
 import { addDecisionEvent, looksLikeDecision } from '../context/decision';
-import { attachSpanState, SpanState, spanStateOf } from '../context/span-state';
+import { addNote } from '../context/note';
+import { chargeBudgets, type RunBudget } from '../context/run-budget';
+import { attachSpanState, ensureSpanState, SpanState, spanStateOf } from '../context/span-state';
 import { applyResponseUsage } from '../context/usage';
 import type { ResponseUsage } from '../cost/usage';
 import { usageFromResponse } from '../cost/usage-from-response';
 import { reportOnce } from '../internal/report-once';
 import {
+  ATTR_AGENTSPAN_COST_USD,
   ATTR_AGENTSPAN_INPUT,
   ATTR_AGENTSPAN_OUTCOME,
   ATTR_AGENTSPAN_OUTPUT,
@@ -37,7 +40,8 @@ export class TracedCall implements IterationObserver {
     private readonly span: Span,
     private readonly definition: CallDefinition,
     private readonly role: SpanRole,
-    args: unknown[],
+    private readonly args: unknown[],
+    private readonly budgets: readonly RunBudget[] | undefined,
   ) {
     this.settings = captureSettings();
     // Only decision spans need their state up front: it names the decisions recorded inside them.
@@ -95,8 +99,9 @@ export class TracedCall implements IterationObserver {
       }
       if (this.role === 'llm' && !spanStateOf(this.span)?.userReportedUsage) {
         const usage = usageFromResponse(value);
-        if (usage) applyResponseUsage(this.span, usage);
+        if (usage) this.applyUsage(usage);
       }
+      if (this.role === 'tool') this.addToolCost(value, true);
       if (this.role === 'decision' && !spanStateOf(this.span)?.decisionCount && looksLikeDecision(value)) {
         addDecisionEvent(this.span, value);
       }
@@ -110,6 +115,8 @@ export class TracedCall implements IterationObserver {
   fail(error: unknown): void {
     if (this.ended) return;
     try {
+      // A fixed tool cost is paid whatever the outcome; a cost computed from the result has no result to go on.
+      if (this.role === 'tool') this.addToolCost(undefined, false);
       const message = captureText(errorMessage(error), this.settings);
       const type = errorType(error);
       this.span.setStatus({ code: SpanStatusCode.ERROR, message });
@@ -147,13 +154,45 @@ export class TracedCall implements IterationObserver {
     try {
       if (this.chunks) this.span.setAttribute(ATTR_AGENTSPAN_OUTPUT, this.chunks.result());
       if (this.streamedUsage && !spanStateOf(this.span)?.userReportedUsage) {
-        applyResponseUsage(this.span, this.streamedUsage);
+        this.applyUsage(this.streamedUsage);
       }
+      if (this.role === 'tool') this.addToolCost(undefined, true);
       if (outcome === 'cancelled') this.span.setAttribute(ATTR_AGENTSPAN_OUTCOME, 'cancelled');
     } catch (error) {
       reportOnce('finish-failed', `recording a stream's end failed: ${String(error)}`);
     }
     this.endOnce();
+  }
+
+  private applyUsage(usage: ResponseUsage): void {
+    applyResponseUsage(this.span, usage);
+    chargeBudgets(this.budgets, usage, usage.costUsd);
+  }
+
+  /**
+   * The `costUsd` option of a tool, added to the span's cost. Whatever the option does — throw, return NaN, a string,
+   * a negative amount — the result is untouched: the cost stays unknown, with a note on the span and a diag warning.
+   */
+  private addToolCost(result: unknown, succeeded: boolean): void {
+    const option = this.definition.options.costUsd;
+    if (option === undefined || (typeof option === 'function' && !succeeded)) return;
+    let cost: unknown;
+    try {
+      cost = typeof option === 'function' ? option(result, this.args) : option;
+    } catch (error) {
+      reportOnce(`tool-cost-threw:${this.definition.functionName}`, `the costUsd function of ${this.definition.functionName} threw: ${String(error)}`);
+      addNote(this.span, 'tool costUsd', 'threw', 'cost unknown', error instanceof Error ? error.message : error);
+      return;
+    }
+    if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) {
+      reportOnce(`tool-cost-invalid:${this.definition.functionName}`, `the costUsd of ${this.definition.functionName} is not a finite number >= 0; cost unknown`);
+      addNote(this.span, 'tool costUsd', 'is not a finite number >= 0', 'cost unknown', cost);
+      return;
+    }
+    const state = ensureSpanState(this.span);
+    state.costUsd = (state.costUsd ?? 0) + cost;
+    this.span.setAttribute(ATTR_AGENTSPAN_COST_USD, state.costUsd);
+    chargeBudgets(this.budgets, undefined, cost);
   }
 
   /** Ends a span whose result cannot be observed without changing it (a foreign thenable). */

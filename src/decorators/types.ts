@@ -1,3 +1,5 @@
+import type { BudgetOptions } from '../context/run-budget';
+
 /** Options every agentspan decorator and `traced()` accept. */
 export interface SpanOptions {
   /** The span's name (for @Tool the tool name, for @Decision the decision point). Defaults from the method name. */
@@ -20,7 +22,15 @@ export interface ToolOptions extends SpanOptions {
   description?: string;
   /** `function` (default), `extension` or `datastore`, as OTel GenAI defines gen_ai.tool.type. */
   type?: string;
+  /**
+   * What one call costs in US dollars (a paid API, say): a number, or a function of the result and the arguments.
+   * Added to the call's cost (and so to the run's totals and budget). A function that throws or returns anything but
+   * a finite number >= 0 leaves the cost unknown, with a note on the span; the tool's result is never affected.
+   */
+  costUsd?: ToolCost;
 }
+
+export type ToolCost = number | ((result: any, args: any) => number);
 
 export interface LLMOptions extends SpanOptions {
   /** gen_ai.provider.name, for example `openai`, `anthropic`, `gcp.gemini`. */
@@ -40,6 +50,8 @@ export interface AgentOptions {
   description?: string;
   /** gen_ai.agent.id, when your agents have stable ids. */
   id?: string;
+  /** Limits of each run of this agent, checked in memory as the run goes (see BudgetOptions). */
+  budget?: BudgetOptions;
 }
 
 export type SpanRole = 'agent' | 'task' | 'tool' | 'llm' | 'decision';
@@ -51,6 +63,8 @@ export interface TracedOptions extends SpanOptions {
   agent?: AgentOptions;
   description?: string;
   type?: string;
+  /** With `kind: 'tool'`: what a call costs (see ToolOptions). */
+  costUsd?: ToolCost;
   provider?: string;
   model?: string;
   operation?: string;

@@ -12,6 +12,7 @@ import {
   ATTR_AGENTSPAN_OUTPUT,
   ATTR_AGENTSPAN_QUALITY_SCORE,
   ATTR_AGENTSPAN_TENANT_ID,
+  ATTR_AGENTSPAN_USAGE_SOURCE,
   ATTR_DECISION_ALTERNATIVES,
   ATTR_DECISION_CHOICE,
   ATTR_DECISION_CONFIDENCE,
@@ -49,8 +50,10 @@ import type {
   PerformanceRecord,
   SpanRecord,
   TokenBuckets,
+  UsageSource,
 } from '../store/records';
 import { TRACER_NAME } from '../semconv/tracer-name';
+import { dialectAttributes } from './dialect-attributes';
 import { spanKindOf } from './span-kind';
 
 export type SpanPhase = 'start' | 'end';
@@ -92,9 +95,11 @@ const REASONING = ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS;
  * or a start time that is not a time from year 1 to 9999.
  */
 export function mapSpan(span: ReadableSpan, phase: SpanPhase, runAttributes?: Attributes): SpanRecord | undefined {
-  const attributes = span.attributes;
-  const kind = spanKindOf(attributes, span.instrumentationScope.name);
+  const own = span.instrumentationScope.name === TRACER_NAME;
+  const kind = spanKindOf(span.attributes, span.instrumentationScope.name);
   if (kind === undefined) return undefined;
+  // Another instrumentation's span is read in any dialect; agentspan's own already speak the one the mapping reads.
+  const attributes = own ? span.attributes : dialectAttributes(span.attributes, kind, String(span.name));
   const context = span.spanContext();
   if (!isId(context.traceId, TRACE_ID_LENGTH)) throw new Error(`trace id is not ${TRACE_ID_LENGTH} characters`);
   if (!isId(context.spanId, SPAN_ID_LENGTH)) throw new Error(`span id is not ${SPAN_ID_LENGTH} characters`);
@@ -104,7 +109,7 @@ export function mapSpan(span: ReadableSpan, phase: SpanPhase, runAttributes?: At
   const fields = new Fields(settings);
   const run = runAttributes ?? {};
   // agentspan's own JSON attributes were made by capture and are stored as they are; anyone else's are checked.
-  const json = span.instrumentationScope.name === TRACER_NAME ? ownJson : jsonText;
+  const json = own ? ownJson : jsonText;
   const startedAt = formatTime(start);
   const end = phase === 'end' ? endOf(span, start, startedAt, fields) : undefined;
   const error = phase === 'end' ? errorOf(span, fields) : undefined;
@@ -273,15 +278,29 @@ function errorOf(span: ReadableSpan, fields: Fields): { type: string | null; mes
 function performanceOf(attributes: Attributes, durationMs: number, fields: Fields): PerformanceRecord {
   const cost = fields.number(attributes[ATTR_AGENTSPAN_COST_USD], ATTR_AGENTSPAN_COST_USD, 0, MAX_COST_USD, 'an amount');
   const providerKey = attributes[ATTR_GEN_AI_PROVIDER_NAME] === undefined ? ATTR_GEN_AI_SYSTEM : ATTR_GEN_AI_PROVIDER_NAME;
+  // Read in this order, so notes come in the order of the columns.
+  const provider = fields.text(attributes[providerKey], providerKey, WIDTH.provider);
+  const requestModel = fields.text(attributes[ATTR_GEN_AI_REQUEST_MODEL], ATTR_GEN_AI_REQUEST_MODEL, WIDTH.model);
+  const responseModel = fields.text(attributes[ATTR_GEN_AI_RESPONSE_MODEL], ATTR_GEN_AI_RESPONSE_MODEL, WIDTH.model);
+  const buckets = tokenBuckets(attributes, fields);
   return {
     durationMs,
-    provider: fields.text(attributes[providerKey], providerKey, WIDTH.provider),
-    requestModel: fields.text(attributes[ATTR_GEN_AI_REQUEST_MODEL], ATTR_GEN_AI_REQUEST_MODEL, WIDTH.model),
-    responseModel: fields.text(attributes[ATTR_GEN_AI_RESPONSE_MODEL], ATTR_GEN_AI_RESPONSE_MODEL, WIDTH.model),
-    ...tokenBuckets(attributes, fields),
+    provider,
+    requestModel,
+    responseModel,
+    ...buckets,
     costUsd: cost === null ? null : decimal(cost),
     costSource: cost === null ? 'unknown' : 'provided',
+    usageSource: usageSourceOf(attributes, buckets),
+    priceId: null,
   };
+}
+
+/** Figures are reported unless the application said it estimated them; no figure, no source. */
+function usageSourceOf(attributes: Attributes, buckets: TokenBuckets): UsageSource | null {
+  if (attributes[ATTR_AGENTSPAN_USAGE_SOURCE] === 'estimated') return 'estimated';
+  for (const figure of Object.values(buckets)) if (figure !== null) return 'provided';
+  return null;
 }
 
 /**

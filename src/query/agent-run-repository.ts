@@ -21,7 +21,9 @@ import {
   unitInterval,
   uuid,
 } from './query-arguments';
+import { PriceCatalog } from './price-catalog';
 import { buildRunTree, type ExecutionWithPerformance } from './run-tree';
+import { repriceStoredRuns, type RepriceResult } from '../store/reprice-runs';
 import { SqlConditions } from './sql-conditions';
 import { numberOrNull } from './sql-values';
 import type {
@@ -30,10 +32,14 @@ import type {
   DecisionView,
   EventView,
   HistoryOptions,
+  ModelPriceInput,
+  ModelPriceView,
   OutcomeFeedback,
+  RepriceOptions,
   RunPage,
   RunSummary,
   RunTree,
+  TimeBound,
 } from './types';
 
 type Row = Record<string, unknown>;
@@ -58,6 +64,7 @@ const DECISION_OPTIONS: readonly (keyof DecisionQueryOptions)[] = [
   'cursor',
 ];
 const FEEDBACK_OPTIONS: readonly (keyof OutcomeFeedback)[] = ['outcome', 'score'];
+const REPRICE_OPTIONS: readonly (keyof RepriceOptions)[] = ['since', 'until'];
 
 /** The sort key of tree nodes (see ExecutionWithPerformance.startedAtExact). */
 const EXACT_START = `${exactTimestampSql('e.started_at')} AS "startedAtExact"`;
@@ -219,6 +226,33 @@ export class AgentRunRepository {
     const row = rows[0];
     if (row === undefined) throw new AgentspanQueryError(`${method}: no decision with id ${id}`, 'not-found');
     return toDecisionView(row);
+  }
+
+  /**
+   * Adds a list price (see PriceCatalog): spans written from then on are priced with it; stored costs change only
+   * through repriceRuns. Throws AgentspanQueryError for a bad argument.
+   */
+  setModelPrice(price: ModelPriceInput): Promise<ModelPriceView> {
+    return new PriceCatalog(this.dataSource).setModelPrice(price);
+  }
+
+  /** The prices valid at `at` (default now). */
+  modelPrices(options?: { at?: TimeBound }): Promise<ModelPriceView[]> {
+    return new PriceCatalog(this.dataSource).modelPrices(options);
+  }
+
+  /**
+   * Prices the stored LLM calls that started in [since, until) again from the price table as it is now, and
+   * recomputes the totals of their runs. Costs that were provided are never changed.
+   */
+  async repriceRuns(options: RepriceOptions): Promise<RepriceResult> {
+    const method = 'repriceRuns';
+    const given = optionsObject<RepriceOptions>(method, 'options', options, REPRICE_OPTIONS);
+    const since = timeBound(method, 'since', given.since);
+    if (since === undefined) throw new AgentspanQueryError(`${method}: since is required`);
+    const until = timeBound(method, 'until', given.until) ?? new Date().toISOString();
+    checkTimeRange(method, since, until);
+    return repriceStoredRuns(this.dataSource, since, until);
   }
 
   private query(sql: string, parameters: unknown[]): Promise<Row[]> {

@@ -1,4 +1,4 @@
-import type { CostSource } from '../store/records';
+import type { CostSource, UsageSource } from '../store/records';
 import { numberOrNull, stringOrNull } from './sql-values';
 import type { PerformanceView, RunTotals } from './types';
 
@@ -11,14 +11,16 @@ export const RUN_TOTALS_COLUMNS = `
   p.total_input_tokens AS "totalInputTokens", p.total_output_tokens AS "totalOutputTokens",
   p.total_cache_read_tokens AS "totalCacheReadTokens", p.total_cache_write_tokens AS "totalCacheWriteTokens",
   p.total_reasoning_tokens AS "totalReasoningTokens", p.total_cost_usd::text AS "totalCostUsd",
-  p.llm_call_count AS "llmCallCount", p.tool_call_count AS "toolCallCount", p.error_count AS "errorCount"`;
+  p.llm_call_count AS "llmCallCount", p.tool_call_count AS "toolCallCount", p.error_count AS "errorCount",
+  p.unknown_cost_count AS "unknownCostCount"`;
 
 export const PERFORMANCE_VIEW_COLUMNS = `
   p.execution_id AS "performanceId", p.duration_ms AS "durationMs", p.provider AS "provider",
   p.request_model AS "requestModel", p.response_model AS "responseModel", p.input_tokens AS "inputTokens",
   p.output_tokens AS "outputTokens", p.cache_read_tokens AS "cacheReadTokens",
   p.cache_write_tokens AS "cacheWriteTokens", p.reasoning_tokens AS "reasoningTokens",
-  p.cost_usd::text AS "costUsd", p.cost_source AS "costSource",
+  p.cost_usd::text AS "costUsd", p.cost_source AS "costSource", p.usage_source AS "usageSource",
+  p.price_id AS "priceId",
   ${RUN_TOTALS_COLUMNS}`;
 
 export function toRunTotals(row: Record<string, unknown>): RunTotals {
@@ -34,6 +36,7 @@ export function toRunTotals(row: Record<string, unknown>): RunTotals {
     llmCalls: numberOrNull(row.llmCallCount),
     toolCalls: numberOrNull(row.toolCallCount),
     errors: numberOrNull(row.errorCount),
+    unknownCostCalls: numberOrNull(row.unknownCostCount),
   };
 }
 
@@ -54,6 +57,8 @@ export function toPerformanceView(row: Record<string, unknown>, isAgent: boolean
     costUsd: numberOrNull(costUsdExact),
     costUsdExact,
     costSource: (row.costSource ?? 'unknown') as CostSource,
+    usageSource: (row.usageSource ?? null) as UsageSource | null,
+    priceId: numberOrNull(row.priceId),
     totals: isAgent ? toRunTotals(row) : null,
   };
 }

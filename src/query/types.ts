@@ -1,11 +1,11 @@
-import type { CostSource, EventLevel, ExecutionKind, ExecutionStatus } from '../store/records';
+import type { CostSource, EventLevel, ExecutionKind, ExecutionStatus, UsageSource } from '../store/records';
 
 /**
  * What the query side returns and accepts: plain objects, numbers as numbers, timestamps as Dates, JSON columns
  * parsed. Null always means "not known" (or "not applicable"), never a stand-in for zero.
  */
 
-export type { CostSource, EventLevel, ExecutionKind, ExecutionStatus };
+export type { CostSource, EventLevel, ExecutionKind, ExecutionStatus, UsageSource };
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 export interface JsonObject {
@@ -63,6 +63,33 @@ export interface OutcomeFeedback {
   score?: number | null;
 }
 
+/** A list price, as setModelPrice takes it. Prices are US dollars per million tokens. */
+export interface ModelPriceInput {
+  /** The model name, or a pattern with `*` as wildcard (`claude-sonnet-4-5*`); matched case-insensitively. */
+  model: string;
+  /** Only for spans of this provider (`gen_ai.provider.name`, e.g. `azure.ai.openai`); absent: any provider. */
+  provider?: string | null;
+  inputUsdPerMillion: number;
+  outputUsdPerMillion: number;
+  /** Absent: cache reads cost what input costs. */
+  cacheReadUsdPerMillion?: number | null;
+  /** Absent: cache writes cost what input costs. */
+  cacheWriteUsdPerMillion?: number | null;
+  /** Absent: reasoning tokens cost what output costs (as every major provider bills them). */
+  reasoningUsdPerMillion?: number | null;
+  /** From when the price applies (spans that start at or after it). Default now. */
+  validFrom?: TimeBound;
+  /** Where the figure comes from, for whoever reads the table later. */
+  source?: string | null;
+}
+
+export interface RepriceOptions {
+  /** LLM calls that started at or after this instant. */
+  since: TimeBound;
+  /** LLM calls that started before this instant. Default now. */
+  until?: TimeBound;
+}
+
 // ── Results ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** Token, cost and call figures of an agent's whole subtree (the agent, every span below it, nested agents too). */
@@ -79,6 +106,11 @@ export interface RunTotals {
   toolCalls: number | null;
   /** Spans of the subtree that failed. */
   errors: number | null;
+  /**
+   * LLM calls of the subtree whose cost is unknown (no price for the model, no usage): costUsd leaves them out, so
+   * when this is above 0 the total cost is a lower bound, not the cost.
+   */
+  unknownCostCalls: number | null;
 }
 
 /** One stored span: an agent run, a task, a tool call, an LLM call or a decision. */
@@ -138,8 +170,29 @@ export interface PerformanceView {
   costUsd: number | null;
   costUsdExact: string | null;
   costSource: CostSource;
+  /** Where the token figures came from; null when none is known. */
+  usageSource: UsageSource | null;
+  /** The model_prices row a calculated cost came from. */
+  priceId: number | null;
   /** On agent executions the subtree totals; null on every other kind. */
   totals: RunTotals | null;
+}
+
+export interface ModelPriceView {
+  priceId: number;
+  /** Lower case, `*` as wildcard. */
+  model: string;
+  provider: string | null;
+  inputUsdPerMillion: number;
+  outputUsdPerMillion: number;
+  cacheReadUsdPerMillion: number | null;
+  cacheWriteUsdPerMillion: number | null;
+  reasoningUsdPerMillion: number | null;
+  /** Null: since always (the seeded list prices). */
+  validFrom: Date | null;
+  /** Null: still current. */
+  validTo: Date | null;
+  source: string | null;
 }
 
 export interface DecisionView {

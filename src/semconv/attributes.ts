@@ -47,6 +47,10 @@ export const ATTR_AGENTSPAN_OUTPUT = 'agentspan.output';
 /** How a streamed or iterated result ended when it did not simply complete: `cancelled`. */
 export const ATTR_AGENTSPAN_OUTCOME = 'agentspan.outcome';
 export const ATTR_AGENTSPAN_COST_USD = 'agentspan.cost.usd';
+/** `estimated` when the application counted the tokens itself (recordUsage `source`); absent means reported. */
+export const ATTR_AGENTSPAN_USAGE_SOURCE = 'agentspan.usage.source';
+/** An event on the agent span the first time its run goes over its budget. */
+export const EVENT_AGENTSPAN_BUDGET_EXCEEDED = 'agentspan.budget.exceeded';
 export const ATTR_AGENTSPAN_QUALITY_SCORE = 'agentspan.quality.score';
 export const ATTR_AGENTSPAN_TENANT_ID = 'agentspan.tenant.id';
 /** JSON object text of run metadata (issue number, PR number, …). */

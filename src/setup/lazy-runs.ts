@@ -1,7 +1,10 @@
 import type { AgentRunRepository } from '../query/agent-run-repository';
 
 /** The query API of startAgentTelemetry: AgentRunRepository's methods. */
-export type Runs = Pick<AgentRunRepository, 'history' | 'latest' | 'getRun' | 'decisions' | 'recordOutcome'>;
+export type Runs = Pick<
+  AgentRunRepository,
+  'history' | 'latest' | 'getRun' | 'decisions' | 'recordOutcome' | 'setModelPrice' | 'modelPrices' | 'repriceRuns'
+>;
 
 type Method<K extends keyof Runs> = Runs[K];
 
@@ -17,4 +20,7 @@ export class LazyRuns implements Runs {
   getRun: Method<'getRun'> = async (...args) => (await this.repository()).getRun(...args);
   decisions: Method<'decisions'> = async (...args) => (await this.repository()).decisions(...args);
   recordOutcome: Method<'recordOutcome'> = async (...args) => (await this.repository()).recordOutcome(...args);
+  setModelPrice: Method<'setModelPrice'> = async (...args) => (await this.repository()).setModelPrice(...args);
+  modelPrices: Method<'modelPrices'> = async (...args) => (await this.repository()).modelPrices(...args);
+  repriceRuns: Method<'repriceRuns'> = async (...args) => (await this.repository()).repriceRuns(...args);
 }

@@ -13,6 +13,12 @@ export type ExecutionStatus = 'running' | 'completed' | 'failed' | 'cancelled' |
 /** Where a cost figure came from: reported by the provider or the user, computed from a price table, or not known. */
 export type CostSource = 'provided' | 'calculated' | 'unknown';
 
+/**
+ * Where token figures came from: reported (by the provider's response, another instrumentation's attributes or
+ * recordUsage), or estimated by the application (recordUsage with `source: 'estimated'`).
+ */
+export type UsageSource = 'provided' | 'estimated';
+
 export type EventLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /**
@@ -70,6 +76,10 @@ export interface PerformanceRecord extends TokenBuckets {
   /** Exact decimal as a string (numeric in PostgreSQL), so no float rounding creeps into sums. */
   costUsd: string | null;
   costSource: CostSource;
+  /** Null when no token figure is known. */
+  usageSource: UsageSource | null;
+  /** The model_prices row a calculated cost came from; set by the writer, which prices calls of unknown cost. */
+  priceId: number | null;
 }
 
 export interface DecisionRecord {

@@ -39,7 +39,7 @@ export function buildCopyStatements(dataSource: DataSource): CopyStatements {
     performance: copy(
       'agent_performance',
       'execution_id, duration_ms, provider, request_model, response_model, input_tokens, output_tokens, ' +
-        'cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source',
+        'cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source, usage_source, price_id',
     ),
     decisions: copy(
       'agent_decisions',
@@ -123,7 +123,7 @@ function encodeSpan(record: SpanRecord): SpanRows {
       : `${id}\t${copyNumber(p.durationMs)}\t${copyText(p.provider)}\t${copyText(p.requestModel)}\t` +
         `${copyText(p.responseModel)}\t${copyNumber(p.inputTokens)}\t${copyNumber(p.outputTokens)}\t` +
         `${copyNumber(p.cacheReadTokens)}\t${copyNumber(p.cacheWriteTokens)}\t${copyNumber(p.reasoningTokens)}\t` +
-        `${copyText(p.costUsd)}\t${copyText(p.costSource)}`;
+        `${copyText(p.costUsd)}\t${copyText(p.costSource)}\t${copyText(p.usageSource)}\t${copyNumber(p.priceId)}`;
   const agentName = copyText(e.agentName);
   const decisions = uniqueByOrdinal(record.decisions).map(
     (d) =>

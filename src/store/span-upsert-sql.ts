@@ -58,6 +58,8 @@ const PERFORMANCE_COLUMNS = [
   ['reasoning_tokens', 'integer'],
   ['cost_usd', 'numeric'],
   ['cost_source', 'text'],
+  ['usage_source', 'text'],
+  ['price_id', 'integer'],
 ] as const;
 
 const DECISION_COLUMNS = [
@@ -212,6 +214,8 @@ export function toPayloadRow(record: SpanRecord): Record<string, unknown> {
     p_reasoning_tokens: p?.reasoningTokens ?? undefined,
     p_cost_usd: p?.costUsd ?? undefined,
     p_cost_source: p?.costSource,
+    p_usage_source: p?.usageSource ?? undefined,
+    p_price_id: p?.priceId ?? undefined,
     decisions: record.decisions.length > 0 ? uniqueByOrdinal(record.decisions).map(toDecisionRow) : undefined,
     events: record.events.length > 0 ? uniqueByOrdinal(record.events).map(toEventRow) : undefined,
   };

@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { copyFromStdin } from './copy-from-stdin';
 import { dedupeRecords, spanKey, type MergedSpan } from './dedupe-records';
+import { priceWrittenSpans } from './price-written-spans';
 import { describeDatabaseError, isRowDataError, isTransientError, SpanWriteError, sqlStateOf } from './errors';
 import type { SpanRecord } from './records';
 import { buildCopyStatements, encodeCopyChunk, isCopyable, type CopyStatements } from './span-copy';
@@ -143,6 +144,7 @@ export class SpanWriter {
         traceLockBuckets(traceIds),
         String(this.statementTimeoutMs),
       ]);
+      await priceWrittenSpans(queryRunner, this.dataSource, spans);
       let upserted = spans;
       if (useCopy) {
         const copied: MergedSpan[] = [];

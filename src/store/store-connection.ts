@@ -141,7 +141,7 @@ export class StoreConnection {
   }
 }
 
-const OUR_TABLES = /\b(?:agent_executions|agent_performance|agent_decisions|agent_events)\b/;
+const OUR_TABLES = /\b(?:agent_executions|agent_performance|agent_decisions|agent_events|model_prices)\b/;
 
 /** undefined_table naming one of our tables (not whatever table an application's own query misses). */
 function isOurTableMissing(error: unknown): boolean {

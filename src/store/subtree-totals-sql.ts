@@ -30,6 +30,8 @@ export function buildSubtreeTotalsSql(dataSource: DataSource): string {
     ['llm_call_count', `(count(*) FILTER (WHERE s.kind = 'llm'))::int`],
     ['tool_call_count', `(count(*) FILTER (WHERE s.kind = 'tool'))::int`],
     ['error_count', `(count(*) FILTER (WHERE s.status = 'failed'))::int`],
+    // LLM calls whose cost is missing from total_cost_usd: a total is never shown as complete when it is not.
+    ['unknown_cost_count', `(count(*) FILTER (WHERE s.kind = 'llm' AND p.cost_source = 'unknown'))::int`],
   ] as const;
   const columns = totals.map(([name]) => name).join(', ');
   return `
@@ -71,7 +73,8 @@ export function buildSubtreeTotalsSql(dataSource: DataSource): string {
     totals AS (
       SELECT s.agent_id, ${totals.map(([name, expression]) => `${expression} AS ${name}`).join(', ')}
       FROM subtree s LEFT JOIN LATERAL (
-        SELECT y.input_tokens, y.output_tokens, y.cache_read_tokens, y.cache_write_tokens, y.reasoning_tokens, y.cost_usd
+        SELECT y.input_tokens, y.output_tokens, y.cache_read_tokens, y.cache_write_tokens, y.reasoning_tokens, y.cost_usd,
+               y.cost_source
         FROM ${performance} y WHERE y.execution_id = s.execution_id LIMIT 1
       ) p ON true
       GROUP BY s.agent_id

@@ -1,6 +1,11 @@
 import type { DataSource } from 'typeorm';
 
-export type AgentspanTable = 'agent_executions' | 'agent_performance' | 'agent_decisions' | 'agent_events';
+export type AgentspanTable =
+  | 'agent_executions'
+  | 'agent_performance'
+  | 'agent_decisions'
+  | 'agent_events'
+  | 'model_prices';
 
 /** Double-quotes an SQL identifier. */
 export function quoteIdentifier(identifier: string): string {

@@ -21,6 +21,8 @@ export function performance(overrides: Partial<PerformanceRecord> = {}): Perform
     reasoningTokens: null,
     costUsd: null,
     costSource: 'unknown',
+    usageSource: null,
+    priceId: null,
     ...overrides,
   };
 }
@@ -107,6 +109,7 @@ export function llmSpan(
       reasoningTokens: 5,
       costUsd: '0.0012500000',
       costSource: 'calculated',
+      usageSource: 'provided',
       ...usage,
     },
   });

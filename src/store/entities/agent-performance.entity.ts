@@ -9,7 +9,7 @@ import {
   UpdateDateColumn,
   type Relation,
 } from 'typeorm';
-import type { CostSource } from '../records';
+import type { CostSource, UsageSource } from '../records';
 import { AgentExecution } from './agent-execution.entity';
 import { bigintAsNumber } from './bigint-number.transformer';
 
@@ -24,6 +24,7 @@ import { bigintAsNumber } from './bigint-number.transformer';
   'input_tokens >= 0 AND output_tokens >= 0 AND cache_read_tokens >= 0 AND cache_write_tokens >= 0 AND reasoning_tokens >= 0',
 )
 @Check('chk_agent_performance_cost_source', `cost_source IN ('provided', 'calculated', 'unknown')`)
+@Check('chk_agent_performance_usage_source', `usage_source IN ('provided', 'estimated')`)
 export class AgentPerformance {
   /** The execution this row belongs to, and the row's key: one performance row per execution. */
   @PrimaryColumn({ name: 'execution_id', type: 'uuid', primaryKeyConstraintName: 'pk_agent_performance' })
@@ -67,6 +68,14 @@ export class AgentPerformance {
   @Column({ name: 'cost_source', type: 'varchar', length: 16, default: 'unknown' })
   costSource!: CostSource;
 
+  /** Where the token figures came from; null when none is known. */
+  @Column({ name: 'usage_source', type: 'varchar', length: 16, nullable: true })
+  usageSource!: UsageSource | null;
+
+  /** The model_prices row a calculated cost came from. */
+  @Column({ name: 'price_id', type: 'integer', nullable: true })
+  priceId!: number | null;
+
   @Column({ name: 'total_input_tokens', type: 'bigint', nullable: true, transformer: bigintAsNumber })
   totalInputTokens!: number | null;
 
@@ -94,6 +103,10 @@ export class AgentPerformance {
 
   @Column({ name: 'error_count', type: 'integer', nullable: true })
   errorCount!: number | null;
+
+  /** On agent rows: LLM calls of the subtree whose cost is unknown (their cost is missing from totalCostUsd). */
+  @Column({ name: 'unknown_cost_count', type: 'integer', nullable: true })
+  unknownCostCount!: number | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -2,6 +2,7 @@ import { SpanKind, trace } from '@opentelemetry/api';
 import type { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Agent, Trace, withAgentContext } from '../../../src/instrument';
 import type { AgentSpanProcessor } from '../../../src/processor/agent-span-processor';
+import { DIALECT_CHAT_SPANS, emitDialectSpan } from '../../support/dialect-spans';
 import { createProcessorFixture, type ProcessorFixture } from '../../support/processor-fixture';
 import type { StoreFixture } from '../../support/store-fixture';
 
@@ -62,4 +63,37 @@ it('persists a GenAI span of another instrumentation inside an agent run, with t
       response_model: 'gpt-4o-2024-08-06',
     }),
   ]);
+});
+
+@Agent({ name: 'Polyglot' })
+class Polyglot {
+  @Trace() async run() {
+    for (const dialect of Object.keys(DIALECT_CHAT_SPANS)) emitDialectSpan(dialect);
+    return 'done';
+  }
+}
+
+it('stores a chat span of each dialect inside an agent run as the same priced LLM row, counted in the run', async () => {
+  await new Polyglot().run();
+  await processor.flush(30_000);
+  const agent = exporter.getFinishedSpans().find((s) => s.name === 'invoke_agent Polyglot')!;
+  const rows = (await store.dataSource.query(
+    `SELECT e.name, e.kind, e.parent_span_id = $2 AS "childOfRun", p.input_tokens AS input, p.cache_read_tokens AS "cacheRead",
+            p.output_tokens AS output, p.reasoning_tokens AS reasoning, p.cost_usd::text AS cost, p.cost_source AS "costSource"
+     FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id
+     WHERE e.trace_id = $1 AND e.kind = 'llm' ORDER BY e.name`,
+    [agent.spanContext().traceId, agent.spanContext().spanId],
+  )) as Array<Record<string, unknown>>;
+  // 1,000 × $2.50 + 500 cached × $1.25 + 150 × $10 + 50 reasoning × $10, per million
+  const row = { kind: 'llm', childOfRun: true, input: 1000, cacheRead: 500, output: 150, reasoning: 50, cost: '0.0051250000', costSource: 'calculated' };
+  expect(rows).toEqual(
+    ['OpenAI Chat Completions', 'OpenAI-generation', 'chat gpt-4o', 'openai.chat'].map((name) => ({ name, ...row })),
+  );
+  const [totals] = (await store.dataSource.query(
+    `SELECT p.total_cost_usd::text AS cost, p.llm_call_count AS calls, p.unknown_cost_count AS unknown,
+            p.total_input_tokens::int AS input
+     FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id WHERE e.span_id = $1`,
+    [agent.spanContext().spanId],
+  )) as Array<Record<string, unknown>>;
+  expect(totals).toEqual({ cost: '0.0205000000', calls: 4, unknown: 0, input: 4000 });
 });

@@ -198,6 +198,7 @@ describe('history', () => {
         llmCalls: 2,
         toolCalls: 1,
         errors: 1,
+        unknownCostCalls: 0,
       },
     });
   });

@@ -189,6 +189,8 @@ describe('getRun by trace id', () => {
       costUsd: 0.001,
       costUsdExact: '0.0010000000',
       costSource: 'calculated',
+      usageSource: 'provided',
+      priceId: null,
       totals: null,
     });
     expect(planner.performance).toMatchObject({ inputTokens: null, costUsd: null, costSource: 'unknown' });
@@ -203,6 +205,7 @@ describe('getRun by trace id', () => {
       llmCalls: 3,
       toolCalls: 1,
       errors: 1,
+      unknownCostCalls: 0,
     });
     const critic = planner.children[2]!;
     expect(critic.performance!.totals).toEqual({
@@ -216,6 +219,7 @@ describe('getRun by trace id', () => {
       llmCalls: 2,
       toolCalls: 0,
       errors: 0,
+      unknownCostCalls: 0,
     });
   });
 

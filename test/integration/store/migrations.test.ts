@@ -10,6 +10,8 @@ import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { finalSpan, llmSpan, newTraceId } from '../../support/span-records';
 
 const AGENTSPAN_TABLES = ['agent_decisions', 'agent_events', 'agent_executions', 'agent_performance'];
+/** Every table up creates, with TypeORM's bookkeeping table, as pg_tables sorts them. */
+const ALL_TABLES = [...AGENTSPAN_TABLES, 'agentspan_migrations', 'model_prices'];
 
 const EXPECTED_INDEXES = [
   'idx_agent_decisions_agent_confidence',
@@ -101,7 +103,7 @@ describe('migrations', () => {
     expect(await tablesIn(dataSource)).toEqual([]);
 
     expect(await runMigrations(dataSource)).toEqual(agentspanMigrations.map((migration) => migration.name));
-    expect(await tablesIn(dataSource)).toEqual([...AGENTSPAN_TABLES, 'agentspan_migrations']);
+    expect(await tablesIn(dataSource)).toEqual(ALL_TABLES);
     expect(await indexesIn(dataSource)).toEqual(EXPECTED_INDEXES);
     expect(await runMigrations(dataSource)).toEqual([]);
 
@@ -114,9 +116,18 @@ describe('migrations', () => {
     expect(await dataSource.query(`SELECT * FROM agentspan_migrations`)).toEqual([]);
 
     await runMigrations(dataSource);
-    expect(await tablesIn(dataSource)).toEqual([...AGENTSPAN_TABLES, 'agentspan_migrations']);
+    expect(await tablesIn(dataSource)).toEqual(ALL_TABLES);
     const written = await new SpanWriter(dataSource).write([finalSpan({ traceId: newTraceId() })]);
     expect(written).toEqual({ written: 1, rejected: [] });
+    // The seeded list prices came back with the table, and the cost columns with agent_performance.
+    const [{ prices }] = await dataSource.query(`SELECT count(*)::int AS prices FROM model_prices WHERE valid_to IS NULL`);
+    expect(prices).toBe(39);
+    const columns: Array<{ name: string }> = await dataSource.query(
+      `SELECT column_name AS name FROM information_schema.columns
+       WHERE table_name = 'agent_performance' AND column_name IN ('usage_source', 'price_id', 'unknown_cost_count')
+       ORDER BY column_name`,
+    );
+    expect(columns.map((column) => column.name)).toEqual(['price_id', 'unknown_cost_count', 'usage_source']);
   });
 
   it('compare trace and span ids byte by byte (COLLATE "C"), and give the database default back on the way down', async () => {
@@ -150,14 +161,14 @@ describe('migrations', () => {
     // Exactly one of them applied the migrations; the other found nothing to do.
     expect(results.map((applied) => applied.length).sort()).toEqual([0, agentspanMigrations.length]);
     expect(await first.query(`SELECT name FROM agentspan_migrations`)).toHaveLength(agentspanMigrations.length);
-    expect(await tablesIn(first)).toEqual([...AGENTSPAN_TABLES, 'agentspan_migrations']);
+    expect(await tablesIn(first)).toEqual(ALL_TABLES);
     expect(await indexesIn(second)).toEqual(EXPECTED_INDEXES);
   });
 
   it('create the tables in the configured schema, where the writer finds them', async () => {
     const dataSource = await open({ schema: 'agentspan_custom' });
     await runMigrations(dataSource);
-    expect(await tablesIn(dataSource, 'agentspan_custom')).toEqual([...AGENTSPAN_TABLES, 'agentspan_migrations']);
+    expect(await tablesIn(dataSource, 'agentspan_custom')).toEqual(ALL_TABLES);
     expect(await tablesIn(dataSource, 'public')).not.toContain('agent_executions');
 
     const traceId = newTraceId();

@@ -54,6 +54,7 @@ describe('row mappers', () => {
       llmCalls: 2,
       toolCalls: 0,
       errors: 1,
+      unknownCostCalls: null,
     });
   });
 
