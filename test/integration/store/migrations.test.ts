@@ -5,6 +5,7 @@ import { createAgentspanDataSource } from '../../../src/store/data-source';
 import { MIGRATION_LOCK_KEY, revertAllMigrations, runMigrations } from '../../../src/store/migrate';
 import { SpanWriter } from '../../../src/store/span-writer';
 import { agentspanMigrations } from '../../../migrations';
+import { BinaryCollationForIds1796000000000 } from '../../../migrations/1796000000000-BinaryCollationForIds';
 import { firstJsonLine, spawnTypeScript, stopChild } from '../../support/child-process';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { finalSpan, llmSpan, newTraceId } from '../../support/span-records';
@@ -143,7 +144,9 @@ describe('migrations', () => {
     );
     expect(found).toBe(1);
 
-    await dataSource.undoLastMigration();
+    // Undo the later migrations too, down to and including the collation one.
+    const laterThanCollation = agentspanMigrations.length - agentspanMigrations.indexOf(BinaryCollationForIds1796000000000);
+    for (let i = 0; i < laterThanCollation; i++) await dataSource.undoLastMigration();
     expect(await idCollationsIn(dataSource)).toEqual(ID_COLUMNS.map((column) => `${column} null`));
   });
 
