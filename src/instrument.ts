@@ -20,6 +20,7 @@ export type { DualClassDecorator } from './decorators/agent';
 export { withAgentContext, type AgentRunAttributes } from './context/run-attributes';
 export { recordUsage, type UsageReport } from './context/usage';
 export { recordQuality } from './context/quality';
+export { recordMetrics } from './context/metrics';
 export { recordDecision, type DecisionReport } from './context/decision';
 export { log, type LogLevel } from './context/log';
 export { configureCapture } from './capture/settings';

@@ -48,6 +48,8 @@ export const ATTR_AGENTSPAN_OUTPUT = 'agentspan.output';
 export const ATTR_AGENTSPAN_OUTCOME = 'agentspan.outcome';
 export const ATTR_AGENTSPAN_COST_USD = 'agentspan.cost.usd';
 export const ATTR_AGENTSPAN_QUALITY_SCORE = 'agentspan.quality.score';
+/** JSON object text of the business metrics recorded on the span (recordMetrics): `{"name": number, …}`. */
+export const ATTR_AGENTSPAN_METRICS = 'agentspan.metrics';
 export const ATTR_AGENTSPAN_TENANT_ID = 'agentspan.tenant.id';
 /** JSON object text of run metadata (issue number, PR number, …). */
 export const ATTR_AGENTSPAN_METADATA = 'agentspan.metadata';

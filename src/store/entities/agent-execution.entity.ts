@@ -111,6 +111,10 @@ export class AgentExecution {
   @Column({ name: 'service_name', type: 'varchar', length: 256, nullable: true })
   serviceName!: string | null;
 
+  /** Business metrics (recordMetrics): an object of numbers, null when none were recorded. */
+  @Column({ name: 'metrics', type: 'jsonb', nullable: true })
+  metrics!: Record<string, number> | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
