@@ -1,6 +1,7 @@
 import { CreateAgentTables1795305600000 } from './1795305600000-CreateAgentTables';
 import { AddCreatedAtBrin1795910400000 } from './1795910400000-AddCreatedAtBrin';
 import { AddExecutionMetrics1796515200000 } from './1796515200000-AddExecutionMetrics';
+import { CreateAgentMetricsHourly1796518800000 } from './1796518800000-CreateAgentMetricsHourly';
 
 /**
  * Every migration, oldest first, as classes: the DataSource gets these rather than a glob, which would break once
@@ -10,4 +11,5 @@ export const agentspanMigrations = [
   CreateAgentTables1795305600000,
   AddCreatedAtBrin1795910400000,
   AddExecutionMetrics1796515200000,
+  CreateAgentMetricsHourly1796518800000,
 ];

@@ -24,8 +24,21 @@ export { createEmbeddedDataSource, type EmbeddedDataSource, type EmbeddedDataSou
 export { runMigrations, revertAllMigrations } from './store/migrate';
 export { abandonStaleRuns, ABANDONED_ERROR_TYPE, type AbandonStaleRunsOptions } from './store/stale-runs';
 export { pruneRuns, type PruneRunsOptions, type PruneResult } from './store/prune-runs';
+export {
+  refreshHourlyRollups,
+  rollupWatermark,
+  type RefreshRollupsOptions,
+  type RefreshRollupsResult,
+} from './store/hourly-rollups';
 export { agentspanEntities } from './store/entities';
-export { AgentExecution, AgentPerformance, AgentDecision, AgentEvent } from './store/entities';
+export {
+  AgentExecution,
+  AgentPerformance,
+  AgentDecision,
+  AgentEvent,
+  AgentMetricsHourly,
+  AgentspanRollupState,
+} from './store/entities';
 export type * from './store/records';
 
 // Queries.

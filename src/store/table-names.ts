@@ -1,6 +1,12 @@
 import type { DataSource } from 'typeorm';
 
-export type AgentspanTable = 'agent_executions' | 'agent_performance' | 'agent_decisions' | 'agent_events';
+export type AgentspanTable =
+  | 'agent_executions'
+  | 'agent_performance'
+  | 'agent_decisions'
+  | 'agent_events'
+  | 'agent_metrics_hourly'
+  | 'agentspan_rollup_state';
 
 /** Double-quotes an SQL identifier. */
 export function quoteIdentifier(identifier: string): string {

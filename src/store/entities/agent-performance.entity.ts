@@ -3,6 +3,7 @@ import {
   Column,
   CreateDateColumn,
   Entity,
+  Index,
   JoinColumn,
   OneToOne,
   PrimaryColumn,
@@ -24,6 +25,8 @@ import { bigintAsNumber } from './bigint-number.transformer';
   'input_tokens >= 0 AND output_tokens >= 0 AND cache_read_tokens >= 0 AND cache_write_tokens >= 0 AND reasoning_tokens >= 0',
 )
 @Check('chk_agent_performance_cost_source', `cost_source IN ('provided', 'calculated', 'unknown')`)
+// For the hourly rollups: agents whose subtree totals changed since the last refresh (only agents have totals).
+@Index('idx_agent_performance_totals_updated', ['updatedAt'], { where: 'llm_call_count IS NOT NULL' })
 export class AgentPerformance {
   /** The execution this row belongs to, and the row's key: one performance row per execution. */
   @PrimaryColumn({ name: 'execution_id', type: 'uuid', primaryKeyConstraintName: 'pk_agent_performance' })

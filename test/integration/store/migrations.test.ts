@@ -9,7 +9,16 @@ import { firstJsonLine, spawnTypeScript, stopChild } from '../../support/child-p
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { finalSpan, llmSpan, newTraceId } from '../../support/span-records';
 
-const AGENTSPAN_TABLES = ['agent_decisions', 'agent_events', 'agent_executions', 'agent_performance'];
+const AGENTSPAN_TABLES = [
+  'agent_decisions',
+  'agent_events',
+  'agent_executions',
+  'agent_metrics_hourly',
+  'agent_performance',
+  'agentspan_rollup_state',
+];
+/** What a migrated schema holds: our tables and TypeORM's bookkeeping table, in name order. */
+const MIGRATED_TABLES = [...AGENTSPAN_TABLES, 'agentspan_migrations'].sort();
 
 const EXPECTED_INDEXES = [
   'idx_agent_decisions_agent_confidence',
@@ -18,6 +27,7 @@ const EXPECTED_INDEXES = [
   'idx_agent_decisions_occurred',
   'idx_agent_events_execution',
   'idx_agent_executions_agent_started',
+  'idx_agent_executions_agent_updated',
   'idx_agent_executions_created_brin',
   'idx_agent_executions_parent',
   'idx_agent_executions_running',
@@ -25,9 +35,12 @@ const EXPECTED_INDEXES = [
   'idx_agent_executions_status_started',
   'idx_agent_executions_tenant_started',
   'idx_agent_executions_user_started',
+  'idx_agent_metrics_hourly_hour',
+  'idx_agent_performance_totals_updated',
   'pk_agent_decisions',
   'pk_agent_events',
   'pk_agent_executions',
+  'pk_agent_metrics_hourly',
   'pk_agent_performance',
   'uq_agent_decisions_span_ordinal',
   'uq_agent_events_span_ordinal',
@@ -81,7 +94,7 @@ describe('migrations', () => {
     expect(await tablesIn(dataSource)).toEqual([]);
 
     expect(await runMigrations(dataSource)).toEqual(agentspanMigrations.map((migration) => migration.name));
-    expect(await tablesIn(dataSource)).toEqual([...AGENTSPAN_TABLES, 'agentspan_migrations']);
+    expect(await tablesIn(dataSource)).toEqual(MIGRATED_TABLES);
     expect(await indexesIn(dataSource)).toEqual(EXPECTED_INDEXES);
     expect(await runMigrations(dataSource)).toEqual([]);
 
@@ -94,7 +107,7 @@ describe('migrations', () => {
     expect(await dataSource.query(`SELECT * FROM agentspan_migrations`)).toEqual([]);
 
     await runMigrations(dataSource);
-    expect(await tablesIn(dataSource)).toEqual([...AGENTSPAN_TABLES, 'agentspan_migrations']);
+    expect(await tablesIn(dataSource)).toEqual(MIGRATED_TABLES);
     const written = await new SpanWriter(dataSource).write([finalSpan({ traceId: newTraceId() })]);
     expect(written).toEqual({ written: 1, rejected: [] });
   });
@@ -113,14 +126,14 @@ describe('migrations', () => {
     // Exactly one of them applied the migrations; the other found nothing to do.
     expect(results.map((applied) => applied.length).sort()).toEqual([0, agentspanMigrations.length]);
     expect(await first.query(`SELECT name FROM agentspan_migrations`)).toHaveLength(agentspanMigrations.length);
-    expect(await tablesIn(first)).toEqual([...AGENTSPAN_TABLES, 'agentspan_migrations']);
+    expect(await tablesIn(first)).toEqual(MIGRATED_TABLES);
     expect(await indexesIn(second)).toEqual(EXPECTED_INDEXES);
   });
 
   it('create the tables in the configured schema, where the writer finds them', async () => {
     const dataSource = await open({ schema: 'agentspan_custom' });
     await runMigrations(dataSource);
-    expect(await tablesIn(dataSource, 'agentspan_custom')).toEqual([...AGENTSPAN_TABLES, 'agentspan_migrations']);
+    expect(await tablesIn(dataSource, 'agentspan_custom')).toEqual(MIGRATED_TABLES);
     expect(await tablesIn(dataSource, 'public')).not.toContain('agent_executions');
 
     const traceId = newTraceId();

@@ -1,0 +1,33 @@
+import {
+  bucketValue,
+  HISTOGRAM_GROWTH,
+  HISTOGRAM_RELATIVE_ERROR,
+  percentileOfHistogram,
+} from '../../../src/store/duration-histogram';
+
+/** The bucket the SQL gives a duration (durationBucketSql), in JavaScript. */
+const bucketOf = (ms: number) => (ms < 1 ? 0 : Math.min(600, 1 + Math.floor(Math.log(ms) / Math.log(HISTOGRAM_GROWTH))));
+
+describe('duration histogram', () => {
+  it('reads any duration back within 2.44 % (0.5 ms under 1 ms)', () => {
+    expect(HISTOGRAM_RELATIVE_ERROR).toBeCloseTo(0.05 / 2.05, 12);
+    for (const ms of [1, 1.5, 9.99, 100, 123.4, 999, 1000, 65_432, 3_600_000, 86_400_000]) {
+      expect(Math.abs(bucketValue(bucketOf(ms)) - ms) / ms).toBeLessThanOrEqual(HISTOGRAM_RELATIVE_ERROR + 1e-12);
+    }
+    expect(bucketValue(bucketOf(0.2))).toBe(0.5);
+  });
+
+  it('gives nearest-rank percentiles, kept within min and max, null when empty', () => {
+    // Ten durations 100, 200, …, 1000 ms.
+    const histogram: Record<string, number> = {};
+    for (let ms = 100; ms <= 1000; ms += 100) histogram[bucketOf(ms)] = (histogram[bucketOf(ms)] ?? 0) + 1;
+    const within = (value: number | null, expected: number) => Math.abs(value! - expected) / expected <= HISTOGRAM_RELATIVE_ERROR;
+    expect(within(percentileOfHistogram(histogram, 0.5), 500)).toBe(true); // rank 5
+    expect(within(percentileOfHistogram(histogram, 0.95), 1000)).toBe(true); // rank 10
+    expect(within(percentileOfHistogram(histogram, 0.11), 200)).toBe(true); // rank 2
+    expect(percentileOfHistogram(histogram, 0.99, { min: 100, max: 990 })).toBe(990);
+    expect(percentileOfHistogram(histogram, 0.01, { min: 101, max: 1000 })).toBe(101);
+    expect(percentileOfHistogram({}, 0.5)).toBeNull();
+    expect(percentileOfHistogram({ '95': 0 }, 0.5)).toBeNull();
+  });
+});
