@@ -2,3 +2,4 @@
 export { AgentRunRepository } from './agent-run-repository';
 export { AgentspanQueryError, type AgentspanQueryErrorCode } from './agentspan-query-error';
 export type * from './types';
+export type * from './analytics-types';

@@ -1,7 +1,18 @@
 import type { AgentRunRepository } from '../query/agent-run-repository';
 
 /** The query API of startAgentTelemetry: AgentRunRepository's methods. */
-export type Runs = Pick<AgentRunRepository, 'history' | 'latest' | 'getRun' | 'decisions' | 'recordOutcome'>;
+export type Runs = Pick<
+  AgentRunRepository,
+  | 'history'
+  | 'latest'
+  | 'getRun'
+  | 'decisions'
+  | 'recordOutcome'
+  | 'stats'
+  | 'topErrors'
+  | 'costBreakdown'
+  | 'decisionStats'
+>;
 
 type Method<K extends keyof Runs> = Runs[K];
 
@@ -17,4 +28,8 @@ export class LazyRuns implements Runs {
   getRun: Method<'getRun'> = async (...args) => (await this.repository()).getRun(...args);
   decisions: Method<'decisions'> = async (...args) => (await this.repository()).decisions(...args);
   recordOutcome: Method<'recordOutcome'> = async (...args) => (await this.repository()).recordOutcome(...args);
+  stats: Method<'stats'> = async (...args) => (await this.repository()).stats(...args);
+  topErrors: Method<'topErrors'> = async (...args) => (await this.repository()).topErrors(...args);
+  costBreakdown: Method<'costBreakdown'> = async (...args) => (await this.repository()).costBreakdown(...args);
+  decisionStats: Method<'decisionStats'> = async (...args) => (await this.repository()).decisionStats(...args);
 }
