@@ -55,6 +55,9 @@ async function main(): Promise<void> {
     'stats by agent, 24 h, raw rows': { latency: ms(queries.stats24hRawMs) },
     'stats by agent, 24 h, rollups': { latency: ms(queries.stats24hRollupMs) },
     'stats by agent, 30 days, rollups': { latency: ms(queries.stats30dRollupMs) },
+    'stats of LLM calls by model, 24 h': { latency: ms(queries.statsByModel24hMs) },
+    'costBreakdown by model, 24 h': { latency: ms(queries.costsByModel24hMs) },
+    'topErrors, 24 h': { latency: ms(queries.topErrors24hMs) },
   });
   console.log(`   seeding took ${queries.seedSeconds.toFixed(0)} s; the first rollup of all ${30 * 24} hours ${queries.rollupSeconds.toFixed(1)} s`);
 }

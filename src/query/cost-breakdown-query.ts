@@ -43,7 +43,7 @@ export async function queryCostBreakdown(dataSource: DataSource, options: CostBr
   const filters = analyticsFilters(METHOD, given);
   const where = new SqlConditions();
   where.add(`p.cost_usd IS NOT NULL OR num_nonnulls(${TOKEN_COLUMNS.map((c) => `p.${c}`).join(', ')}) > 0`);
-  addAnalyticsFilters(where, filters);
+  addAnalyticsFilters(where, filters, { time: 'e.started_at', allKinds: true });
   const key = KEY_SQL[groupBy];
   const allTokens = TOKEN_COLUMNS.map((column) => `COALESCE(p.${column}, 0)`).join(' + ');
   const rows: Row[] = await untraced(() =>

@@ -144,7 +144,7 @@ async function rawStats(manager: EntityManager, dataSource: DataSource, { groupB
   const performance = qualifiedTableName(dataSource, 'agent_performance');
   const where = new SqlConditions();
   where.add(`e.kind = ${where.param(kind)}`);
-  addAnalyticsFilters(where, filters);
+  addAnalyticsFilters(where, filters, { time: 'e.started_at', allKinds: kind !== 'agent' });
   const key = groupKeySql(groupBy);
   // Agent runs carry their subtree's totals; LLM and tool calls their own figures.
   const own = kind === 'agent' ? 'p.total_' : 'p.';

@@ -26,7 +26,11 @@ export async function queryTopErrors(dataSource: DataSource, options?: TopErrors
   const filters = analyticsFilters(METHOD, given);
   const where = new SqlConditions();
   if (kind !== 'all') where.add(`e.kind = ${where.param(kind)}`);
-  addAnalyticsFilters(where, { ...filters, statuses: filters.statuses ?? ['failed'] });
+  addAnalyticsFilters(
+    where,
+    { ...filters, statuses: filters.statuses ?? ['failed'] },
+    { time: 'e.started_at', allKinds: kind !== 'agent' },
+  );
   const executions = qualifiedTableName(dataSource, 'agent_executions');
   const latest = (column: string) => `(array_agg(${column} ORDER BY e.started_at DESC, e.id DESC))[1]`;
   const rows: Array<Record<string, unknown>> = await untraced(() =>

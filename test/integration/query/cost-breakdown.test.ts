@@ -80,6 +80,22 @@ describe('costBreakdown', () => {
     });
   });
 
+  it('still counts a call written before its start by an application clock up to a day ahead of the database', async () => {
+    // The range is narrowed through the BRIN index on created_at, with a day's allowance for clock skew.
+    const { dataSource } = fixture.store;
+    const [l1] = await dataSource.query(
+      `UPDATE agent_executions SET created_at = started_at - interval '23 hours'
+       WHERE kind = 'llm' AND started_at = $1 RETURNING id`,
+      [at('10:05:01')],
+    );
+    try {
+      const { total } = await fixture.runs.costBreakdown({ groupBy: 'model', since: at('10:05:00'), until: at('10:06:00') });
+      expect(rounded(total)).toMatchObject({ executions: 1, costUsd: 0.01 });
+    } finally {
+      await dataSource.query(`UPDATE agent_executions SET created_at = now() WHERE id = $1`, [l1.id]);
+    }
+  });
+
   it('refuses a missing or unknown groupBy', async () => {
     for (const [options, message] of [
       [undefined, 'costBreakdown: options with a groupBy are required'],
