@@ -3,6 +3,7 @@ export * from './instrument';
 // Setup: one call that registers the OpenTelemetry SDK, the processor and (optionally) OTLP export.
 export { startAgentTelemetry, type AgentTelemetry } from './setup/start-agent-telemetry';
 export type { AgentTelemetryOptions, OtlpOptions } from './setup/options';
+export type { RollupOptions } from './setup/rollup-job';
 export type { Runs } from './setup/lazy-runs';
 
 // The span processor, for applications that run their own NodeSDK.

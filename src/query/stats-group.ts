@@ -37,8 +37,15 @@ export function toStatsGroup(
     duration: { avgMs: numberOrNull(row.avgMs), minMs: numberOrNull(row.minMs), maxMs: numberOrNull(row.maxMs), ...percentiles },
     tokens: tokenTotals(row),
     costUsd: numberOrNull(row.costUsd),
-    metrics,
+    metrics: byName(metrics),
   };
+}
+
+/** The metrics in name order, however the query happened to return them. */
+function byName(metrics: Record<string, MetricStats>): Record<string, MetricStats> {
+  const sorted: Record<string, MetricStats> = {};
+  for (const name of Object.keys(metrics).sort()) putMetric(sorted, name, metrics[name]!);
+  return sorted;
 }
 
 /** The token aliases "inputTokens" … "reasoningTokens" of a row (sums: strings from bigint/numeric). */

@@ -18,7 +18,10 @@ import { LazyRuns, type Runs } from './lazy-runs';
 import { resolveRollupOptions, RollupJob } from './rollup-job';
 
 export interface AgentTelemetry {
-  /** Query the persisted runs: history, latest, getRun, decisions, recordOutcome. */
+  /**
+   * Query the persisted runs: history, latest, getRun, decisions, recordOutcome, and analytics: stats, topErrors,
+   * costBreakdown, decisionStats.
+   */
   readonly runs: Runs;
   /** Where the runs are stored: `server` (a URL or your DataSource) or `embedded` (PGlite in ./.agentspan). */
   readonly storage: 'server' | 'embedded';
