@@ -77,11 +77,16 @@ export async function queryStats(dataSource: DataSource, options: StatsOptions):
   const source = oneOf(METHOD, 'source', given.source ?? 'auto', STATS_SOURCES);
   const rollupAfterHours = positiveNumber(METHOD, 'rollupAfterHours', given.rollupAfterHours, DEFAULT_ROLLUP_AFTER_HOURS);
   const checked: CheckedStatsOptions = { groupBy, kind, filters: analyticsFilters(METHOD, given) };
+  const obstacle = source === 'raw' ? undefined : rollupObstacle(checked);
+  if (source === 'rollup' && obstacle !== undefined) {
+    throw new AgentspanQueryError(`${METHOD}: source rollup cannot answer this: ${obstacle}`);
+  }
+  const mayUseRollups = source !== 'raw' && obstacle === undefined;
 
   return untraced(() =>
     dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const watermark = source === 'raw' ? null : await rollupWatermark(dataSource, manager);
-      const useRollups = source !== 'raw' && rollupsAnswer(checked, source, rollupAfterHours, watermark);
+      const watermark = mayUseRollups ? await rollupWatermark(dataSource, manager) : null;
+      const useRollups = mayUseRollups && rollupsShouldAnswer(checked, source, rollupAfterHours, watermark);
       const result = useRollups
         ? await rollupStats(manager, dataSource, checked, watermark!)
         : await rawStats(manager, dataSource, checked);
@@ -103,30 +108,28 @@ export async function queryStats(dataSource: DataSource, options: StatsOptions):
 }
 
 /**
- * Whether the rollups can answer (agent runs grouped by agent, hour or day, filtered at most by agent, from a given
- * since, after at least one refresh) and should: always for source 'rollup' (else an error says why not), for 'auto'
- * when the range is at least rollupAfterHours long.
+ * Why the rollups cannot answer, or undefined when they can: they hold agent runs grouped by agent and hour, with no
+ * user, tenant or status, and need a since.
  */
-function rollupsAnswer(
-  { groupBy, kind, filters }: CheckedStatsOptions,
+function rollupObstacle({ groupBy, kind, filters }: CheckedStatsOptions): string | undefined {
+  if (kind !== 'agent') return 'they hold agent runs only';
+  if (!['agent', 'hour', 'day'].includes(groupBy)) return `they are grouped by agent and hour, not by ${groupBy}`;
+  if (filters.userId !== undefined || filters.tenantId !== undefined || filters.statuses !== undefined) {
+    return 'they cannot be filtered by user, tenant or status';
+  }
+  return filters.since === undefined ? 'they need a since' : undefined;
+}
+
+/**
+ * Whether rollups that can answer should: for source 'rollup' always, once refreshed at least once (else an error
+ * says so); for 'auto' when the range is at least rollupAfterHours long and whole hours of it are rolled up.
+ */
+function rollupsShouldAnswer(
+  { filters }: CheckedStatsOptions,
   source: StatsSource,
   rollupAfterHours: number,
   watermark: Date | null,
 ): boolean {
-  const why =
-    kind !== 'agent'
-      ? 'they hold agent runs only'
-      : !['agent', 'hour', 'day'].includes(groupBy)
-        ? `they are grouped by agent and hour, not by ${groupBy}`
-        : filters.userId !== undefined || filters.tenantId !== undefined || filters.statuses !== undefined
-          ? 'they cannot be filtered by user, tenant or status'
-          : filters.since === undefined
-            ? 'they need a since'
-            : undefined;
-  if (why !== undefined) {
-    if (source === 'rollup') throw new AgentspanQueryError(`${METHOD}: source rollup cannot answer this: ${why}`);
-    return false;
-  }
   if (watermark === null) {
     if (source === 'rollup') {
       throw new AgentspanQueryError(`${METHOD}: source rollup: the rollups were never refreshed (refreshHourlyRollups)`);

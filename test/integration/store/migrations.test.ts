@@ -112,6 +112,30 @@ describe('migrations', () => {
     expect(written).toEqual({ written: 1, rejected: [] });
   });
 
+  it('take the analytics migrations down and up again on their own: metrics column, rollup tables, their indexes', async () => {
+    const dataSource = await open();
+    await runMigrations(dataSource);
+    const metricsColumn = async () =>
+      (await dataSource.query(
+        `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'agent_executions' AND column_name = 'metrics'`,
+      ))[0].n;
+    expect(await metricsColumn()).toBe(1);
+
+    await dataSource.undoLastMigration({ transaction: 'each' }); // CreateAgentMetricsHourly
+    await dataSource.undoLastMigration({ transaction: 'each' }); // AddExecutionMetrics
+    expect(await metricsColumn()).toBe(0);
+    expect(await tablesIn(dataSource)).toEqual(
+      ['agent_decisions', 'agent_events', 'agent_executions', 'agent_performance', 'agentspan_migrations'],
+    );
+    const analyticsIndexes = EXPECTED_INDEXES.filter((name) => /updated|hourly/.test(name));
+    expect(analyticsIndexes).toHaveLength(4);
+    expect(await indexesIn(dataSource)).toEqual(EXPECTED_INDEXES.filter((name) => !analyticsIndexes.includes(name)));
+
+    expect(await runMigrations(dataSource)).toEqual(['AddExecutionMetrics1796515200000', 'CreateAgentMetricsHourly1796518800000']);
+    expect(await metricsColumn()).toBe(1);
+    expect(await indexesIn(dataSource)).toEqual(EXPECTED_INDEXES);
+  });
+
   it('leave nothing for TypeORM to change: the entities describe exactly the migrated schema', async () => {
     const dataSource = await open();
     await runMigrations(dataSource);
