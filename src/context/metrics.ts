@@ -10,7 +10,7 @@ import { ensureSpanState } from './span-state';
  * score — as `{ name: number }`. Several calls on one span merge, the last value of a name winning. They are stored
  * with the execution (`agent_executions.metrics`) and aggregated by `stats` (sum, average, p95 per metric).
  *
- * Outside any span it does nothing. It never throws: a value that is not a finite number, a name that is not an
+ * Outside any span it does nothing. It never throws: a value that is not a number from −10^15 to 10^15, a name that is not an
  * identifier of at most 128 characters (letters, digits, `_`, `.`, `-`), or a name past the 64th on one span is left
  * out, noted on the span (a `warn` event) and reported once through diag; the other metrics are kept.
  */
@@ -48,8 +48,8 @@ function accepts(span: Span, kept: ReadonlyMap<string, number>, name: string, va
     return false;
   }
   if (!isMetricValue(value)) {
-    reportOnce('metric-value', 'recordMetrics: a metric value must be a finite number; it was left out');
-    addNote(span, `recordMetrics ${name}`, 'is not a finite number', 'left out', value);
+    reportOnce('metric-value', 'recordMetrics: a metric value must be a number from -10^15 to 10^15; it was left out');
+    addNote(span, `recordMetrics ${name}`, 'is not a number from -10^15 to 10^15', 'left out', value);
     return false;
   }
   if (!kept.has(name) && kept.size >= MAX_METRICS_PER_SPAN) {

@@ -344,7 +344,7 @@ function metricsOf(value: AttributeValue | undefined, fields: Fields): string | 
       Object.defineProperty(kept, name, { value: figure, enumerable: true, writable: true, configurable: true });
       count++;
     } else {
-      fields.note(`${ATTR_AGENTSPAN_METRICS} ${cutText(name, 100)}`, 'is not a metric name with a finite number', 'left out', figure);
+      fields.note(`${ATTR_AGENTSPAN_METRICS} ${cutText(name, 100)}`, 'is not a metric name with a number from -10^15 to 10^15', 'left out', figure);
     }
   }
   return count === 0 ? null : JSON.stringify(kept);

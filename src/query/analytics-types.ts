@@ -48,7 +48,7 @@ export interface DurationStats {
   avgMs: number | null;
   minMs: number | null;
   maxMs: number | null;
-  /** percentile_cont over the raw rows; from rollups the nearest-rank value within 2.5 % (see StatsResult). */
+  /** percentile_cont over the raw rows; from rollups within 2.5 % of it (see StatsResult). */
   p50Ms: number | null;
   p95Ms: number | null;
   p99Ms: number | null;
@@ -99,7 +99,7 @@ export interface StatsResult {
   since: Date | null;
   until: Date | null;
   source: 'raw' | 'rollup';
-  /** True when percentiles come from merged hourly histograms: nearest-rank, within 2.5 % (0.5 ms under 1 ms). */
+  /** True when percentiles come from merged hourly histograms: within 2.5 % of percentile_cont (0.5 ms under 1 ms). */
   approximate: boolean;
   /**
    * Ordered by count (most first) then key; hours and days in time order, and — when `since` is given — every bucket

@@ -27,7 +27,7 @@ export function rollupCoverage(since: string, until: string, watermark: Date): {
  * Stats of agent runs from the hourly rollups: the covered hours from agent_metrics_hourly, the rest of the range
  * (the partial hours at its ends, the hours since the last refresh) rolled up from raw rows on the fly, the same
  * way. Counts, tokens, cost, min, max and average are exact sums; percentiles come from the merged duration
- * histograms (nearest rank, within 2.5 %); metrics keep count, sum and average.
+ * histograms (percentile_cont's interpolation, within 2.5 %); metrics keep count, sum and average.
  */
 export async function rollupStats(
   manager: EntityManager,

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { rollupWatermark } from '../store/hourly-rollups';
+import { summableMetricSql } from '../semconv/metric-names';
 import { knownTotalCostSql } from '../store/known-total-cost';
 import { qualifiedTableName } from '../store/table-names';
 import { untraced } from '../store/untraced';
@@ -171,7 +172,7 @@ async function rawStats(manager: EntityManager, dataSource: DataSource, { groupB
             avg(m.value::float8) AS avg, percentile_cont(0.95) WITHIN GROUP (ORDER BY m.value::float8) AS p95
      FROM ${executions} e LEFT JOIN ${performance} p ON p.execution_id = e.id
        CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(e.metrics) = 'object' THEN e.metrics ELSE '{}' END) m
-     ${where.toSql()} AND e.metrics IS NOT NULL AND jsonb_typeof(m.value) = 'number'
+     ${where.toSql()} AND e.metrics IS NOT NULL AND ${summableMetricSql('m.value')}
      GROUP BY 1, 2`,
     where.parameters,
   );

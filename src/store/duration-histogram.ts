@@ -29,8 +29,10 @@ export function bucketValue(bucket: number): number {
 }
 
 /**
- * The nearest-rank percentile (0 < fraction ≤ 1) of the durations a histogram counts: the value of the bucket that
- * holds the ⌈fraction·n⌉-th smallest, kept within the known min and max. Null for an empty histogram.
+ * A percentile (0 ≤ fraction ≤ 1) of the durations a histogram counts, the way percentile_cont computes it on raw
+ * rows — interpolated between the values at ranks ⌊(n−1)·fraction⌋ and ⌈(n−1)·fraction⌉ — with each of those values
+ * read from its bucket. Both are within HISTOGRAM_RELATIVE_ERROR of the true ones, so their interpolation is within
+ * it of percentile_cont's; kept within the known min and max. Null for an empty histogram.
  */
 export function percentileOfHistogram(
   histogram: Readonly<Record<string, number>>,
@@ -43,13 +45,19 @@ export function percentileOfHistogram(
     .sort((a, b) => a[0] - b[0]);
   const total = buckets.reduce((sum, [, count]) => sum + count, 0);
   if (total === 0) return null;
-  const rank = Math.max(1, Math.ceil(fraction * total));
-  let seen = 0;
-  for (const [bucket, count] of buckets) {
-    seen += count;
-    if (seen >= rank) return clamp(bucketValue(bucket), bounds.min, bounds.max);
-  }
-  return clamp(bucketValue(buckets[buckets.length - 1]![0]), bounds.min, bounds.max);
+  /** The value of the rank-th smallest duration (0-based), as its bucket gives it. */
+  const valueAt = (rank: number): number => {
+    let seen = 0;
+    for (const [bucket, count] of buckets) {
+      seen += count;
+      if (seen > rank) return bucketValue(bucket);
+    }
+    return bucketValue(buckets[buckets.length - 1]![0]);
+  };
+  const position = (total - 1) * fraction;
+  const lower = valueAt(Math.floor(position));
+  const upper = valueAt(Math.ceil(position));
+  return clamp(lower + (position - Math.floor(position)) * (upper - lower), bounds.min, bounds.max);
 }
 
 function clamp(value: number, min: number | null, max: number | null): number {

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { durationBucketSql } from './duration-histogram';
+import { summableMetricSql } from '../semconv/metric-names';
 import { knownTotalCostSql } from './known-total-cost';
 import { qualifiedTableName } from './table-names';
 
@@ -44,7 +45,7 @@ export const RUN_HOUR_SQL = `date_trunc('hour', e.started_at, 'UTC')`;
  * One SELECT that rolls agent runs up per (agent, UTC hour), producing HOURLY_COLUMNS. `scope` follows
  * `FROM agent_executions e LEFT JOIN agent_performance p`: more joins and the WHERE clause choosing the rows (the
  * runs' `e.kind = 'agent'` is added here). Tokens and cost are the runs' subtree totals; failures without an error
- * type count as `unknown`; only numeric metric values are summed.
+ * type count as `unknown`; only numeric metric values within range are summed.
  */
 export function buildHourlyAggregateSql(dataSource: DataSource, scope: { joins?: string; where: string }): string {
   const executions = qualifiedTableName(dataSource, 'agent_executions');
@@ -77,7 +78,7 @@ export function buildHourlyAggregateSql(dataSource: DataSource, scope: { joins?:
       SELECT agent_name, hour, jsonb_object_agg(name, jsonb_build_object('count', n, 'sum', total)) AS metrics
       FROM (SELECT r.agent_name, r.hour, m.key AS name, count(*)::int AS n, sum(m.value::float8) AS total
             FROM runs r CROSS JOIN LATERAL jsonb_each(r.metrics) m
-            WHERE r.metrics IS NOT NULL AND jsonb_typeof(m.value) = 'number' GROUP BY 1, 2, 3) s
+            WHERE r.metrics IS NOT NULL AND ${summableMetricSql('m.value')} GROUP BY 1, 2, 3) s
       GROUP BY 1, 2
     ),
     totals AS (

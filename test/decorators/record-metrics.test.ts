@@ -22,6 +22,8 @@ describe('recordMetrics', () => {
       { name: 'analyse' },
     )();
     expect(metricsOf('analyse')).toEqual({ competitors_analysed: 14, 'market.size_usd': 4.5e9, conversion_rate: 0.031 });
+    traced(() => recordMetrics({ max: 1e15, min: -1e15 }), { name: 'bounds' })();
+    expect(metricsOf('bounds')).toEqual({ max: 1e15, min: -1e15 });
     expect(notesOf('analyse')).toEqual([]);
     expect(tracing.diagMessages).toEqual([]);
   });
@@ -41,6 +43,7 @@ describe('recordMetrics', () => {
           nan: Number.NaN,
           inf: Number.POSITIVE_INFINITY,
           text: '3' as unknown as number,
+          huge: 1e16,
           [longName]: 2,
           '9lives': 3,
           'has space': 4,
@@ -54,18 +57,19 @@ describe('recordMetrics', () => {
     expect(() => bad()).not.toThrow();
     expect(metricsOf('bad')).toEqual({ ok: 1 });
     expect(notesOf('bad')).toEqual([
-      ['agentspan: recordMetrics nan is not a finite number; left out', 'NaN'],
-      ['agentspan: recordMetrics inf is not a finite number; left out', 'Infinity'],
-      ['agentspan: recordMetrics text is not a finite number; left out', '3'],
+      ['agentspan: recordMetrics nan is not a number from -10^15 to 10^15; left out', 'NaN'],
+      ['agentspan: recordMetrics inf is not a number from -10^15 to 10^15; left out', 'Infinity'],
+      ['agentspan: recordMetrics text is not a number from -10^15 to 10^15; left out', '3'],
+      ['agentspan: recordMetrics huge is not a number from -10^15 to 10^15; left out', '10000000000000000'],
       ['agentspan: recordMetrics name is not a metric name; left out', `${longName.slice(0, 99)}…`],
       ['agentspan: recordMetrics name is not a metric name; left out', '9lives'],
       ['agentspan: recordMetrics name is not a metric name; left out', 'has space'],
-      ['agentspan: recordMetrics nan2 is not a finite number; left out', 'NaN'],
+      ['agentspan: recordMetrics nan2 is not a number from -10^15 to 10^15; left out', 'NaN'],
       ['agentspan: recordMetrics expects an object of { name: number }; nothing was recorded', 'null'],
       ['agentspan: recordMetrics expects an object of { name: number }; nothing was recorded', '[1,2]'],
     ]);
     const messages = tracing.diagMessages.join('\n');
-    expect(messages.match(/metric value must be a finite number/g)).toHaveLength(1);
+    expect(messages.match(/metric value must be a number from -10\^15 to 10\^15/g)).toHaveLength(1);
     expect(messages.match(/metric name must be/g)).toHaveLength(1);
     expect(messages.match(/expects an object/g)).toHaveLength(1);
   });

@@ -171,6 +171,22 @@ describe('stats', () => {
     expect(await counts({ since: at('14:00:00') })).toEqual([]);
   });
 
+  it('leaves out metric values written by hand that it cannot sum, instead of failing', async () => {
+    const { dataSource } = fixture.store;
+    const spanId = fixture.seeded.runs.R5.execution.spanId;
+    await dataSource.query(
+      `UPDATE agent_executions SET metrics = '{"competitors": 10, "huge": 1e400, "text": "x"}' WHERE span_id = $1`,
+      [spanId],
+    );
+    try {
+      const { groups } = await fixture.runs.stats({ groupBy: 'agent', agent: 'Researcher' });
+      expect(Object.keys(groups[0]!.metrics)).toEqual(['competitors', 'conversion_rate']);
+      expect(groups[0]!.metrics.competitors!.sum).toBe(20);
+    } finally {
+      await dataSource.query(`UPDATE agent_executions SET metrics = '{"competitors": 10}' WHERE span_id = $1`, [spanId]);
+    }
+  });
+
   it('refuses bad arguments with a clear AgentspanQueryError, before any SQL', async () => {
     const refused = async (options: unknown) => {
       const error = await caught(fixture.runs.stats(options as never));

@@ -38,12 +38,13 @@ describe('mapSpan: business metrics', () => {
   });
 
   it('keeps only what recordMetrics would accept from a hand-set attribute, noting the rest', () => {
-    const record = mapSpan(bridged('{"ok":1,"s":"2","bad name":3,"__proto__":4,"n":null}'), 'end');
+    const record = mapSpan(bridged('{"ok":1,"s":"2","bad name":3,"__proto__":4,"n":null,"huge":1e300}'), 'end');
     expect(JSON.parse(record!.execution.metrics!)).toEqual(JSON.parse('{"ok":1,"__proto__":4}'));
     expect(notes(record)).toEqual([
-      ['agentspan: agentspan.metrics s is not a metric name with a finite number; left out', '2'],
-      ['agentspan: agentspan.metrics bad name is not a metric name with a finite number; left out', '3'],
-      ['agentspan: agentspan.metrics n is not a metric name with a finite number; left out', 'null'],
+      ['agentspan: agentspan.metrics s is not a metric name with a number from -10^15 to 10^15; left out', '2'],
+      ['agentspan: agentspan.metrics bad name is not a metric name with a number from -10^15 to 10^15; left out', '3'],
+      ['agentspan: agentspan.metrics n is not a metric name with a number from -10^15 to 10^15; left out', 'null'],
+      ['agentspan: agentspan.metrics huge is not a metric name with a number from -10^15 to 10^15; left out', '1e+300'],
     ]);
   });
 

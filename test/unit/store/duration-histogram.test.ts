@@ -17,16 +17,19 @@ describe('duration histogram', () => {
     expect(bucketValue(bucketOf(0.2))).toBe(0.5);
   });
 
-  it('gives nearest-rank percentiles, kept within min and max, null when empty', () => {
+  it('gives percentile_cont’s interpolated percentiles within the same error, kept within min and max', () => {
     // Ten durations 100, 200, …, 1000 ms.
     const histogram: Record<string, number> = {};
     for (let ms = 100; ms <= 1000; ms += 100) histogram[bucketOf(ms)] = (histogram[bucketOf(ms)] ?? 0) + 1;
     const within = (value: number | null, expected: number) => Math.abs(value! - expected) / expected <= HISTOGRAM_RELATIVE_ERROR;
-    expect(within(percentileOfHistogram(histogram, 0.5), 500)).toBe(true); // rank 5
-    expect(within(percentileOfHistogram(histogram, 0.95), 1000)).toBe(true); // rank 10
-    expect(within(percentileOfHistogram(histogram, 0.11), 200)).toBe(true); // rank 2
-    expect(percentileOfHistogram(histogram, 0.99, { min: 100, max: 990 })).toBe(990);
-    expect(percentileOfHistogram(histogram, 0.01, { min: 101, max: 1000 })).toBe(101);
+    // percentile_cont: position (10 − 1) × fraction between the sorted values.
+    expect(within(percentileOfHistogram(histogram, 0.5), 550)).toBe(true); // 500 + 0.5 × 100
+    expect(within(percentileOfHistogram(histogram, 0.95), 955)).toBe(true); // 900 + 0.55 × 100
+    expect(within(percentileOfHistogram(histogram, 0.99), 991)).toBe(true); // 900 + 0.91 × 100
+    expect(within(percentileOfHistogram(histogram, 0), 100)).toBe(true);
+    expect(percentileOfHistogram(histogram, 1, { min: 100, max: 990 })).toBe(990);
+    expect(percentileOfHistogram(histogram, 0, { min: 101, max: 1000 })).toBe(101);
+    expect(percentileOfHistogram({ [bucketOf(700)]: 1 }, 0.95, { min: 700, max: 700 })).toBe(700);
     expect(percentileOfHistogram({}, 0.5)).toBeNull();
     expect(percentileOfHistogram({ '95': 0 }, 0.5)).toBeNull();
   });
