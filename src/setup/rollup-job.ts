@@ -41,6 +41,7 @@ export class RollupJob {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<RefreshRollupsResult | undefined> | undefined;
   private stopped = false;
+  private lastFailure: string | undefined;
 
   constructor(
     private readonly refresh: () => Promise<RefreshRollupsResult>,
@@ -65,11 +66,16 @@ export class RollupJob {
     if (this.stopped || this.running !== undefined || !this.databaseUsable()) return Promise.resolve(undefined);
     const run = this.refresh().then(
       (result) => {
+        this.lastFailure = undefined;
         if (result.hours > 0) diag.debug(`agentspan: rolled up ${result.hours} hour(s) into ${result.rows} row(s)`);
         return result;
       },
       (error: unknown) => {
-        diag.warn(`agentspan: refreshing the hourly rollups failed, will try again: ${String(error)}`);
+        // The same failure every minute (tables not migrated, say) is said once; a new one is said again.
+        const message = `agentspan: refreshing the hourly rollups failed, will try again: ${String(error)}`;
+        if (message === this.lastFailure) diag.debug(message);
+        else diag.warn(message);
+        this.lastFailure = message;
         return undefined;
       },
     );

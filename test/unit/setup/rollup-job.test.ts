@@ -47,6 +47,21 @@ describe('RollupJob', () => {
     expect(calls).toHaveLength(3);
   });
 
+  it('warns once about a failure that repeats, and again after a success', async () => {
+    warnings.length = 0;
+    let outcome: Error | undefined = new Error('relation "agent_metrics_hourly" does not exist');
+    const job = new RollupJob(() => (outcome ? Promise.reject(outcome) : Promise.resolve(DONE)), 60_000);
+    await job.runOnce();
+    await job.runOnce();
+    expect(warnings).toHaveLength(1);
+    outcome = undefined;
+    await job.runOnce();
+    outcome = new Error('relation "agent_metrics_hourly" does not exist');
+    await job.runOnce();
+    expect(warnings).toHaveLength(2);
+    await job.stop();
+  });
+
   it('never runs two refreshes at once, nor while the database is unusable', async () => {
     const { refresh, calls } = controlledRefresh();
     let usable = false;
