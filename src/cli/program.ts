@@ -3,7 +3,7 @@ import { AgentRunRepository } from '../query/agent-run-repository';
 import { AgentspanQueryError } from '../query/agentspan-query-error';
 import type { CostGroupBy, StatsGroupBy, StatsKind, StatsSource } from '../query/analytics-types';
 import type { DecisionQueryOptions, ExecutionStatus, HistoryOptions } from '../query/types';
-import { refreshHourlyRollups } from '../store/hourly-rollups';
+import { refreshHourlyRollups, rollupWatermark } from '../store/hourly-rollups';
 import { describeDatabaseError, sqlStateOf } from '../store/errors';
 import { runMigrations } from '../store/migrate';
 import { pruneRuns } from '../store/prune-runs';
@@ -232,7 +232,8 @@ function buildProgram(output: CliOutput): Command {
                   max(started_at) AS "latestStart"
            FROM ${executions}`,
         )) as Array<{ runs: number; running: number; failed: number; executions: number; latestStart: Date | null }>;
-        const health = { database: store.where, reachable: true, ...row! };
+        const rollupsRefreshedAt = await rollupWatermark(store.dataSource);
+        const health = { database: store.where, reachable: true, ...row!, rollupsRefreshedAt };
         print(program, output, health, () =>
           textTable(
             [
@@ -242,6 +243,7 @@ function buildProgram(output: CliOutput): Command {
               { what: 'failed', value: String(health.failed) },
               { what: 'executions', value: String(health.executions) },
               { what: 'latest start', value: health.latestStart === null ? '—' : new Date(health.latestStart).toISOString() },
+              { what: 'rollups refreshed', value: rollupsRefreshedAt === null ? 'never' : rollupsRefreshedAt.toISOString() },
             ],
             '',
           ),

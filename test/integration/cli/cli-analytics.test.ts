@@ -1,3 +1,4 @@
+import { refreshHourlyRollups } from '../../../src/store/hourly-rollups';
 import { agentspan } from '../../support/cli-process';
 import { at, useAnalyticsFixture } from '../query/analytics-seed';
 
@@ -49,6 +50,17 @@ describe('agentspan stats, errors, costs, rollup', () => {
     // 9 runs: 4 completed, 3 failed, 1 cancelled, 1 running: 4 of the 8 finished succeeded.
     expect(lines(rolled.stdout)[2]).toMatch(/^2026-11-02T00:00:00\.000Z\s+9\s+4\s+3\s+50\.0\s/);
     expect(lines(rolled.stdout).pop()).toBe('agent runs; read from hourly rollups (percentiles approximate, within 2.5 %)');
+  }, 60_000);
+
+  it('shows business metrics in a run tree, and when the rollups were refreshed in health', async () => {
+    const url = fixture.store.database.url;
+    const { R2 } = fixture.seeded.runs;
+    const show = await agentspan('--database', url, 'show', R2.execution.traceId);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/^invoke_agent Researcher \[agent, completed\] {2}200 ms {2}\$0\.02000 {2}competitors=6 conversion_rate=0\.5$/m);
+    await refreshHourlyRollups(fixture.store.dataSource);
+    const health = JSON.parse((await agentspan('--database', url, '--json', 'health')).stdout);
+    expect(health.rollupsRefreshedAt).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
   }, 60_000);
 
   it('lists the most frequent errors', async () => {
