@@ -1,4 +1,6 @@
+import { AgentRunRepository } from '../../../src/query/agent-run-repository';
 import { AgentspanQueryError } from '../../../src/query/agentspan-query-error';
+import { createAgentspanDataSource } from '../../../src/store/data-source';
 import type { StatsGroup } from '../../../src/query/analytics-types';
 import { at, useAnalyticsFixture } from './analytics-seed';
 import { caught } from './run-seeds';
@@ -108,6 +110,26 @@ describe('stats', () => {
         costUsd: null,
       }),
     ]);
+  });
+
+  it('buckets hours and days in UTC whatever the session time zone (Kolkata is 5:30 ahead)', async () => {
+    // One connection, so the SET applies to every query (on the embedded database all connections share it).
+    const kolkata = await createAgentspanDataSource({ url: fixture.store.database.url, poolSize: 1 });
+    try {
+      await kolkata.query(`SET TIME ZONE 'Asia/Kolkata'`);
+      const repository = new AgentRunRepository(kolkata);
+      const hours = await repository.stats({ groupBy: 'hour', ...RANGE });
+      expect(hours.groups.map((group) => [group.key, group.count])).toEqual([
+        [at('10:00:00.000'), 5],
+        [at('11:00:00.000'), 0],
+        [at('12:00:00.000'), 4],
+      ]);
+      const days = await repository.costBreakdown({ groupBy: 'day', ...RANGE });
+      expect(days.groups.map((group) => [group.key, group.executions])).toEqual([[at('00:00:00.000'), 5]]);
+    } finally {
+      await kolkata.query('RESET TIME ZONE');
+      await kolkata.destroy();
+    }
   });
 
   it('groups by day, status, tenant and user', async () => {
