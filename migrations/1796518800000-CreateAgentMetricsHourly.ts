@@ -11,6 +11,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * agentspan_rollup_state: how far the incremental refresh got (a watermark on updated_at).
  *
+ * IF NOT EXISTS throughout: the rollups are the one thing worth keeping when agentspan's run tables and its migration
+ * table are dropped and migrated again (they may hold hours whose runs were pruned long ago).
+ *
  * Two partial indexes let the refresh find changed hours without scanning: agent rows by updated_at, and the
  * performance rows that carry subtree totals (only agents have llm_call_count) by updated_at — a late child changes
  * its agent's totals, not its agent's row. Tool and LLM rows, the bulk of the writes, are in neither.
@@ -21,7 +24,7 @@ export class CreateAgentMetricsHourly1796518800000 implements MigrationInterface
   async up(queryRunner: QueryRunner): Promise<void> {
     const table = qualifier(queryRunner);
     await queryRunner.query(`
-      CREATE TABLE ${table('agent_metrics_hourly')} (
+      CREATE TABLE IF NOT EXISTS ${table('agent_metrics_hourly')} (
         agent_name varchar(256) NOT NULL,
         hour timestamptz NOT NULL,
         total integer NOT NULL,
@@ -50,18 +53,18 @@ export class CreateAgentMetricsHourly1796518800000 implements MigrationInterface
         metrics jsonb NOT NULL,
         CONSTRAINT pk_agent_metrics_hourly PRIMARY KEY (agent_name, hour)
       )`);
-    await queryRunner.query(`CREATE INDEX idx_agent_metrics_hourly_hour ON ${table('agent_metrics_hourly')} (hour)`);
+    await queryRunner.query(`CREATE INDEX IF NOT EXISTS idx_agent_metrics_hourly_hour ON ${table('agent_metrics_hourly')} (hour)`);
     await queryRunner.query(`
-      CREATE TABLE ${table('agentspan_rollup_state')} (
+      CREATE TABLE IF NOT EXISTS ${table('agentspan_rollup_state')} (
         name varchar(64) NOT NULL,
         watermark timestamptz NOT NULL,
         CONSTRAINT pk_agentspan_rollup_state PRIMARY KEY (name)
       )`);
     await queryRunner.query(`
-      CREATE INDEX idx_agent_executions_agent_updated
+      CREATE INDEX IF NOT EXISTS idx_agent_executions_agent_updated
         ON ${table('agent_executions')} (updated_at) WHERE kind = 'agent'`);
     await queryRunner.query(`
-      CREATE INDEX idx_agent_performance_totals_updated
+      CREATE INDEX IF NOT EXISTS idx_agent_performance_totals_updated
         ON ${table('agent_performance')} (updated_at) WHERE llm_call_count IS NOT NULL`);
   }
 
