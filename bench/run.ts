@@ -1,5 +1,6 @@
 import { benchDecorators } from './decorators';
 import { benchPersistence } from './persistence';
+import { benchQueries } from './queries';
 
 const micros = (ns: number) => `${(ns / 1000).toFixed(2)} µs`;
 const rate = (perSecond: number) => `${Math.round(perSecond).toLocaleString('en-US')} spans/s`;
@@ -48,6 +49,21 @@ async function main(): Promise<void> {
   console.log('4. Memory while the database is down (queue bound: maxQueueSize 20,000)');
   console.log(`   heap growth after 50,000 spans: ${after50k.toFixed(1)} MB; after 200,000 spans: ${after200k.toFixed(1)} MB`);
   console.log(`   records dropped oldest-first and counted: ${persistence.outageQueue.dropped.toLocaleString('en-US')}`);
+
+  const queries = await benchQueries();
+  const ms = (value: number) => `${value.toFixed(1)} ms`;
+  console.log(`\n5. Query latency on ${queries.executions.toLocaleString('en-US')} executions (median of 7 runs)`);
+  console.table({
+    'history, first page of 50': { latency: ms(queries.historyPageMs) },
+    'history of one agent, failed, page of 50': { latency: ms(queries.historyPageOfAgentMs) },
+    'stats by agent, 24 h, raw rows': { latency: ms(queries.stats24hRawMs) },
+    'stats by agent, 24 h, rollups': { latency: ms(queries.stats24hRollupMs) },
+    'stats by agent, 30 days, rollups': { latency: ms(queries.stats30dRollupMs) },
+    'stats of LLM calls by model, 24 h': { latency: ms(queries.statsByModel24hMs) },
+    'costBreakdown by model, 24 h': { latency: ms(queries.costsByModel24hMs) },
+    'topErrors, 24 h': { latency: ms(queries.topErrors24hMs) },
+  });
+  console.log(`   seeding took ${queries.seedSeconds.toFixed(0)} s; the first rollup of all ${30 * 24} hours ${queries.rollupSeconds.toFixed(1)} s`);
 }
 
 main().catch((error) => {

@@ -15,6 +15,7 @@ import {
   Tool,
   Trace,
   log,
+  recordMetrics,
   recordQuality,
   recordUsage,
   startAgentTelemetry,
@@ -67,6 +68,7 @@ class ResearchAgent {
     ]);
     const summary = await this.complete(`Summarise for a marketer: ${findings.join(' | ')}`);
     recordQuality(86);
+    recordMetrics({ sources_found: findings.length * 3, competitors_analysed: topic.length % 7 });
     return summary.choices[0].message.content;
   }
 
@@ -179,6 +181,18 @@ async function main(): Promise<void> {
     const d = decisions[0];
     console.log(`\nLatest decision of PlannerAgent: ${d.name} = ${JSON.stringify(d.choice)} (confidence ${d.confidence}) — ${d.reasoning}`);
   }
+  const byAgent = await telemetry.runs.stats({ groupBy: 'agent', since: started });
+  console.log('\nThis session per agent (runs.stats):');
+  for (const group of byAgent.groups) {
+    const metrics = Object.entries(group.metrics).map(([name, metric]) => `, ${name} avg ${metric.avg}`).join('');
+    console.log(
+      `  ${group.key}: ${group.count} run(s), ${Math.round((group.successRate ?? 0) * 100)} % succeeded, ` +
+        `p95 ${Math.round(group.duration.p95Ms ?? 0)} ms, $${(group.costUsd ?? 0).toFixed(5)}${metrics}`,
+    );
+  }
+  const perModel = await telemetry.runs.costBreakdown({ groupBy: 'model', since: started });
+  console.log('Cost per model (runs.costBreakdown):');
+  for (const group of perModel.groups) console.log(`  ${group.key}: ${group.executions} call(s), $${(group.costUsd ?? 0).toFixed(5)}`);
   console.log('\nstats:', JSON.stringify(telemetry.stats()));
   await telemetry.shutdown();
 }

@@ -1,6 +1,8 @@
 import { CreateAgentTables1795305600000 } from './1795305600000-CreateAgentTables';
 import { AddCreatedAtBrin1795910400000 } from './1795910400000-AddCreatedAtBrin';
 import { BinaryCollationForIds1796000000000 } from './1796000000000-BinaryCollationForIds';
+import { AddExecutionMetrics1796515200000 } from './1796515200000-AddExecutionMetrics';
+import { CreateAgentMetricsHourly1796518800000 } from './1796518800000-CreateAgentMetricsHourly';
 import { CreateModelPrices1796601600000 } from './1796601600000-CreateModelPrices';
 import { AddCostColumns1796601600001 } from './1796601600001-AddCostColumns';
 
@@ -12,6 +14,8 @@ export const agentspanMigrations = [
   CreateAgentTables1795305600000,
   AddCreatedAtBrin1795910400000,
   BinaryCollationForIds1796000000000,
+  AddExecutionMetrics1796515200000,
+  CreateAgentMetricsHourly1796518800000,
   CreateModelPrices1796601600000,
   AddCostColumns1796601600001,
 ];

@@ -3,6 +3,7 @@ export * from './instrument';
 // Setup: one call that registers the OpenTelemetry SDK, the processor and (optionally) OTLP export.
 export { startAgentTelemetry, type AgentTelemetry } from './setup/start-agent-telemetry';
 export type { AgentTelemetryOptions, OtlpOptions } from './setup/options';
+export type { RollupOptions } from './setup/rollup-job';
 export type { Runs } from './setup/lazy-runs';
 
 // The span processor, for applications that run their own NodeSDK.
@@ -24,8 +25,22 @@ export { createEmbeddedDataSource, type EmbeddedDataSource, type EmbeddedDataSou
 export { runMigrations, revertAllMigrations } from './store/migrate';
 export { abandonStaleRuns, ABANDONED_ERROR_TYPE, type AbandonStaleRunsOptions } from './store/stale-runs';
 export { pruneRuns, type PruneRunsOptions, type PruneResult } from './store/prune-runs';
+export {
+  refreshHourlyRollups,
+  rollupWatermark,
+  type RefreshRollupsOptions,
+  type RefreshRollupsResult,
+} from './store/hourly-rollups';
 export { agentspanEntities } from './store/entities';
-export { AgentExecution, AgentPerformance, AgentDecision, AgentEvent, ModelPrice } from './store/entities';
+export {
+  AgentExecution,
+  AgentPerformance,
+  AgentDecision,
+  AgentEvent,
+  AgentMetricsHourly,
+  AgentspanRollupState,
+  ModelPrice,
+} from './store/entities';
 export type * from './store/records';
 
 // Queries.

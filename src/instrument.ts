@@ -23,6 +23,7 @@ export { recordUsage, type UsageReport } from './context/usage';
 export { BudgetExceededError } from './context/budget-exceeded-error';
 export type { BudgetOptions } from './context/run-budget';
 export { recordQuality } from './context/quality';
+export { recordMetrics } from './context/metrics';
 export { recordDecision, type DecisionReport } from './context/decision';
 export { log, type LogLevel } from './context/log';
 export { configureCapture } from './capture/settings';

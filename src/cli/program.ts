@@ -1,13 +1,16 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AgentRunRepository } from '../query/agent-run-repository';
 import { AgentspanQueryError } from '../query/agentspan-query-error';
-import type { DecisionQueryOptions, HistoryOptions } from '../query/types';
+import type { CostGroupBy, StatsGroupBy, StatsKind, StatsSource } from '../query/analytics-types';
+import type { DecisionQueryOptions, ExecutionStatus, HistoryOptions } from '../query/types';
+import { refreshHourlyRollups, rollupWatermark } from '../store/hourly-rollups';
 import { describeDatabaseError, sqlStateOf } from '../store/errors';
 import { runMigrations } from '../store/migrate';
 import { pruneRuns } from '../store/prune-runs';
 import { qualifiedTableName } from '../store/table-names';
 import { CliError, EXIT_DATABASE, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { openCliStore, type CliStore, type CliStoreOptions } from './cli-store';
+import { costRows, errorRows, metricRows, statsFooter, statsRows } from './analytics-format';
 import { decisionRows, runRows, treeLines } from './run-format';
 import { textTable } from './text-table';
 
@@ -147,6 +150,74 @@ function buildProgram(output: CliOutput): Command {
       });
     });
 
+  withFilterOptions(program.command('stats'))
+    .description('runs per agent, model, user, tenant, status, hour or day: counts, success rate, p50/p95/p99, tokens, cost')
+    .addOption(new Option('--group-by <what>', 'how to group').choices(['agent', 'model', 'user', 'tenant', 'status', 'hour', 'day']).default('agent'))
+    .addOption(new Option('--kind <kind>', 'agent runs, LLM calls or tool calls (default: agent; llm for --group-by model)').choices(['agent', 'llm', 'tool']))
+    .addOption(new Option('--source <source>', 'raw rows, hourly rollups, or auto (rollups for long ranges)').choices(['auto', 'raw', 'rollup']).default('auto'))
+    .action(async (flags: Record<string, unknown>) => {
+      await withStore(program, {}, async (store) => {
+        const result = await new AgentRunRepository(store.dataSource).stats({
+          groupBy: flags.groupBy as StatsGroupBy,
+          kind: flags.kind as StatsKind | undefined,
+          source: flags.source as StatsSource,
+          ...filterFlags(flags),
+        });
+        print(program, output, result, () => {
+          const metrics = metricRows(result);
+          return (
+            textTable(statsRows(result), '(no runs)') +
+            (metrics.length === 0 ? '' : `\n${textTable(metrics, '')}`) +
+            statsFooter(result)
+          );
+        });
+      });
+    });
+
+  withFilterOptions(program.command('errors'))
+    .description('the most frequent failures, by error type and message, with the latest trace of each')
+    .addOption(new Option('--kind <kind>', 'failed agent runs (default), LLM calls, tool calls or all').choices(['agent', 'llm', 'tool', 'all']))
+    .option('--limit <n>', 'how many groups (1–100)', toNumber, 10)
+    .action(async (flags: Record<string, unknown>) => {
+      await withStore(program, {}, async (store) => {
+        const groups = await new AgentRunRepository(store.dataSource).topErrors({
+          kind: flags.kind as StatsKind | 'all' | undefined,
+          limit: flags.limit as number,
+          ...filterFlags(flags),
+        });
+        print(program, output, groups, () => textTable(errorRows(groups), '(no failures)'));
+      });
+    });
+
+  withFilterOptions(program.command('costs'))
+    .description('cost and tokens per agent, model, user, tenant, hour or day, each token counted once')
+    .addOption(new Option('--group-by <what>', 'how to group').choices(['agent', 'model', 'user', 'tenant', 'hour', 'day']).default('agent'))
+    .action(async (flags: Record<string, unknown>) => {
+      await withStore(program, {}, async (store) => {
+        const result = await new AgentRunRepository(store.dataSource).costBreakdown({
+          groupBy: flags.groupBy as CostGroupBy,
+          ...filterFlags(flags),
+        });
+        print(program, output, result, () => textTable(costRows(result), ''));
+      });
+    });
+
+  program
+    .command('rollup')
+    .description('bring the hourly rollups up to date (or recompute a range of hours with --since)')
+    .option('--since <time>', 'recompute every hour from this one (ISO 8601, or an age: 24h, 7d)', toSince)
+    .option('--until <time>', 'up to this time (ISO 8601; default now)')
+    .action(async (flags: { since?: string; until?: string }) => {
+      await withStore(program, {}, async (store) => {
+        const result = await refreshHourlyRollups(store.dataSource, { since: flags.since, until: flags.until });
+        print(program, output, result, () =>
+          result.refreshed
+            ? `rolled up ${result.hours} hour(s) into ${result.rows} row(s)\n`
+            : 'another refresh is running; nothing done\n',
+        );
+      });
+    });
+
   program
     .command('health')
     .description('is the database reachable, and what does it hold')
@@ -161,7 +232,8 @@ function buildProgram(output: CliOutput): Command {
                   max(started_at) AS "latestStart"
            FROM ${executions}`,
         )) as Array<{ runs: number; running: number; failed: number; executions: number; latestStart: Date | null }>;
-        const health = { database: store.where, reachable: true, ...row! };
+        const rollupsRefreshedAt = await rollupWatermark(store.dataSource);
+        const health = { database: store.where, reachable: true, ...row!, rollupsRefreshedAt };
         print(program, output, health, () =>
           textTable(
             [
@@ -171,6 +243,7 @@ function buildProgram(output: CliOutput): Command {
               { what: 'failed', value: String(health.failed) },
               { what: 'executions', value: String(health.executions) },
               { what: 'latest start', value: health.latestStart === null ? '—' : new Date(health.latestStart).toISOString() },
+              { what: 'rollups refreshed', value: rollupsRefreshedAt === null ? 'never' : rollupsRefreshedAt.toISOString() },
             ],
             '',
           ),
@@ -213,6 +286,37 @@ const AGE_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000
 function toAge(value: string): number | string {
   const match = /^(\d+)(ms|s|m|h|d)$/.exec(value.trim());
   return match === null ? value : Number(match[1]) * AGE_UNITS[match[2]!]!;
+}
+
+/** The filters every analytics command takes: agent, tenant, user, status, time range. */
+function withFilterOptions(command: Command): Command {
+  return command
+    .option('--agent <name>', 'only this agent')
+    .option('--tenant <id>', 'only this tenant')
+    .option('--user <id>', 'only this user')
+    .addOption(
+      new Option('--status <status>', 'only executions with this status').choices(['running', 'completed', 'failed', 'cancelled', 'abandoned']),
+    )
+    .option('--since <time>', 'started at or after (ISO 8601), or an age: 24h, 7d', toSince)
+    .option('--until <time>', 'started before (ISO 8601)');
+}
+
+/** The filters every analytics command takes, as the repository wants them. */
+function filterFlags(flags: Record<string, unknown>) {
+  return {
+    agent: flags.agent as string | undefined,
+    tenantId: flags.tenant as string | undefined,
+    userId: flags.user as string | undefined,
+    status: flags.status as ExecutionStatus | undefined,
+    since: flags.since as string | undefined,
+    until: flags.until as string | undefined,
+  };
+}
+
+/** --since as an ISO time, or an age ("24h", "7d") counted back from now. */
+function toSince(value: string): string {
+  const age = toAge(value);
+  return typeof age === 'number' ? new Date(Date.now() - age).toISOString() : age;
 }
 
 function toNumber(value: string): number {

@@ -27,6 +27,9 @@ export function treeLines(roots: readonly RunNode[]): string {
     }
     const cost = performance?.totals?.costUsdExact ?? performance?.costUsdExact ?? null;
     if (cost !== null) parts.push(`$${Number(cost).toFixed(5)}`);
+    if (execution.metrics !== null) {
+      parts.push(Object.entries(execution.metrics).map(([name, value]) => `${name}=${value}`).join(' '));
+    }
     if (execution.errorMessage !== null) parts.push(`✗ ${execution.errorType ?? 'Error'}: ${oneLine(execution.errorMessage, 120)}`);
     lines.push(parts.join('  '));
     for (const decision of node.decisions) lines.push(`${indent}  ↳ ${decisionLine(decision)}`);

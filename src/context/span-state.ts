@@ -11,6 +11,8 @@ export class SpanState {
   costUsd: number | undefined;
   userReportedUsage = false;
   decisionCount = 0;
+  /** Business metrics recorded so far (recordMetrics), by name; the last value of a name wins. */
+  metrics: Map<string, number> | undefined;
 
   constructor(readonly decisionName: string | undefined) {}
 

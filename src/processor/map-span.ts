@@ -8,6 +8,7 @@ import {
   ATTR_AGENTSPAN_COST_USD,
   ATTR_AGENTSPAN_INPUT,
   ATTR_AGENTSPAN_METADATA,
+  ATTR_AGENTSPAN_METRICS,
   ATTR_AGENTSPAN_OUTCOME,
   ATTR_AGENTSPAN_OUTPUT,
   ATTR_AGENTSPAN_QUALITY_SCORE,
@@ -54,6 +55,7 @@ import type {
 } from '../store/records';
 import { TRACER_NAME } from '../semconv/tracer-name';
 import { dialectAttributes } from './dialect-attributes';
+import { isMetricName, isMetricValue, MAX_METRICS_PER_SPAN } from '../semconv/metric-names';
 import { spanKindOf } from './span-kind';
 
 export type SpanPhase = 'start' | 'end';
@@ -143,6 +145,7 @@ export function mapSpan(span: ReadableSpan, phase: SpanPhase, runAttributes?: At
     ),
     metadata: json(attributes[ATTR_AGENTSPAN_METADATA] ?? run[ATTR_AGENTSPAN_METADATA], settings),
     serviceName: fields.text(span.resource?.attributes[ATTR_SERVICE_NAME], ATTR_SERVICE_NAME, WIDTH.id),
+    metrics: phase === 'end' ? metricsOf(attributes[ATTR_AGENTSPAN_METRICS], fields) : null,
   };
   if (end === undefined) return { execution, performance: null, decisions: [], events: [] };
   const performance = performanceOf(attributes, end.durationMs, fields);
@@ -333,6 +336,37 @@ function part(total: number | null, parts: number, key: string, what: string, fi
   if (total >= parts) return total - parts;
   fields.note(key, `is less than ${what} (${parts})`, 'stored as 0', total);
   return 0;
+}
+
+/**
+ * Business metrics as JSON object text for the jsonb column: only names and values recordMetrics would accept, at
+ * most MAX_METRICS_PER_SPAN of them (the attribute may have been set by hand or by another instrumentation); every
+ * entry left out is noted. Null when none is left.
+ */
+function metricsOf(value: AttributeValue | undefined, fields: Fields): string | null {
+  if (value === undefined || value === null) return null;
+  let parsed: unknown;
+  try {
+    parsed = typeof value === 'string' ? JSON.parse(value) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    fields.note(ATTR_AGENTSPAN_METRICS, 'is not JSON text of an object of numbers', STORED_AS_NULL, value);
+    return null;
+  }
+  const kept: Record<string, number> = {};
+  let count = 0;
+  for (const [name, figure] of Object.entries(parsed)) {
+    if (isMetricName(name) && isMetricValue(figure) && count < MAX_METRICS_PER_SPAN) {
+      // defineProperty: a metric named __proto__ is an entry like any other, not the object's prototype.
+      Object.defineProperty(kept, name, { value: figure, enumerable: true, writable: true, configurable: true });
+      count++;
+    } else {
+      fields.note(`${ATTR_AGENTSPAN_METRICS} ${cutText(name, 100)}`, 'is not a metric name with a number from -10^15 to 10^15', 'left out', figure);
+    }
+  }
+  return count === 0 ? null : JSON.stringify(kept);
 }
 
 type JsonReader = (value: AttributeValue | undefined, settings: CaptureSettings) => string | null;

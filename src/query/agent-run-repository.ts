@@ -21,8 +21,22 @@ import {
   unitInterval,
   uuid,
 } from './query-arguments';
+import type {
+  CostBreakdownOptions,
+  CostBreakdownResult,
+  DecisionStatsOptions,
+  DecisionStatsResult,
+  ErrorGroup,
+  StatsOptions,
+  StatsResult,
+  TopErrorsOptions,
+} from './analytics-types';
+import { queryCostBreakdown } from './cost-breakdown-query';
+import { queryDecisionStats } from './decision-stats-query';
 import { PriceCatalog } from './price-catalog';
 import { buildRunTree, type ExecutionWithPerformance } from './run-tree';
+import { queryStats } from './stats-query';
+import { queryTopErrors } from './top-errors-query';
 import { repriceStoredRuns, type RepriceResult } from '../store/reprice-runs';
 import { SqlConditions } from './sql-conditions';
 import { numberOrNull } from './sql-values';
@@ -71,7 +85,7 @@ const EXACT_START = `${exactTimestampSql('e.started_at')} AS "startedAtExact"`;
 
 /**
  * Reads agent runs back: run history with keyset pagination, the latest run of an agent, whole run trees, decisions,
- * and the decision feedback loop (recordOutcome).
+ * the decision feedback loop (recordOutcome), and analytics (stats, topErrors, costBreakdown, decisionStats).
  *
  * Arguments are checked before any SQL runs (AgentspanQueryError); every value travels as a bind parameter; tables
  * are those of the DataSource's schema; every database call runs with tracing suppressed so a pg instrumentation
@@ -253,6 +267,30 @@ export class AgentRunRepository {
     const until = timeBound(method, 'until', given.until) ?? new Date().toISOString();
     checkTimeRange(method, since, until);
     return repriceStoredRuns(this.dataSource, since, until);
+  }
+
+  /**
+   * Counts, success rate, duration percentiles (p50, p95, p99), tokens, cost and business metrics per agent, model,
+   * user, tenant, status, hour or day. Agent runs by default (LLM calls for groupBy model; `kind` chooses). Reads
+   * the hourly rollups for long ranges (`source`, `rollupAfterHours`); the result says which it read.
+   */
+  stats(options: StatsOptions): Promise<StatsResult> {
+    return queryStats(this.dataSource, options);
+  }
+
+  /** Failed executions grouped by error type and message, most frequent first, with their latest trace. */
+  topErrors(options?: TopErrorsOptions): Promise<ErrorGroup[]> {
+    return queryTopErrors(this.dataSource, options);
+  }
+
+  /** Cost and tokens per agent, model, user, tenant, hour or day, each token counted once, and what is unknown-cost. */
+  costBreakdown(options: CostBreakdownOptions): Promise<CostBreakdownResult> {
+    return queryCostBreakdown(this.dataSource, options);
+  }
+
+  /** Decisions by outcome, and confidence against outcome score (calibration). */
+  decisionStats(options?: DecisionStatsOptions): Promise<DecisionStatsResult> {
+    return queryDecisionStats(this.dataSource, options);
   }
 
   private query(sql: string, parameters: unknown[]): Promise<Row[]> {

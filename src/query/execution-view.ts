@@ -13,7 +13,7 @@ export const EXECUTION_VIEW_COLUMNS = `
   e.error_type AS "errorType", e.error_message AS "errorMessage", e.input::text AS "input",
   e.output::text AS "output", e.quality_score AS "qualityScore", e.user_id AS "userId",
   e.session_id AS "sessionId", e.tenant_id AS "tenantId", e.conversation_id AS "conversationId",
-  e.metadata::text AS "metadata", e.service_name AS "serviceName"`;
+  e.metadata::text AS "metadata", e.service_name AS "serviceName", e.metrics::text AS "metrics"`;
 
 export function toExecutionView(row: Record<string, unknown>): ExecutionView {
   return {
@@ -39,5 +39,6 @@ export function toExecutionView(row: Record<string, unknown>): ExecutionView {
     conversationId: stringOrNull(row.conversationId),
     metadata: jsonObjectOrNull(row.metadata),
     serviceName: stringOrNull(row.serviceName),
+    metrics: jsonObjectOrNull(row.metrics) as Record<string, number> | null,
   };
 }

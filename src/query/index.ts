@@ -4,3 +4,4 @@ export { PriceCatalog } from './price-catalog';
 export type { RepriceResult } from '../store/reprice-runs';
 export { AgentspanQueryError, type AgentspanQueryErrorCode } from './agentspan-query-error';
 export type * from './types';
+export type * from './analytics-types';

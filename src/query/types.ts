@@ -138,6 +138,8 @@ export interface ExecutionView {
   conversationId: string | null;
   metadata: JsonObject | null;
   serviceName: string | null;
+  /** Business metrics recorded on the execution (recordMetrics), null when none. */
+  metrics: Record<string, number> | null;
 }
 
 /**

@@ -52,6 +52,8 @@ export const ATTR_AGENTSPAN_USAGE_SOURCE = 'agentspan.usage.source';
 /** An event on the agent span the first time its run goes over its budget. */
 export const EVENT_AGENTSPAN_BUDGET_EXCEEDED = 'agentspan.budget.exceeded';
 export const ATTR_AGENTSPAN_QUALITY_SCORE = 'agentspan.quality.score';
+/** JSON object text of the business metrics recorded on the span (recordMetrics): `{"name": number, …}`. */
+export const ATTR_AGENTSPAN_METRICS = 'agentspan.metrics';
 export const ATTR_AGENTSPAN_TENANT_ID = 'agentspan.tenant.id';
 /** JSON object text of run metadata (issue number, PR number, …). */
 export const ATTR_AGENTSPAN_METADATA = 'agentspan.metadata';

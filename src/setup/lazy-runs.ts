@@ -3,7 +3,18 @@ import type { AgentRunRepository } from '../query/agent-run-repository';
 /** The query API of startAgentTelemetry: AgentRunRepository's methods. */
 export type Runs = Pick<
   AgentRunRepository,
-  'history' | 'latest' | 'getRun' | 'decisions' | 'recordOutcome' | 'setModelPrice' | 'modelPrices' | 'repriceRuns'
+  | 'history'
+  | 'latest'
+  | 'getRun'
+  | 'decisions'
+  | 'recordOutcome'
+  | 'stats'
+  | 'topErrors'
+  | 'costBreakdown'
+  | 'decisionStats'
+  | 'setModelPrice'
+  | 'modelPrices'
+  | 'repriceRuns'
 >;
 
 type Method<K extends keyof Runs> = Runs[K];
@@ -23,4 +34,8 @@ export class LazyRuns implements Runs {
   setModelPrice: Method<'setModelPrice'> = async (...args) => (await this.repository()).setModelPrice(...args);
   modelPrices: Method<'modelPrices'> = async (...args) => (await this.repository()).modelPrices(...args);
   repriceRuns: Method<'repriceRuns'> = async (...args) => (await this.repository()).repriceRuns(...args);
+  stats: Method<'stats'> = async (...args) => (await this.repository()).stats(...args);
+  topErrors: Method<'topErrors'> = async (...args) => (await this.repository()).topErrors(...args);
+  costBreakdown: Method<'costBreakdown'> = async (...args) => (await this.repository()).costBreakdown(...args);
+  decisionStats: Method<'decisionStats'> = async (...args) => (await this.repository()).decisionStats(...args);
 }

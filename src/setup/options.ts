@@ -9,6 +9,7 @@ import type { QueueOptions, StaleRunOptions } from '../processor/types';
 import { agentspanDataSourceOptions, type AgentspanDataSourceOptions } from '../store/data-source';
 import { maskUrl } from '../store/mask-url';
 import { checkSpanWriterOptions, type SpanWriterOptions } from '../store/span-writer';
+import { resolveRollupOptions, type RollupOptions } from './rollup-job';
 
 export interface OtlpOptions {
   /** The traces endpoint, e.g. http://collector:4318/v1/traces. Default: the OTEL_EXPORTER_OTLP_* variables. */
@@ -53,6 +54,11 @@ export interface AgentTelemetryOptions {
   spill?: SpillOptions | false;
   /** Mark runs left `running` by a crashed process as `abandoned`. Default on, after 1 h; `false`: off. */
   staleRuns?: StaleRunOptions | false;
+  /**
+   * Keep the hourly rollups (agent_metrics_hourly) up to date from this process: every minute by default, on an
+   * unref'd timer. `false`: off (run refreshHourlyRollups, or `agentspan rollup`, on a schedule of your own).
+   */
+  rollups?: RollupOptions | false;
   /** Where health metrics go. Default: the global MeterProvider registered before start, if any. */
   meterProvider?: MeterProvider;
   /** OpenTelemetry instrumentations to register with the SDK (an OpenAI or HTTP instrumentation, say). */
@@ -77,6 +83,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'breaker',
   'spill',
   'staleRuns',
+  'rollups',
   'meterProvider',
   'instrumentations',
   'spanProcessors',
@@ -112,6 +119,7 @@ export function validateTelemetryOptions(options: unknown): AgentTelemetryOption
   }
   if (given.writer !== undefined) checkSpanWriterOptions(given.writer as SpanWriterOptions);
   if (given.databaseTimeouts !== undefined) checkDatabaseTimeouts(given.databaseTimeouts);
+  resolveRollupOptions(given.rollups);
   const timeout = given.shutdownTimeoutMs;
   if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
     throw new TypeError('agentspan: option shutdownTimeoutMs must be a positive number');

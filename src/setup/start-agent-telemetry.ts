@@ -11,12 +11,17 @@ import type { AgentSpanProcessorHealth, AgentSpanProcessorStats } from '../proce
 import { AgentRunRepository } from '../query/agent-run-repository';
 import { createAgentspanDataSource } from '../store/data-source';
 import { createEmbeddedDataSource } from '../store/embedded';
+import { refreshHourlyRollups, type RefreshRollupsOptions, type RefreshRollupsResult } from '../store/hourly-rollups';
 import { StoreConnection, type OpenedStore } from '../store/store-connection';
 import { checkDatabaseUrl, validateTelemetryOptions, type AgentTelemetryOptions, type OtlpOptions } from './options';
 import { LazyRuns, type Runs } from './lazy-runs';
+import { resolveRollupOptions, RollupJob } from './rollup-job';
 
 export interface AgentTelemetry {
-  /** Query the persisted runs: history, latest, getRun, decisions, recordOutcome. */
+  /**
+   * Query the persisted runs: history, latest, getRun, decisions, recordOutcome, and analytics: stats, topErrors,
+   * costBreakdown, decisionStats.
+   */
   readonly runs: Runs;
   /** Where the runs are stored: `server` (a URL or your DataSource) or `embedded` (PGlite in ./.agentspan). */
   readonly storage: 'server' | 'embedded';
@@ -31,6 +36,8 @@ export interface AgentTelemetry {
   health(): AgentSpanProcessorHealth;
   /** The ready DataSource (opened and migrated on first use). */
   dataSource(): Promise<DataSource>;
+  /** Brings the hourly rollups up to date now (see refreshHourlyRollups); the `rollups` option does it on a timer. */
+  refreshRollups(options?: RefreshRollupsOptions): Promise<RefreshRollupsResult>;
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -71,6 +78,16 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
     meterProvider: settings.meterProvider,
   });
   if (settings.capture) configureCapture(settings.capture);
+  const refreshRollups = async (options?: RefreshRollupsOptions) =>
+    refreshHourlyRollups(await connection.dataSource(), options);
+  const rollups = resolveRollupOptions(settings.rollups);
+  const rollupJob =
+    rollups &&
+    new RollupJob(
+      () => refreshRollups({ overlapMs: rollups.overlapMs }),
+      rollups.intervalMs,
+      () => ['closed', 'disabled'].includes(processor.health().breaker.state),
+    );
   const spanProcessors: SpanProcessor[] = [processor];
   const otlp = otlpOptions(settings.otlp);
   if (otlp) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter(otlp)));
@@ -89,6 +106,8 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
     diag.warn(`agentspan: the database is not available yet; spans are queued until it is. ${String(error)}`);
   });
 
+  rollupJob?.start();
+
   let shuttingDown: Promise<void> | undefined;
   const telemetry: AgentTelemetry = {
     runs: new LazyRuns(async () => new AgentRunRepository(await connection.dataSource())),
@@ -98,6 +117,7 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
     stats: () => processor.stats(),
     health: () => processor.health(),
     dataSource: () => connection.dataSource(),
+    refreshRollups,
     shutdown() {
       shuttingDown ??= (async () => {
         // Our processor first and on its own: the SDK shuts its processors down together and gives up on all of
@@ -106,7 +126,11 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
         // a moment even when the processor used everything (a pool waiting on a hung connection gives up then).
         const deadline = Date.now() + shutdownTimeoutMs;
         const timeLeft = () => Math.max(MIN_CLOSE_WAIT_MS, deadline - Date.now());
+        // No refresh starts from now on; one under way may finish while the processor flushes, else closing the
+        // database ends it (and the job reports it through diag).
+        const rollupsStopped = rollupJob?.stop() ?? Promise.resolve();
         await processor.shutdown();
+        await waitBriefly(rollupsStopped, timeLeft()).catch(() => undefined);
         await waitBriefly(sdk.shutdown(), timeLeft()).catch((error: unknown) => {
           diag.warn(`agentspan: shutting the SDK down did not finish cleanly: ${String(error)}`);
         });

@@ -54,6 +54,11 @@ export interface ExecutionRecord {
   /** JSON object text: issue number, PR number, repository id and any other run attribute. */
   metadata: JsonText | null;
   serviceName: string | null;
+  /**
+   * JSON object text of business metrics (recordMetrics): `{"name": number}`, finite numbers only. Optional: records
+   * spilled by an earlier version have none.
+   */
+  metrics?: JsonText | null;
 }
 
 /**

@@ -34,7 +34,7 @@ export function buildCopyStatements(dataSource: DataSource): CopyStatements {
       'agent_executions',
       'id, trace_id, span_id, parent_span_id, kind, name, agent_name, agent_version, status, started_at, ' +
         'completed_at, error_type, error_message, input, output, quality_score, user_id, session_id, tenant_id, ' +
-        'conversation_id, metadata, service_name',
+        'conversation_id, metadata, service_name, metrics',
     ),
     performance: copy(
       'agent_performance',
@@ -115,7 +115,8 @@ function encodeSpan(record: SpanRecord): SpanRows {
     `${copyText(e.agentName)}\t${copyText(e.agentVersion)}\t${copyText(e.status)}\t${copyTimestamp(e.startedAt)}\t` +
     `${copyTimestamp(e.completedAt)}\t${copyText(e.errorType)}\t${copyText(e.errorMessage)}\t${copyText(e.input)}\t` +
     `${copyText(e.output)}\t${copyNumber(e.qualityScore)}\t${copyText(e.userId)}\t${copyText(e.sessionId)}\t` +
-    `${copyText(e.tenantId)}\t${copyText(e.conversationId)}\t${copyText(e.metadata)}\t${copyText(e.serviceName)}`;
+    `${copyText(e.tenantId)}\t${copyText(e.conversationId)}\t${copyText(e.metadata)}\t${copyText(e.serviceName)}\t` +
+    copyText(e.metrics ?? null);
   const p = record.performance;
   const performance =
     p === null

@@ -37,6 +37,7 @@ const EXECUTION_COLUMNS = [
   ['conversation_id', 'text'],
   ['metadata', 'jsonb'],
   ['service_name', 'text'],
+  ['metrics', 'jsonb'],
 ] as const;
 
 /**
@@ -44,7 +45,15 @@ const EXECUTION_COLUMNS = [
  * row; the state it ends with (status, completion, error, output, quality) is its own. A running record only fills
  * fields the stored running row lacks. A running record never touches a final row (the WHERE guard).
  */
-const FINAL_STATE_COLUMNS = new Set(['status', 'completed_at', 'error_type', 'error_message', 'output', 'quality_score']);
+const FINAL_STATE_COLUMNS = new Set([
+  'status',
+  'completed_at',
+  'error_type',
+  'error_message',
+  'output',
+  'quality_score',
+  'metrics',
+]);
 
 const PERFORMANCE_COLUMNS = [
   ['duration_ms', 'float8'],
@@ -202,6 +211,7 @@ export function toPayloadRow(record: SpanRecord): Record<string, unknown> {
     conversation_id: e.conversationId ?? undefined,
     metadata: e.metadata ?? undefined,
     service_name: e.serviceName ?? undefined,
+    metrics: e.metrics ?? undefined,
     has_performance: p !== null,
     p_duration_ms: p?.durationMs ?? undefined,
     p_provider: p?.provider ?? undefined,

@@ -5,7 +5,9 @@ export type AgentspanTable =
   | 'agent_performance'
   | 'agent_decisions'
   | 'agent_events'
-  | 'model_prices';
+  | 'model_prices'
+  | 'agent_metrics_hourly'
+  | 'agentspan_rollup_state';
 
 /** Double-quotes an SQL identifier. */
 export function quoteIdentifier(identifier: string): string {

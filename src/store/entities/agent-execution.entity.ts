@@ -41,6 +41,8 @@ import { AgentPerformance } from './agent-performance.entity';
 })
 @Index('idx_agent_executions_running', ['startedAt'], { where: `status = 'running'` })
 @Index('idx_agent_executions_parent', ['traceId', 'parentSpanId'], { where: 'parent_span_id IS NOT NULL' })
+// For the hourly rollups: agent rows changed since the last refresh.
+@Index('idx_agent_executions_agent_updated', ['updatedAt'], { where: `kind = 'agent'` })
 // BRIN, which TypeORM cannot describe: created by its migration, left alone by schema sync (see pruneRuns).
 @Index('idx_agent_executions_created_brin', { synchronize: false })
 export class AgentExecution {
@@ -110,6 +112,10 @@ export class AgentExecution {
 
   @Column({ name: 'service_name', type: 'varchar', length: 256, nullable: true })
   serviceName!: string | null;
+
+  /** Business metrics (recordMetrics): an object of numbers, null when none were recorded. */
+  @Column({ name: 'metrics', type: 'jsonb', nullable: true })
+  metrics!: Record<string, number> | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

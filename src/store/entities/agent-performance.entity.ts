@@ -3,6 +3,7 @@ import {
   Column,
   CreateDateColumn,
   Entity,
+  Index,
   JoinColumn,
   OneToOne,
   PrimaryColumn,
@@ -25,6 +26,8 @@ import { bigintAsNumber } from './bigint-number.transformer';
 )
 @Check('chk_agent_performance_cost_source', `cost_source IN ('provided', 'calculated', 'unknown')`)
 @Check('chk_agent_performance_usage_source', `usage_source IN ('provided', 'estimated')`)
+// For the hourly rollups: agents whose subtree totals changed since the last refresh (only agents have totals).
+@Index('idx_agent_performance_totals_updated', ['updatedAt'], { where: 'llm_call_count IS NOT NULL' })
 export class AgentPerformance {
   /** The execution this row belongs to, and the row's key: one performance row per execution. */
   @PrimaryColumn({ name: 'execution_id', type: 'uuid', primaryKeyConstraintName: 'pk_agent_performance' })

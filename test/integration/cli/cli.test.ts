@@ -1,28 +1,12 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import { createAgentspanDataSource } from '../../../src/store/data-source';
 import { SpanWriter } from '../../../src/store/span-writer';
 import { agentspanMigrations } from '../../../migrations';
+import { agentspan } from '../../support/cli-process';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { finalSpan, llmSpan, newTraceId } from '../../support/span-records';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
-
-/** The agentspan command, run as a user runs it: a separate process, its output and exit code. */
-function agentspan(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const root = resolve(__dirname, '../../..');
-  const child = spawn(
-    process.execPath,
-    ['-r', require.resolve('ts-node/register/transpile-only'), resolve(root, 'src/cli/main.ts'), ...args],
-    { cwd: root, env: { ...process.env, DATABASE_URL: '', TS_NODE_PROJECT: resolve(root, 'tsconfig.json') } },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })));
-}
 
 let store: StoreFixture;
 let url: string;
@@ -152,7 +136,7 @@ describe('agentspan migrate', () => {
       const [{ tables }] = await dataSource.query(
         `SELECT count(*)::int AS tables FROM information_schema.tables WHERE table_name LIKE 'agent\\_%'`,
       );
-      expect(tables).toBe(4);
+      expect(tables).toBe(5); // executions, performance, decisions, events, metrics_hourly
     } finally {
       await dataSource.destroy();
     }

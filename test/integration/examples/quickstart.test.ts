@@ -44,6 +44,10 @@ it('runs three agents on the embedded database and prints the persisted runs, th
   for (const line of runLines) expect(line).toMatch(/\s\d+ ms\s+[\d,]+\s+[\d,]+\s+0\.\d{5}\s+1\s+\d\s/);
   expect(stdout).toContain('execute_tool publish_post [tool, failed]');
   expect(stdout).toMatch(/Latest decision of PlannerAgent: channel = "linkedin" \(confidence 0\.82\)/);
+  expect(stdout).toMatch(/^ {2}ResearchAgent: 2 run\(s\), 100 % succeeded, p95 \d+ ms, \$0\.\d{5}, competitors_analysed avg \d+(\.\d+)?, sources_found avg 9$/m);
+  expect(stdout).toMatch(/^ {2}WriterAgent: 2 run\(s\), 50 % succeeded, /m);
+  expect(stdout).toMatch(/^ {2}gpt-4o-mini: 4 call\(s\), \$0\.\d{5}$/m);
+  expect(stdout).toMatch(/^ {2}gpt-4o: 2 call\(s\), \$0\.\d{5}$/m);
   expect(stdout).toMatch(/"droppedTotal":0/);
 
   // A second run in the same directory adds its runs to the same database; the table shows this session's only.

@@ -153,7 +153,12 @@ describe('history', () => {
       agentName: 'Fields',
       startedAt: T(50),
       traceId,
-      execution: { qualityScore: 87.5, input: '{"topic":"AI","n":[1,2]}', metadata: '{"issueNumber":123,"pr":"7"}' },
+      execution: {
+        qualityScore: 87.5,
+        input: '{"topic":"AI","n":[1,2]}',
+        metadata: '{"issueNumber":123,"pr":"7"}',
+        metrics: '{"competitors_analysed":12,"conversion_rate":0.031}',
+      },
     });
     agent.performance!.durationMs = 1234.5;
     const spanId = agent.execution.spanId;
@@ -186,6 +191,7 @@ describe('history', () => {
       conversationId: 'conversation-1',
       metadata: { issueNumber: 123, pr: '7' },
       serviceName: 'marketing',
+      metrics: { competitors_analysed: 12, conversion_rate: 0.031 },
       durationMs: 1234.5,
       totals: {
         inputTokens: 4_000_000_000,

@@ -10,9 +10,16 @@ import { firstJsonLine, spawnTypeScript, stopChild } from '../../support/child-p
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { finalSpan, llmSpan, newTraceId } from '../../support/span-records';
 
-const AGENTSPAN_TABLES = ['agent_decisions', 'agent_events', 'agent_executions', 'agent_performance'];
-/** Every table up creates, with TypeORM's bookkeeping table, as pg_tables sorts them. */
-const ALL_TABLES = [...AGENTSPAN_TABLES, 'agentspan_migrations', 'model_prices'];
+const AGENTSPAN_TABLES = [
+  'agent_decisions',
+  'agent_events',
+  'agent_executions',
+  'agent_metrics_hourly',
+  'agent_performance',
+  'agentspan_rollup_state',
+];
+/** What a migrated schema holds: our tables and TypeORM's bookkeeping table, in name order. */
+const MIGRATED_TABLES = [...AGENTSPAN_TABLES, 'agentspan_migrations', 'model_prices'].sort();
 
 const EXPECTED_INDEXES = [
   'idx_agent_decisions_agent_confidence',
@@ -21,6 +28,7 @@ const EXPECTED_INDEXES = [
   'idx_agent_decisions_occurred',
   'idx_agent_events_execution',
   'idx_agent_executions_agent_started',
+  'idx_agent_executions_agent_updated',
   'idx_agent_executions_created_brin',
   'idx_agent_executions_parent',
   'idx_agent_executions_running',
@@ -28,9 +36,12 @@ const EXPECTED_INDEXES = [
   'idx_agent_executions_status_started',
   'idx_agent_executions_tenant_started',
   'idx_agent_executions_user_started',
+  'idx_agent_metrics_hourly_hour',
+  'idx_agent_performance_totals_updated',
   'pk_agent_decisions',
   'pk_agent_events',
   'pk_agent_executions',
+  'pk_agent_metrics_hourly',
   'pk_agent_performance',
   'uq_agent_decisions_span_ordinal',
   'uq_agent_events_span_ordinal',
@@ -82,6 +93,15 @@ const ID_COLUMNS = [
   'agent_executions.trace_id',
 ];
 
+/** Undoes the latest migrations, down to and including `name`; returns the names undone, latest first. */
+async function undoDownTo(dataSource: DataSource, name: string): Promise<string[]> {
+  const position = agentspanMigrations.findIndex((migration) => migration.name === name);
+  if (position < 0) throw new Error(`no migration ${name}`);
+  const undone = agentspanMigrations.slice(position).map((migration) => migration.name).reverse();
+  for (let i = 0; i < undone.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+  return undone;
+}
+
 beforeAll(async () => {
   database = await createTestDatabase();
 });
@@ -104,7 +124,7 @@ describe('migrations', () => {
     expect(await tablesIn(dataSource)).toEqual([]);
 
     expect(await runMigrations(dataSource)).toEqual(agentspanMigrations.map((migration) => migration.name));
-    expect(await tablesIn(dataSource)).toEqual(ALL_TABLES);
+    expect(await tablesIn(dataSource)).toEqual(MIGRATED_TABLES);
     expect(await indexesIn(dataSource)).toEqual(EXPECTED_INDEXES);
     expect(await runMigrations(dataSource)).toEqual([]);
 
@@ -117,7 +137,7 @@ describe('migrations', () => {
     expect(await dataSource.query(`SELECT * FROM agentspan_migrations`)).toEqual([]);
 
     await runMigrations(dataSource);
-    expect(await tablesIn(dataSource)).toEqual(ALL_TABLES);
+    expect(await tablesIn(dataSource)).toEqual(MIGRATED_TABLES);
     const written = await new SpanWriter(dataSource).write([finalSpan({ traceId: newTraceId() })]);
     expect(written).toEqual({ written: 1, rejected: [] });
     // The seeded list prices came back with the table, and the cost columns with agent_performance.
@@ -144,10 +164,33 @@ describe('migrations', () => {
     );
     expect(found).toBe(1);
 
-    // Undo the later migrations too, down to and including the collation one.
-    const laterThanCollation = agentspanMigrations.length - agentspanMigrations.indexOf(BinaryCollationForIds1796000000000);
-    for (let i = 0; i < laterThanCollation; i++) await dataSource.undoLastMigration();
+    await undoDownTo(dataSource, BinaryCollationForIds1796000000000.name);
     expect(await idCollationsIn(dataSource)).toEqual(ID_COLUMNS.map((column) => `${column} null`));
+  });
+
+  it('take the analytics migrations down and up again on their own: metrics column, rollup tables, their indexes', async () => {
+    const dataSource = await open();
+    await runMigrations(dataSource);
+    const metricsColumn = async () =>
+      (await dataSource.query(
+        `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'agent_executions' AND column_name = 'metrics'`,
+      ))[0].n;
+    expect(await metricsColumn()).toBe(1);
+
+    // Down to and including AddExecutionMetrics: the migrations after it go first.
+    const undone = await undoDownTo(dataSource, 'AddExecutionMetrics1796515200000');
+    expect(await metricsColumn()).toBe(0);
+    expect(await tablesIn(dataSource)).toEqual(
+      ['agent_decisions', 'agent_events', 'agent_executions', 'agent_performance', 'agentspan_migrations'],
+    );
+    const analyticsIndexes = EXPECTED_INDEXES.filter((name) => /updated|hourly/.test(name));
+    expect(analyticsIndexes).toHaveLength(4);
+    expect(await indexesIn(dataSource)).toEqual(EXPECTED_INDEXES.filter((name) => !analyticsIndexes.includes(name)));
+
+    expect(undone).toEqual(expect.arrayContaining(['AddExecutionMetrics1796515200000', 'CreateAgentMetricsHourly1796518800000']));
+    expect(await runMigrations(dataSource)).toEqual([...undone].reverse());
+    expect(await metricsColumn()).toBe(1);
+    expect(await indexesIn(dataSource)).toEqual(EXPECTED_INDEXES);
   });
 
   it('leave nothing for TypeORM to change: the entities describe exactly the migrated schema', async () => {
@@ -164,14 +207,14 @@ describe('migrations', () => {
     // Exactly one of them applied the migrations; the other found nothing to do.
     expect(results.map((applied) => applied.length).sort()).toEqual([0, agentspanMigrations.length]);
     expect(await first.query(`SELECT name FROM agentspan_migrations`)).toHaveLength(agentspanMigrations.length);
-    expect(await tablesIn(first)).toEqual(ALL_TABLES);
+    expect(await tablesIn(first)).toEqual(MIGRATED_TABLES);
     expect(await indexesIn(second)).toEqual(EXPECTED_INDEXES);
   });
 
   it('create the tables in the configured schema, where the writer finds them', async () => {
     const dataSource = await open({ schema: 'agentspan_custom' });
     await runMigrations(dataSource);
-    expect(await tablesIn(dataSource, 'agentspan_custom')).toEqual(ALL_TABLES);
+    expect(await tablesIn(dataSource, 'agentspan_custom')).toEqual(MIGRATED_TABLES);
     expect(await tablesIn(dataSource, 'public')).not.toContain('agent_executions');
 
     const traceId = newTraceId();

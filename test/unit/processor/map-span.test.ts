@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { mapSpan, tokenBuckets, decimal, toTimestamp } from '../../../src/processor/map-span';
 import { Agent, Decision, LLM, log, recordQuality, recordUsage, Tool, Trace, withAgentContext } from '../../../src/instrument';
+import { bridgedSpan } from '../../support/bridged-span';
 import { installTracing } from '../../support/tracing';
 
 const tracing = installTracing();
@@ -170,29 +171,7 @@ describe('decimal', () => {
 });
 
 describe('mapSpan with hostile spans', () => {
-  /** A finished GenAI span as a bridge from another tracing system hands it over: unchecked by the SDK. */
-  function bridged(overrides: Record<string, unknown>): Parameters<typeof mapSpan>[0] {
-    const base = {
-      name: 'chat m',
-      kind: SpanKind.CLIENT,
-      spanContext: () => ({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 }),
-      parentSpanContext: undefined,
-      startTime: [1_800_000_000, 0],
-      endTime: [1_800_000_001, 0],
-      duration: [1, 0],
-      status: { code: SpanStatusCode.UNSET },
-      attributes: { 'gen_ai.operation.name': 'chat' },
-      links: [],
-      events: [],
-      ended: true,
-      resource: { attributes: {} },
-      instrumentationScope: { name: 'bridge' },
-      droppedAttributesCount: 0,
-      droppedEventsCount: 0,
-      droppedLinksCount: 0,
-    };
-    return { ...base, ...overrides } as unknown as Parameters<typeof mapSpan>[0];
-  }
+  const bridged = bridgedSpan;
 
   it('throws for a span it cannot store: ids of the wrong length, a start that is not a time', () => {
     const context = (traceId: string, spanId: string) => () => ({ traceId, spanId, traceFlags: 1 });

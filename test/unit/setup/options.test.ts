@@ -23,6 +23,8 @@ describe('startAgentTelemetry options fail fast with a clear message', () => {
     [{ databaseTimeouts: 5 }, /databaseTimeouts must be an object/],
     [{ databaseTimeouts: { statementTimeout: 5 } }, /unknown databaseTimeouts option statementTimeout/],
     [{ databaseTimeouts: { connectTimeoutMs: -1 } }, /connectTimeoutMs must be a number of milliseconds/],
+    [{ rollups: 'hourly' }, /option rollups must be an object or false/],
+    [{ rollups: { intervalMs: 0 } }, /option rollups\.intervalMs must be a number of milliseconds/],
   ])('%j', async (options, message) => {
     await expect(startAgentTelemetry(options as never)).rejects.toThrow(message);
     // Nothing was registered: a failed start leaves the process as it was.

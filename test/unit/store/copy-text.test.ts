@@ -68,7 +68,7 @@ describe('encodeCopyChunk', () => {
     const [execution] = lines(chunk.executions);
     const [performance] = lines(chunk.performance);
     const events = lines(chunk.events);
-    expect(execution).toHaveLength(22);
+    expect(execution).toHaveLength(23); // the 22 columns of the first schema and metrics
     expect(execution!.slice(1, 5)).toEqual([traceId, llm.execution.spanId, 'aaaaaaaaaaaaaaaa', 'llm']);
     expect(performance![0]).toBe(execution![0]);
     expect(performance).toHaveLength(14);

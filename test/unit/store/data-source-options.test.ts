@@ -1,6 +1,14 @@
 import 'reflect-metadata';
 import { agentspanDataSourceOptions, AGENTSPAN_MIGRATIONS_TABLE } from '../../../src/store/data-source';
-import { AgentDecision, AgentEvent, AgentExecution, AgentPerformance, ModelPrice } from '../../../src/store/entities';
+import {
+  AgentDecision,
+  AgentEvent,
+  AgentExecution,
+  AgentMetricsHourly,
+  AgentPerformance,
+  AgentspanRollupState,
+  ModelPrice,
+} from '../../../src/store/entities';
 import { agentspanMigrations } from '../../../migrations';
 import { AgentspanPgClient } from '../../../src/store/pg-client';
 
@@ -19,7 +27,15 @@ describe('agentspanDataSourceOptions', () => {
       installExtensions: false,
       uuidExtension: 'pgcrypto',
     });
-    expect(options.entities).toEqual([AgentExecution, AgentPerformance, AgentDecision, AgentEvent, ModelPrice]);
+    expect(options.entities).toEqual([
+      AgentExecution,
+      AgentPerformance,
+      AgentDecision,
+      AgentEvent,
+      AgentMetricsHourly,
+      AgentspanRollupState,
+      ModelPrice,
+    ]);
     expect(options.migrations).toBe(agentspanMigrations);
     for (const migration of agentspanMigrations) expect(typeof migration).toBe('function');
   });

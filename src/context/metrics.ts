@@ -1,0 +1,61 @@
+import { trace, type Span } from '@opentelemetry/api';
+import { reportOnce } from '../internal/report-once';
+import { ATTR_AGENTSPAN_METRICS } from '../semconv/attributes';
+import { isMetricName, isMetricValue, MAX_METRIC_NAME_LENGTH, MAX_METRICS_PER_SPAN } from '../semconv/metric-names';
+import { addNote } from './note';
+import { ensureSpanState } from './span-state';
+
+/**
+ * Records business metrics on the active span — competitors analysed, market size, conversion rate, engagement
+ * score — as `{ name: number }`. Several calls on one span merge, the last value of a name winning. They are stored
+ * with the execution (`agent_executions.metrics`) and aggregated by `stats` (sum, average, p95 per metric).
+ *
+ * Outside any span it does nothing. It never throws: a value that is not a number from −10^15 to 10^15, a name that is not an
+ * identifier of at most 128 characters (letters, digits, `_`, `.`, `-`), or a name past the 64th on one span is left
+ * out, noted on the span (a `warn` event) and reported once through diag; the other metrics are kept.
+ */
+export function recordMetrics(metrics: Record<string, number>): void {
+  try {
+    const span = trace.getActiveSpan();
+    if (!span || !span.isRecording()) return;
+    if (metrics === null || typeof metrics !== 'object' || Array.isArray(metrics)) {
+      reportOnce('metrics-not-object', 'recordMetrics expects an object of { name: number }; nothing was recorded');
+      addNote(span, 'recordMetrics', 'expects an object of { name: number }', 'nothing was recorded', metrics);
+      return;
+    }
+    const state = ensureSpanState(span);
+    const kept = (state.metrics ??= new Map());
+    let changed = false;
+    for (const [name, value] of Object.entries(metrics)) {
+      if (accepts(span, kept, name, value)) {
+        kept.set(name, value);
+        changed = true;
+      }
+    }
+    if (changed) span.setAttribute(ATTR_AGENTSPAN_METRICS, JSON.stringify(Object.fromEntries(kept)));
+  } catch (error) {
+    reportOnce('record-metrics-failed', `recordMetrics failed: ${String(error)}`);
+  }
+}
+
+function accepts(span: Span, kept: ReadonlyMap<string, number>, name: string, value: unknown): boolean {
+  if (!isMetricName(name)) {
+    reportOnce(
+      'metric-name',
+      `recordMetrics: a metric name must be a letter or _ then letters, digits, _ . - (at most ${MAX_METRIC_NAME_LENGTH} characters); it was left out`,
+    );
+    addNote(span, 'recordMetrics name', 'is not a metric name', 'left out', name);
+    return false;
+  }
+  if (!isMetricValue(value)) {
+    reportOnce('metric-value', 'recordMetrics: a metric value must be a number from -10^15 to 10^15; it was left out');
+    addNote(span, `recordMetrics ${name}`, 'is not a number from -10^15 to 10^15', 'left out', value);
+    return false;
+  }
+  if (!kept.has(name) && kept.size >= MAX_METRICS_PER_SPAN) {
+    reportOnce('metric-count', `recordMetrics: at most ${MAX_METRICS_PER_SPAN} metrics per span; the rest were left out`);
+    addNote(span, `recordMetrics ${name}`, `is past the ${MAX_METRICS_PER_SPAN} metrics a span may carry`, 'left out', value);
+    return false;
+  }
+  return true;
+}

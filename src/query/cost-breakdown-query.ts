@@ -1,0 +1,99 @@
+import type { DataSource } from 'typeorm';
+import { qualifiedTableName } from '../store/table-names';
+import { untraced } from '../store/untraced';
+import { AgentspanQueryError } from './agentspan-query-error';
+import { analyticsFilters, ANALYTICS_FILTER_OPTIONS, oneOf } from './analytics-arguments';
+import { addAnalyticsFilters } from './analytics-filters';
+import type { CostBreakdownOptions, CostBreakdownResult, CostFigures, CostGroup, CostGroupBy } from './analytics-types';
+import { optionsObject } from './query-arguments';
+import { SqlConditions } from './sql-conditions';
+import { numberOrNull } from './sql-values';
+import { compareKeys, groupKey, tokenTotals } from './stats-group';
+import { isTimeGrouping, timeBucketSql, withEmptyBuckets } from './time-buckets';
+
+type Row = Record<string, unknown>;
+
+const METHOD = 'costBreakdown';
+const OPTIONS: readonly (keyof CostBreakdownOptions)[] = [...ANALYTICS_FILTER_OPTIONS, 'groupBy'];
+export const COST_GROUP_BY: readonly CostGroupBy[] = ['agent', 'model', 'user', 'tenant', 'hour', 'day'];
+
+const KEY_SQL: Readonly<Record<CostGroupBy, string>> = {
+  agent: 'e.agent_name',
+  model: 'COALESCE(p.request_model, p.response_model)',
+  user: 'e.user_id',
+  tenant: 'e.tenant_id',
+  hour: timeBucketSql('hour', 'e.started_at'),
+  day: timeBucketSql('day', 'e.started_at'),
+};
+
+const TOKEN_COLUMNS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens'];
+
+/**
+ * Cost and tokens per agent, model, user, tenant, hour or day, and how much was used at an unknown cost. Sums the
+ * executions' own figures (agent_performance.cost_usd and the token columns), never the agents' subtree totals, so
+ * every token is counted once however agents nest; an execution is attributed to its own agent name (the agent
+ * whose method made the call), model, user, tenant and start time.
+ */
+export async function queryCostBreakdown(dataSource: DataSource, options: CostBreakdownOptions): Promise<CostBreakdownResult> {
+  if (options === undefined || options === null) {
+    throw new AgentspanQueryError(`${METHOD}: options with a groupBy are required`);
+  }
+  const given = optionsObject<CostBreakdownOptions>(METHOD, 'options', options, OPTIONS);
+  const groupBy = oneOf(METHOD, 'groupBy', given.groupBy, COST_GROUP_BY);
+  const filters = analyticsFilters(METHOD, given);
+  const where = new SqlConditions();
+  where.add(`p.cost_usd IS NOT NULL OR num_nonnulls(${TOKEN_COLUMNS.map((c) => `p.${c}`).join(', ')}) > 0`);
+  addAnalyticsFilters(where, filters, { time: 'e.started_at', allKinds: true });
+  const key = KEY_SQL[groupBy];
+  const allTokens = TOKEN_COLUMNS.map((column) => `COALESCE(p.${column}, 0)`).join(' + ');
+  const rows: Row[] = await untraced(() =>
+    dataSource.query(
+      `SELECT ${key} AS key, GROUPING(${key}) = 1 AS "isTotal", count(*)::int AS executions,
+              sum(p.cost_usd)::text AS "costUsd", sum(p.input_tokens) AS "inputTokens",
+              sum(p.output_tokens) AS "outputTokens", sum(p.cache_read_tokens) AS "cacheReadTokens",
+              sum(p.cache_write_tokens) AS "cacheWriteTokens", sum(p.reasoning_tokens) AS "reasoningTokens",
+              (count(*) FILTER (WHERE p.cost_usd IS NULL))::int AS "unknownCostExecutions",
+              COALESCE(sum(${allTokens}) FILTER (WHERE p.cost_usd IS NULL), 0) AS "unknownCostTokens"
+       FROM ${qualifiedTableName(dataSource, 'agent_executions')} e
+         JOIN ${qualifiedTableName(dataSource, 'agent_performance')} p ON p.execution_id = e.id
+       ${where.toSql()}
+       GROUP BY GROUPING SETS ((${key}), ())`,
+      where.parameters,
+    ),
+  );
+  const totalRow = rows.find((row) => row.isTotal === true);
+  const groups = rows
+    .filter((row) => row.isTotal !== true)
+    .map((row): CostGroup => {
+      const group = groupKey(row.key, groupBy);
+      return { key: group, bucketStart: isTimeGrouping(groupBy) && group !== null ? new Date(group) : null, ...figures(row) };
+    });
+  const { since, until } = filters;
+  return {
+    groupBy,
+    since: since === undefined ? null : new Date(since),
+    until: until === undefined ? null : new Date(until),
+    groups: isTimeGrouping(groupBy)
+      ? withEmptyBuckets(METHOD, groupBy, groups, filters, (bucket) => ({ key: bucket, bucketStart: new Date(bucket), ...figures(undefined) }))
+      : groups.sort((a, b) => (b.costUsd ?? -1) - (a.costUsd ?? -1) || compareKeys(a.key, b.key)),
+    total: figures(totalRow),
+  };
+}
+
+/** A row's figures; no row (nothing in the range or bucket) is zero executions and nothing known. */
+function figures(row: Row | undefined): CostFigures {
+  if (row === undefined) {
+    return {
+      executions: 0,
+      costUsd: null,
+      tokens: { input: null, output: null, cacheRead: null, cacheWrite: null, reasoning: null },
+      unknownCost: { executions: 0, tokens: 0 },
+    };
+  }
+  return {
+    executions: Number(row.executions),
+    costUsd: numberOrNull(row.costUsd),
+    tokens: tokenTotals(row),
+    unknownCost: { executions: Number(row.unknownCostExecutions), tokens: Number(row.unknownCostTokens) },
+  };
+}

@@ -1,0 +1,199 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { rollupWatermark } from '../store/hourly-rollups';
+import { summableMetricSql } from '../semconv/metric-names';
+import { knownTotalCostSql } from '../store/known-total-cost';
+import { qualifiedTableName } from '../store/table-names';
+import { untraced } from '../store/untraced';
+import { AgentspanQueryError } from './agentspan-query-error';
+import {
+  analyticsFilters,
+  ANALYTICS_FILTER_OPTIONS,
+  oneOf,
+  positiveNumber,
+  type CheckedFilters,
+} from './analytics-arguments';
+import { addAnalyticsFilters } from './analytics-filters';
+import type { MetricStats, StatsGroupBy, StatsKind, StatsOptions, StatsResult, StatsSource } from './analytics-types';
+import { optionsObject } from './query-arguments';
+import { rollupCoverage, rollupStats } from './rollup-stats-query';
+import { SqlConditions } from './sql-conditions';
+import { numberOrNull } from './sql-values';
+import { byCountThenKey, emptyStatsGroup, groupKey, putMetric, toStatsGroup } from './stats-group';
+import { isTimeGrouping, timeBucketSql, withEmptyBuckets } from './time-buckets';
+
+type Row = Record<string, unknown>;
+
+const METHOD = 'stats';
+const STATS_OPTIONS: readonly (keyof StatsOptions)[] = [
+  ...ANALYTICS_FILTER_OPTIONS,
+  'groupBy',
+  'kind',
+  'source',
+  'rollupAfterHours',
+];
+export const STATS_GROUP_BY: readonly StatsGroupBy[] = ['agent', 'model', 'user', 'tenant', 'status', 'hour', 'day'];
+const STATS_KINDS: readonly StatsKind[] = ['agent', 'llm', 'tool'];
+const STATS_SOURCES: readonly StatsSource[] = ['auto', 'raw', 'rollup'];
+const DEFAULT_ROLLUP_AFTER_HOURS = 48;
+
+export interface CheckedStatsOptions {
+  groupBy: StatsGroupBy;
+  kind: StatsKind;
+  filters: CheckedFilters;
+}
+
+/** The SQL of a group's key over `e` (agent_executions) and `p` (agent_performance). */
+function groupKeySql(groupBy: StatsGroupBy): string {
+  switch (groupBy) {
+    case 'agent':
+      return 'e.agent_name';
+    case 'model':
+      // The model asked for, which code chooses; the dated response model when the request did not say.
+      return 'COALESCE(p.request_model, p.response_model)';
+    case 'user':
+      return 'e.user_id';
+    case 'tenant':
+      return 'e.tenant_id';
+    case 'status':
+      return 'e.status';
+    default:
+      return timeBucketSql(groupBy, 'e.started_at');
+  }
+}
+
+/**
+ * Counts, success rate, duration percentiles, tokens, cost and business metrics of agent runs (or LLM or tool calls)
+ * per group. Reads raw rows (exact, percentile_cont), or for long ranges the hourly rollups (see StatsSource).
+ */
+export async function queryStats(dataSource: DataSource, options: StatsOptions): Promise<StatsResult> {
+  if (options === undefined || options === null) {
+    throw new AgentspanQueryError(`${METHOD}: options with a groupBy are required`);
+  }
+  const given = optionsObject<StatsOptions>(METHOD, 'options', options, STATS_OPTIONS);
+  const groupBy = oneOf(METHOD, 'groupBy', given.groupBy, STATS_GROUP_BY);
+  const kind = oneOf(METHOD, 'kind', given.kind ?? (groupBy === 'model' ? 'llm' : 'agent'), STATS_KINDS);
+  if (groupBy === 'model' && kind === 'agent') {
+    throw new AgentspanQueryError(`${METHOD}: groupBy model needs kind llm (agent runs have no model of their own)`);
+  }
+  const source = oneOf(METHOD, 'source', given.source ?? 'auto', STATS_SOURCES);
+  const rollupAfterHours = positiveNumber(METHOD, 'rollupAfterHours', given.rollupAfterHours, DEFAULT_ROLLUP_AFTER_HOURS);
+  const checked: CheckedStatsOptions = { groupBy, kind, filters: analyticsFilters(METHOD, given) };
+  const obstacle = source === 'raw' ? undefined : rollupObstacle(checked);
+  if (source === 'rollup' && obstacle !== undefined) {
+    throw new AgentspanQueryError(`${METHOD}: source rollup cannot answer this: ${obstacle}`);
+  }
+  const mayUseRollups = source !== 'raw' && obstacle === undefined;
+
+  return untraced(() =>
+    dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const watermark = mayUseRollups ? await rollupWatermark(dataSource, manager) : null;
+      const useRollups = mayUseRollups && rollupsShouldAnswer(checked, source, rollupAfterHours, watermark);
+      const result = useRollups
+        ? await rollupStats(manager, dataSource, checked, watermark!)
+        : await rawStats(manager, dataSource, checked);
+      const groups = isTimeGrouping(groupBy)
+        ? withEmptyBuckets(METHOD, groupBy, result, checked.filters, emptyStatsGroup)
+        : result.sort(byCountThenKey);
+      const { since, until } = checked.filters;
+      return {
+        groupBy,
+        kind,
+        since: since === undefined ? null : new Date(since),
+        until: until === undefined ? null : new Date(until),
+        source: useRollups ? 'rollup' : 'raw',
+        approximate: useRollups,
+        groups,
+      };
+    }),
+  );
+}
+
+/**
+ * Why the rollups cannot answer, or undefined when they can: they hold agent runs grouped by agent and hour, with no
+ * user, tenant or status, and need a since.
+ */
+function rollupObstacle({ groupBy, kind, filters }: CheckedStatsOptions): string | undefined {
+  if (kind !== 'agent') return 'they hold agent runs only';
+  if (!['agent', 'hour', 'day'].includes(groupBy)) return `they are grouped by agent and hour, not by ${groupBy}`;
+  if (filters.userId !== undefined || filters.tenantId !== undefined || filters.statuses !== undefined) {
+    return 'they cannot be filtered by user, tenant or status';
+  }
+  return filters.since === undefined ? 'they need a since' : undefined;
+}
+
+/**
+ * Whether rollups that can answer should: for source 'rollup' always, once refreshed at least once (else an error
+ * says so); for 'auto' when the range is at least rollupAfterHours long and whole hours of it are rolled up.
+ */
+function rollupsShouldAnswer(
+  { filters }: CheckedStatsOptions,
+  source: StatsSource,
+  rollupAfterHours: number,
+  watermark: Date | null,
+): boolean {
+  if (watermark === null) {
+    if (source === 'rollup') {
+      throw new AgentspanQueryError(`${METHOD}: source rollup: the rollups were never refreshed (refreshHourlyRollups)`);
+    }
+    return false;
+  }
+  if (source === 'rollup') return true;
+  const until = filters.until === undefined ? Date.now() : Date.parse(filters.until);
+  const coverage = rollupCoverage(filters.since!, new Date(until).toISOString(), watermark);
+  return until - Date.parse(filters.since!) >= rollupAfterHours * 3_600_000 && coverage.from < coverage.to;
+}
+
+async function rawStats(manager: EntityManager, dataSource: DataSource, { groupBy, kind, filters }: CheckedStatsOptions) {
+  const executions = qualifiedTableName(dataSource, 'agent_executions');
+  const performance = qualifiedTableName(dataSource, 'agent_performance');
+  const where = new SqlConditions();
+  where.add(`e.kind = ${where.param(kind)}`);
+  addAnalyticsFilters(where, filters, { time: 'e.started_at', allKinds: kind !== 'agent' });
+  const key = groupKeySql(groupBy);
+  // Agent runs carry their subtree's totals; LLM and tool calls their own figures.
+  const own = kind === 'agent' ? 'p.total_' : 'p.';
+  const cost = kind === 'agent' ? knownTotalCostSql('p.total_cost_usd') : 'p.cost_usd';
+  const status = (name: string) => `(count(*) FILTER (WHERE e.status = '${name}'))::int`;
+  const percentile = (fraction: number) => `percentile_cont(${fraction}) WITHIN GROUP (ORDER BY p.duration_ms)`;
+  const from = `FROM ${executions} e LEFT JOIN ${performance} p ON p.execution_id = e.id ${where.toSql()}`;
+  const rows: Row[] = await manager.query(
+    `SELECT ${key} AS key, count(*)::int AS count, ${status('completed')} AS succeeded, ${status('failed')} AS failed,
+            ${status('cancelled')} AS cancelled, ${status('abandoned')} AS abandoned, ${status('running')} AS running,
+            avg(p.duration_ms) AS "avgMs", min(p.duration_ms) AS "minMs", max(p.duration_ms) AS "maxMs",
+            ${percentile(0.5)} AS "p50Ms", ${percentile(0.95)} AS "p95Ms", ${percentile(0.99)} AS "p99Ms",
+            sum(${own}input_tokens) AS "inputTokens", sum(${own}output_tokens) AS "outputTokens",
+            sum(${own}cache_read_tokens) AS "cacheReadTokens", sum(${own}cache_write_tokens) AS "cacheWriteTokens",
+            sum(${own}reasoning_tokens) AS "reasoningTokens", sum(${cost})::text AS "costUsd"
+     ${from} GROUP BY 1`,
+    where.parameters,
+  );
+  const metricRows: Row[] = await manager.query(
+    `SELECT ${key} AS key, m.key AS name, count(*)::int AS count, sum(m.value::float8) AS sum,
+            avg(m.value::float8) AS avg, percentile_cont(0.95) WITHIN GROUP (ORDER BY m.value::float8) AS p95
+     FROM ${executions} e LEFT JOIN ${performance} p ON p.execution_id = e.id
+       CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(e.metrics) = 'object' THEN e.metrics ELSE '{}' END) m
+     ${where.toSql()} AND e.metrics IS NOT NULL AND ${summableMetricSql('m.value')}
+     GROUP BY 1, 2`,
+    where.parameters,
+  );
+  const metrics = new Map<string | null, Record<string, MetricStats>>();
+  for (const row of metricRows) {
+    const group = groupKey(row.key, groupBy);
+    const byName = metrics.get(group) ?? {};
+    putMetric(byName, String(row.name), {
+      count: Number(row.count),
+      sum: Number(row.sum),
+      avg: Number(row.avg),
+      p95: numberOrNull(row.p95),
+    });
+    metrics.set(group, byName);
+  }
+  return rows.map((row) =>
+    toStatsGroup(
+      row,
+      groupBy,
+      { p50Ms: numberOrNull(row.p50Ms), p95Ms: numberOrNull(row.p95Ms), p99Ms: numberOrNull(row.p99Ms) },
+      metrics.get(groupKey(row.key, groupBy)) ?? {},
+    ),
+  );
+}
