@@ -25,8 +25,9 @@ export function buildSubtreeTotalsSql(dataSource: DataSource): string {
     ['total_cache_read_tokens', 'sum(p.cache_read_tokens)'],
     ['total_cache_write_tokens', 'sum(p.cache_write_tokens)'],
     ['total_reasoning_tokens', 'sum(p.reasoning_tokens)'],
-    // Capped at what numeric(24, 10) holds: an overflow would fail the whole batch for one absurd run.
-    ['total_cost_usd', `LEAST(sum(p.cost_usd), ${MAX_TOTAL_COST})`],
+    // Capped at what numeric(24, 10) holds: an overflow would fail the whole batch for one absurd run. LEAST alone
+    // would turn "no cost known" into the cap (it ignores NULL): unknown stays null.
+    ['total_cost_usd', `CASE WHEN sum(p.cost_usd) IS NULL THEN NULL ELSE LEAST(sum(p.cost_usd), ${MAX_TOTAL_COST}) END`],
     ['llm_call_count', `(count(*) FILTER (WHERE s.kind = 'llm'))::int`],
     ['tool_call_count', `(count(*) FILTER (WHERE s.kind = 'tool'))::int`],
     ['error_count', `(count(*) FILTER (WHERE s.status = 'failed'))::int`],

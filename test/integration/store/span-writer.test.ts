@@ -331,6 +331,14 @@ describe.each(LOAD_METHODS)('SpanWriter, loadMethod %s', (loadMethod) => {
       });
     });
 
+    it('leave the total cost unknown (null, not zero, not the cap) when no span of the run has a known cost', async () => {
+      const traceId = newTraceId();
+      const agent = finalSpan({ traceId, kind: 'agent' });
+      const tool = finalSpan({ traceId, parentSpanId: agent.execution.spanId, kind: 'tool' });
+      expect(await writer.write([tool, agent])).toEqual({ written: 2, rejected: [] });
+      expect(await totalsOf(traceId, agent.execution.spanId)).toMatchObject({ cost: null, toolCalls: 1 });
+    });
+
     it('are right when everything arrives in one batch', async () => {
       const t = tree();
       await writer.write([t.llm1, t.llm2, t.tool, t.task, t.llm3, t.nested, t.agent]);
