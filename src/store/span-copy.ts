@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { copyNumber, copyText, copyTimestamp, CopyRows, NotCopyableError } from './copy-text';
+import type { SubtreeTotals } from './batch-totals';
 import type { MergedSpan } from './dedupe-records';
 import type { SpanRecord } from './records';
 import { uniqueByOrdinal } from './span-upsert-sql';
@@ -39,7 +40,9 @@ export function buildCopyStatements(dataSource: DataSource): CopyStatements {
     performance: copy(
       'agent_performance',
       'execution_id, duration_ms, provider, request_model, response_model, input_tokens, output_tokens, ' +
-        'cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source, usage_source, price_id',
+        'cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source, usage_source, price_id, ' +
+        'total_input_tokens, total_output_tokens, total_cache_read_tokens, total_cache_write_tokens, ' +
+        'total_reasoning_tokens, total_cost_usd, llm_call_count, tool_call_count, error_count, unknown_cost_count',
     ),
     decisions: copy(
       'agent_decisions',
@@ -66,7 +69,10 @@ export interface CopyChunk {
  * events keep the last item of each ordinal, as the upsert does. A span with a value COPY would change (a NUL, a
  * lone surrogate: see copyText) is left out and returned in `refused`, for the upsert to store or reject on its own.
  */
-export function encodeCopyChunk(spans: readonly MergedSpan[]): { data: CopyChunk; refused: MergedSpan[] } {
+export function encodeCopyChunk(
+  spans: readonly MergedSpan[],
+  totalsOf: (span: MergedSpan) => SubtreeTotals | undefined = noTotals,
+): { data: CopyChunk; refused: MergedSpan[] } {
   const executions = new CopyRows(spans.length * 512);
   const performance = new CopyRows(spans.length * 160);
   const decisions = new CopyRows(4 * 1024);
@@ -75,7 +81,7 @@ export function encodeCopyChunk(spans: readonly MergedSpan[]): { data: CopyChunk
   for (const span of spans) {
     let rows: SpanRows;
     try {
-      rows = encodeSpan(span.record);
+      rows = encodeSpan(span.record, totalsOf(span));
     } catch (error) {
       if (!(error instanceof NotCopyableError)) throw error;
       refused.push(span);
@@ -105,7 +111,7 @@ interface SpanRows {
 }
 
 /** All rows of one span, encoded before any is written, so a refused value leaves nothing of its span behind. */
-function encodeSpan(record: SpanRecord): SpanRows {
+function encodeSpan(record: SpanRecord, totals: SubtreeTotals | undefined): SpanRows {
   const e = record.execution;
   const id = timeOrderedId();
   const traceId = copyText(e.traceId);
@@ -124,7 +130,8 @@ function encodeSpan(record: SpanRecord): SpanRows {
       : `${id}\t${copyNumber(p.durationMs)}\t${copyText(p.provider)}\t${copyText(p.requestModel)}\t` +
         `${copyText(p.responseModel)}\t${copyNumber(p.inputTokens)}\t${copyNumber(p.outputTokens)}\t` +
         `${copyNumber(p.cacheReadTokens)}\t${copyNumber(p.cacheWriteTokens)}\t${copyNumber(p.reasoningTokens)}\t` +
-        `${copyText(p.costUsd)}\t${copyText(p.costSource)}\t${copyText(p.usageSource)}\t${copyNumber(p.priceId)}`;
+        `${copyText(p.costUsd)}\t${copyText(p.costSource)}\t${copyText(p.usageSource)}\t${copyNumber(p.priceId)}\t` +
+        (totals === undefined ? NO_TOTALS : totalsFields(totals));
   const agentName = copyText(e.agentName);
   const decisions = uniqueByOrdinal(record.decisions).map(
     (d) =>
@@ -139,6 +146,20 @@ function encodeSpan(record: SpanRecord): SpanRows {
   );
   return { execution, performance, decisions, events };
 }
+
+/** The ten subtree-total columns of an agent's performance row. */
+function totalsFields(t: SubtreeTotals): string {
+  return (
+    `${copyNumber(t.inputTokens)}\t${copyNumber(t.outputTokens)}\t${copyNumber(t.cacheReadTokens)}\t` +
+    `${copyNumber(t.cacheWriteTokens)}\t${copyNumber(t.reasoningTokens)}\t${copyText(t.costUsd)}\t` +
+    `${t.llmCalls}\t${t.toolCalls}\t${t.errors}\t${t.unknownCostCalls}`
+  );
+}
+
+/** Every span but an agent with totals computed in Node: the totals columns stay null (the SQL fills agents'). */
+const NO_TOTALS = Array.from({ length: 10 }, () => '\\N').join('\t');
+
+const noTotals = (): undefined => undefined;
 
 /**
  * Spans the COPY path may take: final records of spans that cannot have a row yet. Only agents get `running` rows,

@@ -7,7 +7,8 @@ import { describeDatabaseError, isRowDataError, isTransientError, SpanWriteError
 import type { SpanRecord } from './records';
 import { buildCopyStatements, encodeCopyChunk, isCopyable, type CopyStatements } from './span-copy';
 import { buildSpanUpsertSql, toPayloadRow } from './span-upsert-sql';
-import { buildSubtreeTotalsSql } from './subtree-totals-sql';
+import { batchTotals, type SubtreeTotals, type TraceTotals } from './batch-totals';
+import { buildNotWholeTracesSql, buildSubtreeTotalsSql } from './subtree-totals-sql';
 import { LOCK_TRACES_SQL, TRACE_LOCK_NAMESPACE, traceLockBucket, traceLockBuckets } from './trace-locks';
 import { untraced } from './untraced';
 
@@ -67,6 +68,7 @@ const DEFAULT_CONCURRENCY = 2;
 export class SpanWriter {
   private readonly upsertSql: string;
   private readonly totalsSql: string;
+  private readonly wholeTracesSql: string;
   private readonly chunkSize: number;
   private readonly liveTotals: boolean;
   private readonly concurrency: number;
@@ -81,6 +83,7 @@ export class SpanWriter {
   ) {
     this.upsertSql = buildSpanUpsertSql(dataSource);
     this.totalsSql = buildSubtreeTotalsSql(dataSource);
+    this.wholeTracesSql = buildNotWholeTracesSql(dataSource);
     this.chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
     this.liveTotals = options.liveTotals ?? false;
     const poolSize = (dataSource.options as { poolSize?: number }).poolSize ?? DEFAULT_CONCURRENCY;
@@ -146,13 +149,21 @@ export class SpanWriter {
       ]);
       await priceWrittenSpans(queryRunner, this.dataSource, spans);
       let upserted = spans;
+      let wholeTraces: Map<string, TraceTotals> | undefined;
       if (useCopy) {
         const copied: MergedSpan[] = [];
         upserted = [];
         for (const span of spans) (isCopyable(span) ? copied : upserted).push(span);
+        wholeTraces = this.liveTotals ? new Map() : batchTotals(copied);
+        const totals = wholeTraces;
+        // A trace with a span that goes through the upsert is not whole in the COPY: the SQL sums it.
+        for (const span of upserted) totals.delete(span.record.execution.traceId);
+        const totalsOf = (span: MergedSpan) => totals.get(span.record.execution.traceId)?.agents.get(span);
         for (let start = 0; start < copied.length; start += this.chunkSize) {
           // Spans COPY refuses to carry (see copyText) are upserted with the rest.
-          upserted.push(...(await this.copyChunk(client, copied.slice(start, start + this.chunkSize))));
+          const refused = await this.copyChunk(client, copied.slice(start, start + this.chunkSize), totalsOf);
+          for (const span of refused) totals.delete(span.record.execution.traceId);
+          upserted.push(...refused);
         }
       }
       for (let start = 0; start < upserted.length; start += this.chunkSize) {
@@ -161,9 +172,11 @@ export class SpanWriter {
         else await this.upsertChunkCarefully(queryRunner, chunk, rejectedSpans);
       }
       const accepted = rejectedSpans.length === 0 ? spans : withoutRejected(spans, rejectedSpans);
-      if (accepted.length > 0) {
-        const [traceIds, spanIds] = totalsSeeds(accepted);
-        await queryRunner.query(this.totalsSql, [traceIds, spanIds, this.liveTotals]);
+      const summedInSql =
+        wholeTraces === undefined ? accepted : await this.notSummedInNode(queryRunner, accepted, wholeTraces);
+      if (summedInSql.length > 0) {
+        const [traceIds, spanIds] = totalsSeeds(summedInSql);
+        if (traceIds.length > 0) await queryRunner.query(this.totalsSql, [traceIds, spanIds, this.liveTotals]);
       }
       await queryRunner.commitTransaction();
     } catch (error) {
@@ -191,9 +204,42 @@ export class SpanWriter {
     return this.useCopy;
   }
 
+  /**
+   * The spans whose agents' totals the SQL must still compute: those of traces whose totals were not computed in Node
+   * (see batchTotals), and of traces that turn out not to be whole in this write — the database holds more of their
+   * spans than the write did (written earlier, by another batch or process). Asked under the traces' locks, after the
+   * write, in one statement for all the traces that have agents.
+   */
+  private async notSummedInNode(
+    queryRunner: QueryRunner,
+    spans: MergedSpan[],
+    wholeTraces: Map<string, TraceTotals>,
+  ): Promise<MergedSpan[]> {
+    const traceIds: string[] = [];
+    const sizes: number[] = [];
+    for (const [traceId, totals] of wholeTraces) {
+      if (totals.agents.size === 0) continue; // no agent to sum, and no parent elsewhere: nothing for the SQL either
+      traceIds.push(traceId);
+      sizes.push(totals.spans);
+    }
+    const notWhole = new Set<string>();
+    if (traceIds.length > 0) {
+      const rows: Array<{ trace_id: string }> = await queryRunner.query(this.wholeTracesSql, [traceIds, sizes]);
+      for (const row of rows) notWhole.add(row.trace_id);
+    }
+    return spans.filter((span) => {
+      const traceId = span.record.execution.traceId;
+      return !wholeTraces.has(traceId) || notWhole.has(traceId);
+    });
+  }
+
   /** Streams a chunk of new spans into the four tables; returns the spans it left for the upsert. */
-  private async copyChunk(client: PoolClient, chunk: MergedSpan[]): Promise<MergedSpan[]> {
-    const { data, refused } = encodeCopyChunk(chunk);
+  private async copyChunk(
+    client: PoolClient,
+    chunk: MergedSpan[],
+    totalsOf: (span: MergedSpan) => SubtreeTotals | undefined,
+  ): Promise<MergedSpan[]> {
+    const { data, refused } = encodeCopyChunk(chunk, totalsOf);
     if (data.executions.length > 0) await copyFromStdin(client, this.copyStatements.executions, data.executions);
     if (data.performance.length > 0) await copyFromStdin(client, this.copyStatements.performance, data.performance);
     if (data.decisions.length > 0) await copyFromStdin(client, this.copyStatements.decisions, data.decisions);

@@ -92,6 +92,18 @@ export function buildSubtreeTotalsSql(dataSource: DataSource): string {
     SELECT (SELECT count(*) FROM totals)::int AS agents, (SELECT count(*) FROM refreshed)::int AS refreshed`;
 }
 
+/**
+ * The traces ($1) whose stored span count differs from the count ($2) a write gave them: those whose agent totals,
+ * computed in Node from the write alone (see batch-totals), may miss spans stored earlier, and must be summed by the
+ * SQL above. One range count of the (trace_id, span_id) index per trace.
+ */
+export function buildNotWholeTracesSql(dataSource: DataSource): string {
+  const executions = qualifiedTableName(dataSource, 'agent_executions');
+  return `
+    SELECT t.trace_id FROM unnest($1::text[], $2::int[]) AS t(trace_id, spans)
+    WHERE (SELECT count(*) FROM ${executions} x WHERE x.trace_id = t.trace_id) <> t.spans`;
+}
+
 /** The largest value total_cost_usd, numeric(24, 10), can hold. */
 const MAX_TOTAL_COST = '99999999999999.9999999999';
 

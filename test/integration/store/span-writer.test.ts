@@ -346,6 +346,27 @@ describe.each(LOAD_METHODS)('SpanWriter, loadMethod %s', (loadMethod) => {
       expect(await totalsOf(t.traceId, t.nested.execution.spanId)).toEqual(expectedNestedTotals);
     });
 
+    /** The agents' start records too, merged into the same write as the processor does: what the COPY path takes. */
+    const started = (t: ReturnType<typeof tree>) =>
+      [t.agent, t.nested].map((agent) => runningSpan({ traceId: t.traceId, spanId: agent.execution.spanId, parentSpanId: agent.execution.parentSpanId }));
+
+    it('are right when whole runs, started and ended, arrive in one batch (summed in Node on the COPY path)', async () => {
+      const t = tree();
+      await writer.write([...started(t), t.llm1, t.llm2, t.tool, t.task, t.llm3, t.nested, t.agent]);
+      expect(await totalsOf(t.traceId, t.agent.execution.spanId)).toEqual(expectedAgentTotals);
+      expect(await totalsOf(t.traceId, t.nested.execution.spanId)).toEqual(expectedNestedTotals);
+    });
+
+    it('count children stored before, when the rest of the run arrives whole-looking in a later batch', async () => {
+      const t = tree();
+      // The LLM calls and the tool first: their parents are not there yet.
+      await writer.write([t.llm1, t.llm2, t.tool, t.llm3]);
+      // Then the agents and the task: no parent outside this write, but the database holds four more spans of it.
+      await writer.write([...started(t), t.task, t.nested, t.agent]);
+      expect(await totalsOf(t.traceId, t.agent.execution.spanId)).toEqual(expectedAgentTotals);
+      expect(await totalsOf(t.traceId, t.nested.execution.spanId)).toEqual(expectedNestedTotals);
+    });
+
     it('are right when children are written after the parent, in separate batches', async () => {
       const t = tree();
       await writer.write([t.agent]);

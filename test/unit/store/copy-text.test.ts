@@ -71,8 +71,10 @@ describe('encodeCopyChunk', () => {
     expect(execution).toHaveLength(23); // the 22 columns of the first schema and metrics
     expect(execution!.slice(1, 5)).toEqual([traceId, llm.execution.spanId, 'aaaaaaaaaaaaaaaa', 'llm']);
     expect(performance![0]).toBe(execution![0]);
-    expect(performance).toHaveLength(14);
-    expect(performance!.slice(10)).toEqual(['0.0012500000', 'calculated', 'provided', '\\N']);
+    expect(performance).toHaveLength(24);
+    expect(performance!.slice(10, 14)).toEqual(['0.0012500000', 'calculated', 'provided', '\\N']);
+    // No totals given for this span: the ten totals columns stay null.
+    expect(performance!.slice(14)).toEqual(Array(10).fill('\\N'));
     // The last event of an ordinal wins, as in the upsert.
     expect(events).toHaveLength(1);
     expect(events[0]!.slice(1, 7)).toEqual([execution![0], traceId, llm.execution.spanId, '0', 'warn', 'same ordinal, later']);
