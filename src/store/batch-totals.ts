@@ -1,4 +1,5 @@
 import type { MergedSpan } from './dedupe-records';
+import { MAX_TOTAL_COST } from './subtree-totals-sql';
 
 /** An agent's subtree totals, as subtree-totals-sql computes them from stored rows. */
 export interface SubtreeTotals {
@@ -138,7 +139,7 @@ class Sums {
       cacheReadTokens: this.cacheReadTokens,
       cacheWriteTokens: this.cacheWriteTokens,
       reasoningTokens: this.reasoningTokens,
-      costUsd: this.cost === null ? null : decimalText(this.cost < MAX_TOTAL_COST ? this.cost : MAX_TOTAL_COST),
+      costUsd: this.cost === null ? null : decimalText(this.cost < MAX_TOTAL_COST_UNITS ? this.cost : MAX_TOTAL_COST_UNITS),
       llmCalls: this.llmCalls,
       toolCalls: this.toolCalls,
       errors: this.errors,
@@ -177,5 +178,5 @@ export function decimalText(units: bigint): string {
 const DECIMAL = /^(-?)(\d{1,20})(?:\.(\d{1,40}))?$/;
 const SCALE = 10_000_000_000n;
 const FIVE = '5'.charCodeAt(0);
-/** The largest value total_cost_usd, numeric(24, 10), holds (see subtree-totals-sql). */
-const MAX_TOTAL_COST = 999_999_999_999_999_999_999_999n;
+/** The cap of subtree-totals-sql, in the same units. */
+const MAX_TOTAL_COST_UNITS = tenBillionths(MAX_TOTAL_COST)!;

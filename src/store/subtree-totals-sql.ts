@@ -104,8 +104,8 @@ export function buildNotWholeTracesSql(dataSource: DataSource): string {
     WHERE (SELECT count(*) FROM ${executions} x WHERE x.trace_id = t.trace_id) <> t.spans`;
 }
 
-/** The largest value total_cost_usd, numeric(24, 10), can hold. */
-const MAX_TOTAL_COST = '99999999999999.9999999999';
+/** The largest value total_cost_usd, numeric(24, 10), can hold: where every sum of it is capped. */
+export const MAX_TOTAL_COST = '99999999999999.9999999999';
 
 /** Deeper than any real agent tree; only there to stop a corrupt cycle. */
 const MAX_DEPTH = 1000;
