@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { checkedMilliseconds, describe, MAX_TIMER_MS } from '../pipeline/options';
 import type { RefreshRollupsResult } from '../store/hourly-rollups';
+import { maskUrlsIn } from '../store/mask-url';
 
 /** startAgentTelemetry's `rollups` option: how often the hourly rollups are brought up to date. */
 export interface RollupOptions {
@@ -72,7 +73,7 @@ export class RollupJob {
       },
       (error: unknown) => {
         // The same failure every minute (tables not migrated, say) is said once; a new one is said again.
-        const message = `agentspan: refreshing the hourly rollups failed, will try again: ${String(error)}`;
+        const message = `agentspan: refreshing the hourly rollups failed, will try again: ${maskUrlsIn(String(error))}`;
         if (message === this.lastFailure) diag.debug(message);
         else diag.warn(message);
         this.lastFailure = message;

@@ -47,6 +47,18 @@ describe('RollupJob', () => {
     expect(calls).toHaveLength(3);
   });
 
+  it('never repeats a database password an error carries', async () => {
+    warnings.length = 0;
+    const job = new RollupJob(
+      () => Promise.reject(new Error('connect ECONNREFUSED postgres://agent:s3cret@db.internal:5432/runs')),
+      60_000,
+    );
+    await job.runOnce();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('db.internal');
+    expect(warnings[0]).not.toContain('s3cret');
+  });
+
   it('warns once about a failure that repeats, and again after a success', async () => {
     warnings.length = 0;
     let outcome: Error | undefined = new Error('relation "agent_metrics_hourly" does not exist');
