@@ -139,7 +139,8 @@ class Sums {
       cacheReadTokens: this.cacheReadTokens,
       cacheWriteTokens: this.cacheWriteTokens,
       reasoningTokens: this.reasoningTokens,
-      costUsd: this.cost === null ? null : decimalText(this.cost < MAX_TOTAL_COST_UNITS ? this.cost : MAX_TOTAL_COST_UNITS),
+      costUsd:
+        this.cost === null ? null : decimalText(this.cost < MAX_TOTAL_COST_UNITS ? this.cost : MAX_TOTAL_COST_UNITS),
       llmCalls: this.llmCalls,
       toolCalls: this.toolCalls,
       errors: this.errors,

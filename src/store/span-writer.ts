@@ -154,8 +154,9 @@ export class SpanWriter {
         const copied: MergedSpan[] = [];
         upserted = [];
         for (const span of spans) (isCopyable(span) ? copied : upserted).push(span);
-        wholeTraces = this.liveTotals ? new Map() : batchTotals(copied);
-        const totals = wholeTraces;
+        // With liveTotals, running agents get totals too, which only the SQL computes.
+        const totals = this.liveTotals ? new Map<string, TraceTotals>() : batchTotals(copied);
+        wholeTraces = totals;
         // A trace with a span that goes through the upsert is not whole in the COPY: the SQL sums it.
         for (const span of upserted) totals.delete(span.record.execution.traceId);
         const totalsOf = (span: MergedSpan) => totals.get(span.record.execution.traceId)?.agents.get(span);
@@ -174,9 +175,9 @@ export class SpanWriter {
       const accepted = rejectedSpans.length === 0 ? spans : withoutRejected(spans, rejectedSpans);
       const summedInSql =
         wholeTraces === undefined ? accepted : await this.notSummedInNode(queryRunner, accepted, wholeTraces);
-      if (summedInSql.length > 0) {
-        const [traceIds, spanIds] = totalsSeeds(summedInSql);
-        if (traceIds.length > 0) await queryRunner.query(this.totalsSql, [traceIds, spanIds, this.liveTotals]);
+      const [seedTraceIds, seedSpanIds] = totalsSeeds(summedInSql);
+      if (seedTraceIds.length > 0) {
+        await queryRunner.query(this.totalsSql, [seedTraceIds, seedSpanIds, this.liveTotals]);
       }
       await queryRunner.commitTransaction();
     } catch (error) {
