@@ -3,6 +3,7 @@ import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { DataSource } from 'typeorm';
 import { runAttributesOf } from '../context/run-attributes';
+import { nextTurn, SPANS_PER_SLICE } from '../internal/next-turn';
 import { reportOnce } from '../internal/report-once';
 import { waitBriefly } from '../internal/wait-briefly';
 import { BatchPipeline } from '../pipeline/batch-pipeline';
@@ -50,10 +51,13 @@ const DEFAULT_WRITE_TIMEOUT_MS = 120_000;
 // Closing the spill (a last sync, then giving up the session) gets at least this long, even after a full time box.
 const MIN_SPILL_CLOSE_MS = 250;
 
-/** Records of a batch, mapped: each with the queued span it came from, and the spans that could not be mapped. */
+/**
+ * Records of a batch, mapped: each with the queued span it came from (`sources[i]` made `records[i]`), and the spans
+ * that could not be mapped.
+ */
 interface MappedBatch {
   readonly records: SpanRecord[];
-  readonly sources: Map<SpanRecord, PendingSpan>;
+  readonly sources: PendingSpan[];
   readonly rejected: Array<RejectedRecord<PendingSpan>>;
 }
 
@@ -330,7 +334,7 @@ export class AgentSpanProcessor implements SpanProcessor {
   /** The spill sink of the pipeline: maps the batch's spans to records and appends them to the spill. */
   private async spill(batch: PendingSpan[]): Promise<SpillResult<PendingSpan>> {
     await settleResources(batch);
-    const mapped = mapBatch(batch, true);
+    const mapped = await mapBatchInSlices(batch, true);
     const stored = mapped.records.length === 0 || (await this.spillStore!.append(mapped.records));
     return spillResult(mapped, stored);
   }
@@ -352,11 +356,15 @@ export class AgentSpanProcessor implements SpanProcessor {
   /** Runs in the background: maps the batch's spans to records and writes them in bulk. */
   private async write(writer: SpanWriter, batch: PendingSpan[], signal: AbortSignal) {
     await settleResources(batch);
-    const { records, sources, rejected } = mapBatch(batch, false);
+    const { records, sources, rejected } = await mapBatchInSlices(batch, false);
     const result = records.length > 0 ? await writer.write(records, { signal }) : { written: 0, rejected: [] };
-    for (const { record, reason } of result.rejected) {
-      const source = sources.get(record);
-      if (source) rejected.push({ record: source, reason });
+    if (result.rejected.length > 0) {
+      // Rare: only now is it worth a lookup table from record to span.
+      const sourceOf = new Map(records.map((record, i) => [record, sources[i]!]));
+      for (const { record, reason } of result.rejected) {
+        const source = sourceOf.get(record);
+        if (source) rejected.push({ record: source, reason });
+      }
     }
     return { written: result.written, rejected };
   }
@@ -367,29 +375,42 @@ export class AgentSpanProcessor implements SpanProcessor {
  * skipped when writing (it needs no row), but rejected when spilling: the spill must hold every record it counts.
  */
 function mapBatch(batch: PendingSpan[], rejectUnmapped: boolean): MappedBatch {
-  const records: SpanRecord[] = [];
-  const sources = new Map<SpanRecord, PendingSpan>();
-  const rejected: Array<RejectedRecord<PendingSpan>> = [];
-  for (const pending of batch) {
+  const mapped: MappedBatch = { records: [], sources: [], rejected: [] };
+  mapInto(mapped, batch, 0, batch.length, rejectUnmapped);
+  return mapped;
+}
+
+/** mapBatch, a slice at a time, letting I/O callbacks run between slices (see nextTurn). */
+async function mapBatchInSlices(batch: PendingSpan[], rejectUnmapped: boolean): Promise<MappedBatch> {
+  const mapped: MappedBatch = { records: [], sources: [], rejected: [] };
+  for (let start = 0; start < batch.length; start += SPANS_PER_SLICE) {
+    if (start > 0) await nextTurn();
+    mapInto(mapped, batch, start, Math.min(batch.length, start + SPANS_PER_SLICE), rejectUnmapped);
+  }
+  return mapped;
+}
+
+function mapInto(mapped: MappedBatch, batch: PendingSpan[], start: number, end: number, rejectUnmapped: boolean): void {
+  for (let i = start; i < end; i++) {
+    const pending = batch[i]!;
     try {
       const record =
         pending instanceof PendingRecord ? mapSpan(pending.span, pending.phase, pending.runAttributes) : mapSpan(pending, 'end');
       if (record) {
-        records.push(record);
-        sources.set(record, pending);
+        mapped.records.push(record);
+        mapped.sources.push(pending);
       } else if (rejectUnmapped) {
-        rejected.push({ record: pending, reason: 'not a span agentspan records' });
+        mapped.rejected.push({ record: pending, reason: 'not a span agentspan records' });
       }
     } catch (error) {
-      rejected.push({ record: pending, reason: `mapping failed: ${String(error)}` });
+      mapped.rejected.push({ record: pending, reason: `mapping failed: ${String(error)}` });
     }
   }
-  return { records, sources, rejected };
 }
 
 /** What the pipeline counts: unmappable spans as rejected, and every mapped one as refused if the spill was full. */
 function spillResult(mapped: MappedBatch, stored: boolean): SpillResult<PendingSpan> {
-  return { rejected: mapped.rejected, refused: stored ? [] : mapped.records.map((record) => mapped.sources.get(record)!) };
+  return { rejected: mapped.rejected, refused: stored ? [] : mapped.sources };
 }
 
 function isStoreTransient(error: unknown): boolean {

@@ -291,7 +291,11 @@ function performanceOf(attributes: Attributes, durationMs: number, fields: Field
     provider,
     requestModel,
     responseModel,
-    ...buckets,
+    inputTokens: buckets.inputTokens,
+    outputTokens: buckets.outputTokens,
+    cacheReadTokens: buckets.cacheReadTokens,
+    cacheWriteTokens: buckets.cacheWriteTokens,
+    reasoningTokens: buckets.reasoningTokens,
     costUsd: cost === null ? null : decimal(cost),
     costSource: cost === null ? 'unknown' : 'provided',
     usageSource: usageSourceOf(attributes, buckets),
@@ -302,8 +306,10 @@ function performanceOf(attributes: Attributes, durationMs: number, fields: Field
 /** Figures are reported unless the application said it estimated them; no figure, no source. */
 function usageSourceOf(attributes: Attributes, buckets: TokenBuckets): UsageSource | null {
   if (attributes[ATTR_AGENTSPAN_USAGE_SOURCE] === 'estimated') return 'estimated';
-  for (const figure of Object.values(buckets)) if (figure !== null) return 'provided';
-  return null;
+  const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens } = buckets;
+  const anyFigure =
+    inputTokens !== null || outputTokens !== null || cacheReadTokens !== null || cacheWriteTokens !== null || reasoningTokens !== null;
+  return anyFigure ? 'provided' : null;
 }
 
 /**

@@ -16,9 +16,8 @@ export interface SubtreeTotals {
   unknownCostCalls: number;
 }
 
-/** The totals of a trace's finished agents, and how many spans the trace has in the write (to check it is whole). */
+/** The totals of a trace's finished agents. */
 export interface TraceTotals {
-  readonly spans: number;
   readonly agents: Map<MergedSpan, SubtreeTotals>;
 }
 
@@ -28,8 +27,8 @@ export interface TraceTotals {
  * is elsewhere, a cycle, a cost that is not plain decimal text) and the SQL recompute handles it.
  *
  * Whether the trace really is whole — no earlier batch or process wrote other spans of it — only the database can
- * tell: the writer compares each trace's row count with `spans` after writing, under the trace's lock, and runs the
- * SQL recompute for every trace that differs. The figures follow subtree-totals-sql exactly: sums of each span's own
+ * tell: the writer asks whether it holds any span of the trace, under the trace's lock before writing, and runs the
+ * SQL recompute for every trace it holds spans of. The figures follow subtree-totals-sql exactly: sums of each span's own
  * figures over the agent and everything below it (nested agents included), null when none is known, the cost
  * rounded to the column's 10 places per span and capped; counts of LLM calls, tool calls, failures and LLM calls of
  * unknown cost. Only finished agents get totals, as the SQL does by default.
@@ -45,7 +44,7 @@ export function batchTotals(spans: readonly MergedSpan[]): Map<string, TraceTota
   const result = new Map<string, TraceTotals>();
   for (const [traceId, members] of traces) {
     const totals = traceTotals(members);
-    if (totals !== undefined) result.set(traceId, { spans: members.length, agents: totals });
+    if (totals !== undefined) result.set(traceId, { agents: totals });
   }
   return result;
 }

@@ -73,34 +73,53 @@ export function encodeCopyChunk(
   spans: readonly MergedSpan[],
   totalsOf: (span: MergedSpan) => SubtreeTotals | undefined = noTotals,
 ): { data: CopyChunk; refused: MergedSpan[] } {
-  const executions = new CopyRows(spans.length * 512);
-  const performance = new CopyRows(spans.length * 160);
-  const decisions = new CopyRows(4 * 1024);
-  const events = new CopyRows(4 * 1024);
-  const refused: MergedSpan[] = [];
-  for (const span of spans) {
+  const encoder = new CopyChunkEncoder(spans.length, totalsOf);
+  for (const span of spans) encoder.add(span);
+  return { data: encoder.data(), refused: encoder.refused };
+}
+
+/** encodeCopyChunk a span at a time, so the caller can pause between spans (see nextTurn). */
+export class CopyChunkEncoder {
+  /** Spans left out (see encodeCopyChunk). */
+  readonly refused: MergedSpan[] = [];
+  private readonly executions: CopyRows;
+  private readonly performance: CopyRows;
+  private readonly decisions = new CopyRows(4 * 1024);
+  private readonly events = new CopyRows(4 * 1024);
+
+  constructor(
+    expectedSpans: number,
+    private readonly totalsOf: (span: MergedSpan) => SubtreeTotals | undefined = noTotals,
+  ) {
+    this.executions = new CopyRows(expectedSpans * 512);
+    this.performance = new CopyRows(expectedSpans * 160);
+  }
+
+  /** Appends the rows of one span; a span COPY cannot carry (see copyText) leaves nothing behind and is refused. */
+  add(span: MergedSpan): void {
     let rows: SpanRows;
     try {
-      rows = encodeSpan(span.record, totalsOf(span));
+      rows = encodeSpan(span.record, this.totalsOf(span));
     } catch (error) {
       if (!(error instanceof NotCopyableError)) throw error;
-      refused.push(span);
-      continue;
+      this.refused.push(span);
+      return;
     }
-    executions.row(rows.execution);
-    if (rows.performance !== null) performance.row(rows.performance);
-    for (const row of rows.decisions) decisions.row(row);
-    for (const row of rows.events) events.row(row);
+    this.executions.row(rows.execution);
+    if (rows.performance !== null) this.performance.row(rows.performance);
+    for (const row of rows.decisions) this.decisions.row(row);
+    for (const row of rows.events) this.events.row(row);
   }
-  return {
-    data: {
-      executions: executions.bytes(),
-      performance: performance.bytes(),
-      decisions: decisions.bytes(),
-      events: events.bytes(),
-    },
-    refused,
-  };
+
+  /** The rows so far. */
+  data(): CopyChunk {
+    return {
+      executions: this.executions.bytes(),
+      performance: this.performance.bytes(),
+      decisions: this.decisions.bytes(),
+      events: this.events.bytes(),
+    };
+  }
 }
 
 interface SpanRows {

@@ -5,12 +5,13 @@ import { dedupeRecords, spanKey, type MergedSpan } from './dedupe-records';
 import { priceWrittenSpans } from './price-written-spans';
 import { describeDatabaseError, isRowDataError, isTransientError, SpanWriteError, sqlStateOf } from './errors';
 import type { SpanRecord } from './records';
-import { buildCopyStatements, encodeCopyChunk, isCopyable, type CopyStatements } from './span-copy';
+import { buildCopyStatements, CopyChunkEncoder, isCopyable, type CopyChunk, type CopyStatements } from './span-copy';
 import { buildSpanUpsertSql, toPayloadRow } from './span-upsert-sql';
-import { batchTotals, type SubtreeTotals, type TraceTotals } from './batch-totals';
-import { buildNotWholeTracesSql, buildSubtreeTotalsSql } from './subtree-totals-sql';
+import { batchTotals, type TraceTotals } from './batch-totals';
+import { buildStoredTracesSql, buildSubtreeTotalsSql } from './subtree-totals-sql';
 import { LOCK_TRACES_SQL, TRACE_LOCK_NAMESPACE, traceLockBucket, traceLockBuckets } from './trace-locks';
 import { untraced } from './untraced';
+import { nextTurn, SPANS_PER_SLICE } from '../internal/next-turn';
 
 export interface WriteResult {
   /** Records stored (or merged into what is stored): every record given that is not in `rejected`. */
@@ -68,7 +69,7 @@ const DEFAULT_CONCURRENCY = 2;
 export class SpanWriter {
   private readonly upsertSql: string;
   private readonly totalsSql: string;
-  private readonly wholeTracesSql: string;
+  private readonly storedTracesSql: string;
   private readonly chunkSize: number;
   private readonly liveTotals: boolean;
   private readonly concurrency: number;
@@ -83,7 +84,7 @@ export class SpanWriter {
   ) {
     this.upsertSql = buildSpanUpsertSql(dataSource);
     this.totalsSql = buildSubtreeTotalsSql(dataSource);
-    this.wholeTracesSql = buildNotWholeTracesSql(dataSource);
+    this.storedTracesSql = buildStoredTracesSql(dataSource);
     this.chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
     this.liveTotals = options.liveTotals ?? false;
     const poolSize = (dataSource.options as { poolSize?: number }).poolSize ?? DEFAULT_CONCURRENCY;
@@ -141,14 +142,11 @@ export class SpanWriter {
       stopWatching = closeOnAbort(signal, client);
       const useCopy = mode === 'fast' && (await this.copySupported(queryRunner));
       await queryRunner.startTransaction();
-      const traceIds = spans.map((span) => span.record.execution.traceId);
-      await queryRunner.query(LOCK_TRACES_SQL, [
-        TRACE_LOCK_NAMESPACE,
-        traceLockBuckets(traceIds),
-        String(this.statementTimeoutMs),
-      ]);
       await priceWrittenSpans(queryRunner, this.dataSource, spans);
+      // Everything Node has to compute is done before the trace locks are taken, so a transaction holds them only
+      // while the database works, and a write waiting for them has its rows ready to send.
       let upserted = spans;
+      let copyChunks: CopyChunk[] = [];
       let wholeTraces: Map<string, TraceTotals> | undefined;
       if (useCopy) {
         const copied: MergedSpan[] = [];
@@ -161,20 +159,46 @@ export class SpanWriter {
         for (const span of upserted) totals.delete(span.record.execution.traceId);
         const totalsOf = (span: MergedSpan) => totals.get(span.record.execution.traceId)?.agents.get(span);
         for (let start = 0; start < copied.length; start += this.chunkSize) {
+          const end = Math.min(copied.length, start + this.chunkSize);
+          const encoder = new CopyChunkEncoder(end - start, totalsOf);
+          for (let i = start; i < end; i++) {
+            if (i > start && (i - start) % SPANS_PER_SLICE === 0) await nextTurn();
+            encoder.add(copied[i]!);
+          }
+          copyChunks.push(encoder.data());
           // Spans COPY refuses to carry (see copyText) are upserted with the rest.
-          const refused = await this.copyChunk(client, copied.slice(start, start + this.chunkSize), totalsOf);
-          for (const span of refused) totals.delete(span.record.execution.traceId);
-          upserted.push(...refused);
+          for (const span of encoder.refused) totals.delete(span.record.execution.traceId);
+          upserted.push(...encoder.refused);
         }
       }
+      const upsertChunks: MergedSpan[][] = [];
       for (let start = 0; start < upserted.length; start += this.chunkSize) {
-        const chunk = upserted.slice(start, start + this.chunkSize);
-        if (mode === 'fast') await this.upsertChunk(queryRunner, chunk);
-        else await this.upsertChunkCarefully(queryRunner, chunk, rejectedSpans);
+        upsertChunks.push(upserted.slice(start, start + this.chunkSize));
+      }
+      const payloads = mode === 'fast' ? upsertChunks.map(upsertPayload) : [];
+      const traceIds = spans.map((span) => span.record.execution.traceId);
+      await queryRunner.query(LOCK_TRACES_SQL, [
+        TRACE_LOCK_NAMESPACE,
+        traceLockBuckets(traceIds),
+        String(this.statementTimeoutMs),
+      ]);
+      if (wholeTraces !== undefined) {
+        // A trace the database holds spans of already (written by an earlier batch or another process) is not whole
+        // in this write either: its agents' rows are copied with the Node sums, which the SQL walk below replaces.
+        for (const traceId of await this.storedTraces(queryRunner, wholeTraces)) wholeTraces.delete(traceId);
+      }
+      for (const data of copyChunks) await this.copyChunk(client, data);
+      copyChunks = []; // sent: let the buffers go
+      for (let i = 0; i < upsertChunks.length; i++) {
+        if (mode === 'fast') await queryRunner.query(this.upsertSql, [payloads[i]]);
+        else await this.upsertChunkCarefully(queryRunner, upsertChunks[i]!, rejectedSpans);
       }
       const accepted = rejectedSpans.length === 0 ? spans : withoutRejected(spans, rejectedSpans);
+      // Spans of traces whose totals were not computed in Node: the SQL walks from them.
       const summedInSql =
-        wholeTraces === undefined ? accepted : await this.notSummedInNode(queryRunner, accepted, wholeTraces);
+        wholeTraces === undefined
+          ? accepted
+          : accepted.filter((span) => !wholeTraces.has(span.record.execution.traceId));
       const [seedTraceIds, seedSpanIds] = totalsSeeds(summedInSql);
       if (seedTraceIds.length > 0) {
         await queryRunner.query(this.totalsSql, [seedTraceIds, seedSpanIds, this.liveTotals]);
@@ -206,50 +230,28 @@ export class SpanWriter {
   }
 
   /**
-   * The spans whose agents' totals the SQL must still compute: those of traces whose totals were not computed in Node
-   * (see batchTotals), and of traces that turn out not to be whole in this write — the database holds more of their
-   * spans than the write did (written earlier, by another batch or process). Asked under the traces' locks, after the
-   * write, in one statement for all the traces that have agents.
+   * The traces, among those with agent totals computed in Node, of which the database holds spans already: their
+   * totals may miss those spans. Asked under the traces' locks, before the write adds any (see buildStoredTracesSql).
    */
-  private async notSummedInNode(
-    queryRunner: QueryRunner,
-    spans: MergedSpan[],
-    wholeTraces: Map<string, TraceTotals>,
-  ): Promise<MergedSpan[]> {
+  private async storedTraces(queryRunner: QueryRunner, totals: Map<string, TraceTotals>): Promise<string[]> {
     const traceIds: string[] = [];
-    const sizes: number[] = [];
-    for (const [traceId, totals] of wholeTraces) {
-      if (totals.agents.size === 0) continue; // no agent to sum, and no parent elsewhere: nothing for the SQL either
-      traceIds.push(traceId);
-      sizes.push(totals.spans);
-    }
-    const notWhole = new Set<string>();
-    if (traceIds.length > 0) {
-      const rows: Array<{ trace_id: string }> = await queryRunner.query(this.wholeTracesSql, [traceIds, sizes]);
-      for (const row of rows) notWhole.add(row.trace_id);
-    }
-    return spans.filter((span) => {
-      const traceId = span.record.execution.traceId;
-      return !wholeTraces.has(traceId) || notWhole.has(traceId);
-    });
+    // A trace without a finished agent has nothing to sum, and no parent elsewhere: nothing for the SQL either.
+    for (const [traceId, trace] of totals) if (trace.agents.size > 0) traceIds.push(traceId);
+    if (traceIds.length === 0) return [];
+    const rows: Array<{ trace_id: string }> = await queryRunner.query(this.storedTracesSql, [traceIds]);
+    return rows.map((row) => row.trace_id);
   }
 
-  /** Streams a chunk of new spans into the four tables; returns the spans it left for the upsert. */
-  private async copyChunk(
-    client: PoolClient,
-    chunk: MergedSpan[],
-    totalsOf: (span: MergedSpan) => SubtreeTotals | undefined,
-  ): Promise<MergedSpan[]> {
-    const { data, refused } = encodeCopyChunk(chunk, totalsOf);
+  /** Streams an encoded chunk of new spans into the four tables. */
+  private async copyChunk(client: PoolClient, data: CopyChunk): Promise<void> {
     if (data.executions.length > 0) await copyFromStdin(client, this.copyStatements.executions, data.executions);
     if (data.performance.length > 0) await copyFromStdin(client, this.copyStatements.performance, data.performance);
     if (data.decisions.length > 0) await copyFromStdin(client, this.copyStatements.decisions, data.decisions);
     if (data.events.length > 0) await copyFromStdin(client, this.copyStatements.events, data.events);
-    return refused;
   }
 
   private async upsertChunk(queryRunner: QueryRunner, chunk: MergedSpan[]): Promise<void> {
-    await queryRunner.query(this.upsertSql, [JSON.stringify(chunk.map((span) => toPayloadRow(span.record)))]);
+    await queryRunner.query(this.upsertSql, [upsertPayload(chunk)]);
   }
 
   /**
@@ -365,6 +367,11 @@ function totalsSeeds(spans: readonly MergedSpan[]): [string[], string[]] {
     if (parentSpanId !== null && !written.has(spanKey({ traceId, spanId: parentSpanId }))) add(traceId, parentSpanId);
   }
   return [traceIds, spanIds];
+}
+
+/** The JSON parameter of the upsert for a chunk of spans. */
+function upsertPayload(chunk: readonly MergedSpan[]): string {
+  return JSON.stringify(chunk.map((span) => toPayloadRow(span.record)));
 }
 
 /** A failed write as an error safe to log: SQLSTATE and message, no SQL parameters. */

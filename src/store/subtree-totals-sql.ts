@@ -93,15 +93,16 @@ export function buildSubtreeTotalsSql(dataSource: DataSource): string {
 }
 
 /**
- * The traces ($1) whose stored span count differs from the count ($2) a write gave them: those whose agent totals,
- * computed in Node from the write alone (see batch-totals), may miss spans stored earlier, and must be summed by the
- * SQL above. One range count of the (trace_id, span_id) index per trace.
+ * The traces ($1) of which the database already holds a span. Asked under the traces' locks, before a write adds
+ * any: a trace it does not hold yet is whole in the write (nobody else can add to it before the write commits), so
+ * its agent totals, computed in Node from the write alone (see batch-totals), are right. One probe of the
+ * (trace_id, span_id) index per trace, which for a new trace finds nothing and reads no table page.
  */
-export function buildNotWholeTracesSql(dataSource: DataSource): string {
+export function buildStoredTracesSql(dataSource: DataSource): string {
   const executions = qualifiedTableName(dataSource, 'agent_executions');
   return `
-    SELECT t.trace_id FROM unnest($1::text[], $2::int[]) AS t(trace_id, spans)
-    WHERE (SELECT count(*) FROM ${executions} x WHERE x.trace_id = t.trace_id) <> t.spans`;
+    SELECT t.trace_id FROM unnest($1::text[]) AS t(trace_id)
+    WHERE EXISTS (SELECT 1 FROM ${executions} x WHERE x.trace_id = t.trace_id)`;
 }
 
 /** The largest value total_cost_usd, numeric(24, 10), can hold: where every sum of it is capped. */
