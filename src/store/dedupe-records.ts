@@ -31,21 +31,38 @@ export function spanKey(execution: Pick<ExecutionRecord, 'traceId' | 'spanId'>):
  * a final record beats a running one (taking from an earlier running record only what it lacks); a running record
  * after a final one changes nothing; a later final replaces an earlier final; a later running record only fills
  * what an earlier running record lacks.
- * The result is sorted by key so concurrent writers lock rows in the same order.
+ * The result is sorted by trace id, then span id, so concurrent writers lock rows in the same order. Sorting first
+ * (stable: records of one span keep their order) puts the records of a span next to each other, so no lookup table
+ * is needed.
  */
 export function dedupeRecords(records: readonly SpanRecord[]): MergedSpan[] {
-  const byKey = new Map<string, MergedSpan>();
-  for (const record of records) {
-    const key = spanKey(record.execution);
-    const seen = byKey.get(key);
-    if (seen === undefined) {
-      byKey.set(key, { key, record, originals: [record] });
+  const sorted = [...records].sort(bySpan);
+  const merged: MergedSpan[] = [];
+  let last: MergedSpan | undefined;
+  for (const record of sorted) {
+    if (last !== undefined && sameSpan(last.record.execution, record.execution)) {
+      last.originals.push(record);
+      last = { key: last.key, record: merge(last.record, record), originals: last.originals };
+      merged[merged.length - 1] = last;
       continue;
     }
-    seen.originals.push(record);
-    byKey.set(key, { key, record: merge(seen.record, record), originals: seen.originals });
+    last = { key: spanKey(record.execution), record, originals: [record] };
+    merged.push(last);
   }
-  return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return merged;
+}
+
+type SpanIds = Pick<ExecutionRecord, 'traceId' | 'spanId'>;
+
+function sameSpan(a: SpanIds, b: SpanIds): boolean {
+  return a.spanId === b.spanId && a.traceId === b.traceId;
+}
+
+/** By trace id, then span id (for ids of the lengths the mapping admits, the order of their spanKey). */
+function bySpan({ execution: a }: SpanRecord, { execution: b }: SpanRecord): number {
+  if (a.traceId !== b.traceId) return a.traceId < b.traceId ? -1 : 1;
+  if (a.spanId === b.spanId) return 0;
+  return a.spanId < b.spanId ? -1 : 1;
 }
 
 function isFinal(record: SpanRecord): boolean {

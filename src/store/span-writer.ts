@@ -176,10 +176,9 @@ export class SpanWriter {
         upsertChunks.push(upserted.slice(start, start + this.chunkSize));
       }
       const payloads = mode === 'fast' ? upsertChunks.map(upsertPayload) : [];
-      const traceIds = spans.map((span) => span.record.execution.traceId);
       await queryRunner.query(LOCK_TRACES_SQL, [
         TRACE_LOCK_NAMESPACE,
-        traceLockBuckets(traceIds),
+        traceLockBuckets(distinctTraceIds(spans)),
         String(this.statementTimeoutMs),
       ]);
       if (wholeTraces !== undefined) {
@@ -291,8 +290,27 @@ export class SpanWriter {
 function partitionByTrace(spans: MergedSpan[], parts: number): MergedSpan[][] {
   if (parts === 1 || spans.length < MIN_SPANS_PER_PART * 2) return [spans];
   const groups: MergedSpan[][] = Array.from({ length: parts }, () => []);
-  for (const span of spans) groups[traceLockBucket(span.record.execution.traceId) % parts]!.push(span);
-  return groups.filter((group) => group.length > 0);
+  let traceId = '';
+  let group: MergedSpan[] = groups[0]!;
+  for (const span of spans) {
+    // Spans come sorted by trace: the bucket is worked out once per trace.
+    if (span.record.execution.traceId !== traceId) {
+      traceId = span.record.execution.traceId;
+      group = groups[traceLockBucket(traceId) % parts]!;
+    }
+    group.push(span);
+  }
+  return groups.filter((candidate) => candidate.length > 0);
+}
+
+/** The trace ids of spans sorted by trace, each once. */
+function distinctTraceIds(spans: readonly MergedSpan[]): string[] {
+  const traceIds: string[] = [];
+  for (const span of spans) {
+    const traceId = span.record.execution.traceId;
+    if (traceIds[traceIds.length - 1] !== traceId) traceIds.push(traceId);
+  }
+  return traceIds;
 }
 
 /**
