@@ -64,11 +64,14 @@ class BenchAgent {
 }
 const SPANS_PER_RUN = 10;
 
-export interface PersistenceBenchResult {
+export interface CallCostBenchResult {
   bareNs: number;
   plainSpanNs: number;
   persistedNs: number;
   callRatio: number;
+}
+
+export interface ThroughputBenchResult {
   /** Sustained: measured after the warm-up set was committed. */
   spansPerSecond: number;
   /** The warm-up set's own rate: a cold process, its first spans. */
@@ -79,26 +82,30 @@ export interface PersistenceBenchResult {
   naiveSpansPerSecond: number;
   throughputSpans: number;
   naiveSpans: number;
+}
+
+export interface OutageBenchResult {
   outageHeapGrowthMb: { after50k: number; after200k: number };
   outageQueue: { maxQueueSize: number; dropped: number };
 }
 
-export async function benchPersistence(
+/** Per-call cost of a decorated call with the processor attached and persisting, next to a plain span. */
+export async function benchCallCost(): Promise<CallCostBenchResult> {
+  return withDatabase((dataSource) => benchCalls(dataSource));
+}
+
+/** Spans committed per second by AgentSpanProcessor, and by a naive processor that saves each span. */
+export async function benchThroughput(
   options: { spans?: number; naiveSpans?: number } = {},
-): Promise<PersistenceBenchResult> {
+): Promise<ThroughputBenchResult> {
   const spans = options.spans ?? Number(process.env.BENCH_SPANS ?? 200_000);
   const naiveSpans = options.naiveSpans ?? Number(process.env.BENCH_NAIVE_SPANS ?? 5_000);
   const warmupSpans = Number(process.env.BENCH_WARMUP_SPANS ?? 50_000);
-  const database = await createTestDatabase();
-  const dataSource = await createAgentspanDataSource({ url: database.url, poolSize: database.isServer ? 10 : 1 });
-  try {
-    await runMigrations(dataSource);
-    const calls = await benchCalls(dataSource);
+  return withDatabase(async (dataSource, databaseName) => {
     const recorded = await recordSpans(RECORDED_SPANS);
     const warmup = replayed(recorded, warmupSpans, 0);
     const measured = replayed(recorded, spans, 1);
     const processor = new AgentSpanProcessor({ dataSource, queue: { maxQueueSize: 50_000 } });
-    const databaseName = new URL(database.url).pathname.slice(1);
     const flushed = (p: AgentSpanProcessor) => p.flush(600_000).then(() => undefined);
     const cold = await throughput(warmup, processor, flushed, databaseName);
     const ours = await throughput(measured, processor, flushed, databaseName);
@@ -108,9 +115,7 @@ export async function benchPersistence(
     const naiveProcessor = new NaiveSaveProcessor(dataSource);
     await throughput(replayed(recorded, Math.ceil(naiveSpans / 5), 2), naiveProcessor, (p) => p.drain());
     const naive = (await throughput(replayed(recorded, naiveSpans, 3), naiveProcessor, (p) => p.drain())).spansPerSecond;
-    const outage = await outageMemory();
     return {
-      ...calls,
       spansPerSecond: ours.spansPerSecond,
       coldSpansPerSecond: cold.spansPerSecond,
       warmupSpans,
@@ -118,8 +123,22 @@ export async function benchPersistence(
       naiveSpansPerSecond: naive,
       throughputSpans: spans,
       naiveSpans,
-      ...outage,
     };
+  });
+}
+
+/** Heap growth while the database is unreachable: bounded by the queue, not by how many spans were made. */
+export function benchOutageMemory(): Promise<OutageBenchResult> {
+  return outageMemory();
+}
+
+/** A fresh, migrated database for one benchmark (DATABASE_URL's server, else embedded), dropped afterwards. */
+async function withDatabase<R>(work: (dataSource: DataSource, databaseName: string) => Promise<R>): Promise<R> {
+  const database = await createTestDatabase();
+  const dataSource = await createAgentspanDataSource({ url: database.url, poolSize: database.isServer ? 10 : 1 });
+  try {
+    await runMigrations(dataSource);
+    return await work(dataSource, new URL(database.url).pathname.slice(1));
   } finally {
     await dataSource.destroy();
     await database.close();
@@ -335,8 +354,7 @@ function parse(text: string | null): unknown {
   return text === null ? null : JSON.parse(text);
 }
 
-/** Heap growth while the database is unreachable: bounded by the queue, not by how many spans were made. */
-async function outageMemory() {
+async function outageMemory(): Promise<OutageBenchResult> {
   const maxQueueSize = 20_000;
   const down = new StoreConnection(async () => {
     throw new StoreUnavailableError('the database is down for this benchmark');
@@ -378,5 +396,5 @@ function unregister(): void {
 
 
 if (require.main === module) {
-  void benchPersistence().then((result) => console.log(result));
+  void benchThroughput().then((result) => console.log(result));
 }

@@ -1,15 +1,18 @@
-import { benchDecorators } from './decorators';
-import { benchPersistence } from './persistence';
-import { benchQueries } from './queries';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { DecoratorBenchResult } from './decorators';
+import type { CallCostBenchResult, OutageBenchResult, ThroughputBenchResult } from './persistence';
+import type { QueryLatencies } from './queries';
+import { RESULT_PREFIX, type SectionName } from './section';
 
 const micros = (ns: number) => `${(ns / 1000).toFixed(2)} µs`;
 const rate = (perSecond: number) => `${Math.round(perSecond).toLocaleString('en-US')} spans/s`;
 
 async function main(): Promise<void> {
-  console.log('agentspan benchmarks — one run; compare the ratios, absolute times depend on the machine.');
+  console.log('agentspan benchmarks — one run, each section in a fresh process; compare the ratios, absolute times depend on the machine.');
   console.log(`Database: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite (set DATABASE_URL for a server)'}\n`);
 
-  const decorators = await benchDecorators();
+  const decorators = await inFreshProcess<DecoratorBenchResult>('decorators');
   console.log('1. Decorator overhead per call of an async method (fastest of 30 interleaved rounds of 5,000 calls)');
   console.table({
     'bare async method': { 'time per call': micros(decorators.bareNs) },
@@ -20,7 +23,11 @@ async function main(): Promise<void> {
   });
   console.log(`   @Trace / plain span = ${decorators.ratio.toFixed(2)}x (target <= 1.5x)\n`);
 
-  const persistence = await benchPersistence();
+  const persistence = {
+    ...(await inFreshProcess<CallCostBenchResult>('calls')),
+    ...(await inFreshProcess<ThroughputBenchResult>('throughput')),
+    ...(await inFreshProcess<OutageBenchResult>('outage')),
+  };
   console.log('2. The same call with AgentSpanProcessor attached and persisting to PostgreSQL');
   console.table({
     'bare async method': { 'time per call': micros(persistence.bareNs) },
@@ -50,7 +57,7 @@ async function main(): Promise<void> {
   console.log(`   heap growth after 50,000 spans: ${after50k.toFixed(1)} MB; after 200,000 spans: ${after200k.toFixed(1)} MB`);
   console.log(`   records dropped oldest-first and counted: ${persistence.outageQueue.dropped.toLocaleString('en-US')}`);
 
-  const queries = await benchQueries();
+  const queries = await inFreshProcess<QueryLatencies>('queries');
   const ms = (value: number) => `${value.toFixed(1)} ms`;
   console.log(`\n5. Query latency on ${queries.executions.toLocaleString('en-US')} executions (median of 7 runs)`);
   console.table({
@@ -64,6 +71,30 @@ async function main(): Promise<void> {
     'topErrors, 24 h': { latency: ms(queries.topErrors24hMs) },
   });
   console.log(`   seeding took ${queries.seedSeconds.toFixed(0)} s; the first rollup of all ${30 * 24} hours ${queries.rollupSeconds.toFixed(1)} s`);
+}
+
+/** Runs a section in a node of its own (see section.ts), with this process's flags and environment. */
+function inFreshProcess<T>(section: SectionName): Promise<T> {
+  return new Promise<T>((resolvePromise, reject) => {
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, resolve(__dirname, 'section.ts'), section],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const line = stdout.split('\n').find((candidate) => candidate.startsWith(RESULT_PREFIX));
+      if (code !== 0 || line === undefined) {
+        reject(new Error(`benchmark section ${section} failed (exit code ${code})`));
+        return;
+      }
+      resolvePromise(JSON.parse(line.slice(RESULT_PREFIX.length)) as T);
+    });
+  });
 }
 
 main().catch((error) => {
