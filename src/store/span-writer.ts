@@ -55,10 +55,11 @@ const DEFAULT_CONCURRENCY = 2;
 
 /**
  * Writes span records in bulk. One write(): records of the same span merged in memory; the batch split by trace
- * into `concurrency` parts; each part one transaction that takes its traces' locks (see trace-locks), streams its new
- * spans in with COPY and upserts the others (agents completing a stored `running` row) in chunks of one statement
- * each, and recomputes the subtree totals of the agents above them. Idempotent and safe to retry: the same records
- * twice give the same rows.
+ * into `concurrency` parts; each part one transaction that prices its LLM calls and encodes its rows first, then
+ * takes its traces' locks (see trace-locks), streams its new spans in with COPY and upserts the others (agents
+ * completing a stored `running` row) in chunks of one statement each, and recomputes the subtree totals of the agents
+ * above them. The locks are held only while the database works. Idempotent and safe to retry: the same records twice
+ * give the same rows.
  *
  * A record the database refuses for its own data is set aside (the part is written again the careful way, each
  * chunk bisected until the bad records are isolated) and returned in `rejected`; the rest of the batch lands. Any
