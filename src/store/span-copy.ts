@@ -125,9 +125,12 @@ export class CopyChunkEncoder {
 interface SpanRows {
   execution: string;
   performance: string | null;
-  decisions: string[];
-  events: string[];
+  decisions: readonly string[];
+  events: readonly string[];
 }
+
+/** Most spans have no decisions and no events. */
+const NO_ROWS: readonly string[] = [];
 
 /** All rows of one span, encoded before any is written, so a refused value leaves nothing of its span behind. */
 function encodeSpan(record: SpanRecord, totals: SubtreeTotals | undefined): SpanRows {
@@ -152,13 +155,13 @@ function encodeSpan(record: SpanRecord, totals: SubtreeTotals | undefined): Span
         `${copyText(p.costUsd)}\t${copyText(p.costSource)}\t${copyText(p.usageSource)}\t${copyNumber(p.priceId)}\t` +
         (totals === undefined ? NO_TOTALS : totalsFields(totals));
   const agentName = copyText(e.agentName);
-  const decisions = uniqueByOrdinal(record.decisions).map(
+  const decisions = record.decisions.length === 0 ? NO_ROWS : uniqueByOrdinal(record.decisions).map(
     (d) =>
       `${timeOrderedId()}\t${id}\t${traceId}\t${spanId}\t${copyNumber(d.ordinal)}\t${agentName}\t${copyText(d.name)}\t` +
       `${copyText(d.choice)}\t${copyText(d.alternatives)}\t${copyText(d.reasoning)}\t${copyNumber(d.confidence)}\t` +
       `${copyText(d.context)}\t${copyTimestamp(d.occurredAt)}`,
   );
-  const events = uniqueByOrdinal(record.events).map(
+  const events = record.events.length === 0 ? NO_ROWS : uniqueByOrdinal(record.events).map(
     (v) =>
       `${timeOrderedId()}\t${id}\t${traceId}\t${spanId}\t${copyNumber(v.ordinal)}\t${copyText(v.level)}\t` +
       `${copyText(v.message)}\t${copyText(v.attributes)}\t${copyTimestamp(v.occurredAt)}`,
