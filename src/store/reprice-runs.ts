@@ -65,9 +65,9 @@ export async function repriceStoredRuns(dataSource: DataSource, since: string, u
         )) as StoredCall[];
         if (calls.length === 0) return calls;
         await manager.query(LOCK_TRACES_SQL, [
+          STATEMENT_TIMEOUT_MS,
           TRACE_LOCK_NAMESPACE,
           traceLockBuckets(calls.map((call) => call.traceId)),
-          STATEMENT_TIMEOUT_MS,
         ]);
         const table = await loadPriceTable(manager, dataSource);
         const changed = calls.flatMap((call) => {

@@ -143,6 +143,8 @@ export class SpanWriter {
       stopWatching = closeOnAbort(signal, client);
       const useCopy = mode === 'fast' && (await this.copySupported(queryRunner));
       await queryRunner.startTransaction();
+      // The price table is read before the transaction's limits are set (with the locks, below): one round trip
+      // fewer; a read of a few dozen rows that takes no lock, and a hung server is still ended by writeTimeoutMs.
       await priceWrittenSpans(queryRunner, this.dataSource, spans);
       // Everything Node has to compute is done before the trace locks are taken, so a transaction holds them only
       // while the database works, and a write waiting for them has its rows ready to send.
@@ -178,9 +180,9 @@ export class SpanWriter {
       }
       const payloads = mode === 'fast' ? upsertChunks.map(upsertPayload) : [];
       await queryRunner.query(LOCK_TRACES_SQL, [
+        String(this.statementTimeoutMs),
         TRACE_LOCK_NAMESPACE,
         traceLockBuckets(distinctTraceIds(spans)),
-        String(this.statementTimeoutMs),
       ]);
       if (wholeTraces !== undefined) {
         // A trace the database holds spans of already (written by an earlier batch or another process) is not whole

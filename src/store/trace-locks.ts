@@ -9,17 +9,25 @@ export const TRACE_LOCK_NAMESPACE = 0x61677370; // "agsp"
 export const TRACE_LOCK_BUCKETS = 256;
 
 /**
- * Takes the locks ($1 namespace, $2 ascending buckets) and sets the transaction's own limits, all to $3 (ms, as
- * text): statement_timeout and idle_in_transaction_session_timeout, so a write on a DataSource without timeouts still
- * cannot hold its locks forever when its client stops answering, and lock_timeout, set before the first lock is
- * waited for (the select list is evaluated in order), so a retry cannot wait forever behind such a write. JIT off,
- * which only slows these statements.
+ * The limits of a writer transaction, all set to $1 (ms, as text) for the rest of the transaction: statement_timeout
+ * and idle_in_transaction_session_timeout, so a write on a DataSource without timeouts still cannot hold its locks
+ * forever when its client stops answering, and lock_timeout, so a write cannot wait forever for a trace lock held by
+ * such a write. JIT off, which only slows these statements.
+ */
+const LIMITS = `set_config('jit', 'off', true) || set_config('lock_timeout', $1, true)
+    || set_config('statement_timeout', $1, true) || set_config('idle_in_transaction_session_timeout', $1, true)`;
+
+/**
+ * Sets the transaction's limits ($1, see LIMITS) and then takes the locks ($2 namespace, $3 ascending buckets), in one
+ * round trip. The order is forced: the buckets are unnested from a value that depends on the limits, so lock_timeout
+ * is in force before the first lock is waited for. (Measured: with the settings in the select list next to
+ * count(pg_advisory_xact_lock(…)), they were applied after the aggregate, and a wait for a held lock never ended.)
+ * A statement_timeout set here bounds the statements after this one.
  */
 export const LOCK_TRACES_SQL = `
-  SELECT set_config('jit', 'off', true), set_config('lock_timeout', $3, true),
-         set_config('statement_timeout', $3, true), set_config('idle_in_transaction_session_timeout', $3, true),
-         count(pg_advisory_xact_lock($1::int, bucket))
-  FROM unnest($2::int[]) AS bucket`;
+  SELECT count(pg_advisory_xact_lock($2::int, bucket)) AS locked
+  FROM (SELECT ${LIMITS} AS limits) l
+  CROSS JOIN LATERAL unnest(CASE WHEN l.limits IS NOT NULL THEN $3::int[] END) AS bucket`;
 
 /** The lock bucket of a trace: a cheap string hash, stable across processes and versions. */
 export function traceLockBucket(traceId: string): number {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Client } from 'pg';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { suppressionProbe } from '../../support/suppression-probe';
@@ -6,6 +7,7 @@ import { createAgentspanDataSource } from '../../../src/store/data-source';
 import { isTransientError, SpanWriteError } from '../../../src/store/errors';
 import { runMigrations } from '../../../src/store/migrate';
 import { SpanWriter } from '../../../src/store/span-writer';
+import { TRACE_LOCK_NAMESPACE, traceLockBucket } from '../../../src/store/trace-locks';
 import { createTestDatabase, startEmbeddedTestServer } from '../../support/database';
 import { finalSpan, llmSpan, newTraceId } from '../../support/span-records';
 
@@ -51,6 +53,41 @@ describe('SpanWriter when the database fails', () => {
       await database.close();
     }
   });
+});
+
+describe('SpanWriter waiting for a trace lock', () => {
+  // Server only: PGlite shares one session between connections (advisory locks are re-entrant there) and runs one
+  // query at a time.
+  const onServer = process.env.DATABASE_URL ? it : it.skip;
+
+  onServer('gives up after its statementTimeoutMs (lock_timeout) with a transient error, rather than waiting forever', async () => {
+    const database = await createTestDatabase();
+    const dataSource = await createAgentspanDataSource({ url: database.url, poolSize: 2 });
+    // Another transaction holds the trace's lock and never lets go, like a write whose client stopped answering.
+    const holder = new Client({ connectionString: database.url });
+    try {
+      await runMigrations(dataSource);
+      const traceId = newTraceId();
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [TRACE_LOCK_NAMESPACE, traceLockBucket(traceId)]);
+      const writer = new SpanWriter(dataSource, { statementTimeoutMs: 300 });
+      const failure = await writer.write([finalSpan({ traceId })]).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(SpanWriteError);
+      expect(failure).toMatchObject({ transient: true });
+      // lock_not_available, or query_canceled: both limits are the same 300 ms, and either may fire first.
+      expect(['55P03', '57014']).toContain((failure as SpanWriteError).sqlState);
+      await holder.query('ROLLBACK');
+      expect((await writer.write([finalSpan({ traceId })])).written).toBe(1);
+    } finally {
+      await holder.end().catch(() => undefined);
+      await dataSource.destroy();
+      await database.close();
+    }
+  }, 20_000);
 });
 
 describe('SpanWriter and tracing', () => {
