@@ -1,4 +1,5 @@
 import type { CostBreakdownResult, ErrorGroup, StatsResult, TokenTotals } from '../query/analytics-types';
+import { oneLine } from './text-table';
 
 /** Tables of the analytics commands (stats, errors, costs): one row per group, figures right for reading. */
 
@@ -93,7 +94,3 @@ function figure(value: number): string {
   return Number.isInteger(value) ? count(value) : value.toPrecision(6).replace(/\.?0+$/, '');
 }
 
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ');
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}

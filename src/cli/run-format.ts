@@ -1,4 +1,5 @@
 import type { DecisionView, RunNode, RunSummary } from '../query/types';
+import { oneLine } from './text-table';
 
 /** One table row per run, as `agentspan runs` prints them. */
 export function runRows(runs: readonly RunSummary[]): Array<Record<string, string>> {
@@ -69,7 +70,3 @@ function milliseconds(value: number | null): string {
   return value === null ? '' : `${Math.round(value).toLocaleString('en-US')} ms`;
 }
 
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ');
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}

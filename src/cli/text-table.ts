@@ -16,3 +16,9 @@ export function textTable(rows: ReadonlyArray<Record<string, string>>, empty: st
     .map((text) => `${text}\n`)
     .join('');
 }
+
+/** Text on one line (runs of whitespace as one space), cut to `max` characters with a `…`. */
+export function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
