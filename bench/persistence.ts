@@ -30,6 +30,7 @@ import { Agent, Decision, LLM, Tool, Trace, log, recordUsage } from '../src/inst
 import { AgentSpanProcessor } from '../src/processor/agent-span-processor';
 import { mapSpan } from '../src/processor/map-span';
 import { AgentDecision, AgentEvent, AgentExecution, AgentPerformance } from '../src/store/entities';
+import type { SpanRecord } from '../src/store/records';
 import { createAgentspanDataSource } from '../src/store/data-source';
 import { runMigrations } from '../src/store/migrate';
 import { StoreConnection, StoreUnavailableError } from '../src/store/store-connection';
@@ -291,62 +292,76 @@ function backlog(processor: SpanProcessor): number {
   return stats.queueDepth + stats.inFlight;
 }
 
-/** What the naive approach looks like: map each span and save it through the repository, one span at a time. */
+/**
+ * What the naive approach looks like: map each span and save it through the repository, one span at a time, on as
+ * many connections as the pool has (more saves at once would only queue for a connection, and the last of a long
+ * queue would time out waiting).
+ */
 class NaiveSaveProcessor implements SpanProcessor {
-  private readonly pending: Array<Promise<unknown>> = [];
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly waiting: SpanRecord[] = [];
+  private readonly workers = new Set<Promise<void>>();
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly connections = 10,
+  ) {}
   onStart(): void {}
   onEnd(span: ReadableSpan): void {
     const record = mapSpan(span, 'end');
     if (!record) return;
-    this.pending.push(
-      (async () => {
-        const { execution, performance, decisions, events } = record;
-        const saved = await this.dataSource.getRepository(AgentExecution).save({
-          ...execution,
-          startedAt: new Date(execution.startedAt),
-          completedAt: execution.completedAt === null ? null : new Date(execution.completedAt),
-          input: parse(execution.input),
-          output: parse(execution.output),
-          metadata: parse(execution.metadata),
-        } as Partial<AgentExecution>);
-        if (performance) {
-          await this.dataSource.getRepository(AgentPerformance).save({ ...performance, executionId: saved.id } as Partial<AgentPerformance>);
-        }
-        for (const decision of decisions) {
-          await this.dataSource.getRepository(AgentDecision).save({
-            ...decision,
-            executionId: saved.id,
-            traceId: execution.traceId,
-            spanId: execution.spanId,
-            agentName: execution.agentName,
-            choice: parse(decision.choice),
-            alternatives: parse(decision.alternatives),
-            context: parse(decision.context),
-            occurredAt: new Date(decision.occurredAt),
-          } as Partial<AgentDecision>);
-        }
-        for (const event of events) {
-          await this.dataSource.getRepository(AgentEvent).save({
-            ...event,
-            executionId: saved.id,
-            traceId: execution.traceId,
-            spanId: execution.spanId,
-            attributes: parse(event.attributes),
-            occurredAt: new Date(event.occurredAt),
-          } as Partial<AgentEvent>);
-        }
-      })(),
-    );
+    this.waiting.push(record);
+    if (this.workers.size < this.connections) {
+      const worker: Promise<void> = this.work().finally(() => this.workers.delete(worker));
+      this.workers.add(worker);
+    }
   }
   async drain(): Promise<void> {
-    await Promise.all(this.pending);
+    while (this.workers.size > 0) await Promise.all(this.workers);
   }
   async forceFlush(): Promise<void> {
     await this.drain();
   }
   async shutdown(): Promise<void> {
     await this.drain();
+  }
+  private async work(): Promise<void> {
+    for (let record = this.waiting.shift(); record !== undefined; record = this.waiting.shift()) await this.save(record);
+  }
+  private async save(record: SpanRecord): Promise<void> {
+    const { execution, performance, decisions, events } = record;
+    const saved = await this.dataSource.getRepository(AgentExecution).save({
+      ...execution,
+      startedAt: new Date(execution.startedAt),
+      completedAt: execution.completedAt === null ? null : new Date(execution.completedAt),
+      input: parse(execution.input),
+      output: parse(execution.output),
+      metadata: parse(execution.metadata),
+    } as Partial<AgentExecution>);
+    if (performance) {
+      await this.dataSource.getRepository(AgentPerformance).save({ ...performance, executionId: saved.id } as Partial<AgentPerformance>);
+    }
+    for (const decision of decisions) {
+      await this.dataSource.getRepository(AgentDecision).save({
+        ...decision,
+        executionId: saved.id,
+        traceId: execution.traceId,
+        spanId: execution.spanId,
+        agentName: execution.agentName,
+        choice: parse(decision.choice),
+        alternatives: parse(decision.alternatives),
+        context: parse(decision.context),
+        occurredAt: new Date(decision.occurredAt),
+      } as Partial<AgentDecision>);
+    }
+    for (const event of events) {
+      await this.dataSource.getRepository(AgentEvent).save({
+        ...event,
+        executionId: saved.id,
+        traceId: execution.traceId,
+        spanId: execution.spanId,
+        attributes: parse(event.attributes),
+        occurredAt: new Date(event.occurredAt),
+      } as Partial<AgentEvent>);
+    }
   }
 }
 

@@ -169,7 +169,7 @@ export class SpanWriter {
             encoder.add(copied[i]!);
           }
           copyChunks.push(encoder.data());
-          // Spans COPY refuses to carry (see copyText) are upserted with the rest.
+          // Spans COPY refuses to carry (see CopyBinaryRows) are upserted with the rest.
           for (const span of encoder.refused) totals.delete(span.record.execution.traceId);
           upserted.push(...encoder.refused);
         }
