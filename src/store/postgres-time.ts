@@ -27,16 +27,14 @@ export function postgresMicros(value: Timestamp): number | bigint | undefined {
 function microsOfIsoText(text: string): number | bigint | undefined {
   const length = text.length;
   if (length < 20 || length === 21 || length > 27 || text.charCodeAt(length - 1) !== Z) return undefined;
-  if (text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH || text.charCodeAt(10) !== T) return undefined;
-  if (text.charCodeAt(13) !== COLON || text.charCodeAt(16) !== COLON) return undefined;
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hour = digits(text, 11, 2);
-  const minute = digits(text, 14, 2);
-  const second = digits(text, 17, 2);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  // The spans of a batch mostly share their second: its part of the text is read once.
+  let seconds = lastSeconds;
+  if (lastSecondText === '' || !text.startsWith(lastSecondText)) {
+    seconds = secondsOf(text);
+    if (Number.isNaN(seconds)) return undefined;
+    lastSecondText = text.slice(0, 19);
+    lastSeconds = seconds;
+  }
   let fraction = 0;
   if (length > 20) {
     if (text.charCodeAt(19) !== DOT) return undefined;
@@ -44,11 +42,26 @@ function microsOfIsoText(text: string): number | bigint | undefined {
     fraction = digits(text, 20, fractionDigits);
     if (fraction < 0) return undefined;
     fraction *= 10 ** (6 - fractionDigits);
-  } else if (text.charCodeAt(19) !== Z) {
-    return undefined;
   }
-  const seconds = (((daysSince2000(year, month, day) * 24 + hour) * 60 + minute) * 60) + second;
   return Math.abs(seconds) < SAFE_SECONDS ? seconds * 1_000_000 + fraction : BigInt(seconds) * 1_000_000n + BigInt(fraction);
+}
+
+let lastSecondText = '';
+let lastSeconds = 0;
+
+/** Seconds since 2000 of the `YYYY-MM-DDTHH:MM:SS` the text starts with; NaN if it does not start with one. */
+function secondsOf(text: string): number {
+  if (text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH || text.charCodeAt(10) !== T) return NaN;
+  if (text.charCodeAt(13) !== COLON || text.charCodeAt(16) !== COLON) return NaN;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
+  return ((daysSince2000(year, month, day) * 24 + hour) * 60 + minute) * 60 + second;
 }
 
 /** The decimal number of `count` digits at `start`, or -1 if any is not a digit. */

@@ -41,6 +41,16 @@ describe('postgresMicros', () => {
     }
   });
 
+  it('reads texts that share their second (read once) as exactly as any other', () => {
+    const second = (Date.UTC(2026, 10, 22, 4, 30, 42) - EPOCH_2000) * 1000;
+    expect(postgresMicros('2026-11-22T04:30:42.000001Z')).toBe(second + 1);
+    expect(postgresMicros('2026-11-22T04:30:42.999999Z')).toBe(second + 999_999);
+    expect(postgresMicros('2026-11-22T04:30:42Z')).toBe(second);
+    expect(postgresMicros('2026-11-22T04:30:42,123456Z')).toBeUndefined();
+    expect(postgresMicros('2026-11-22T04:30:42.12x456Z')).toBeUndefined();
+    expect(postgresMicros('2026-11-22T04:30:43.000001Z')).toBe(second + 1_000_001);
+  });
+
   it.each([
     '2026-02-30T00:00:00.000000Z', // no such day
     '2100-02-29T00:00:00.000000Z', // not a leap year
