@@ -186,13 +186,23 @@ const RECORDED_SPANS = 20_000;
 /**
  * `count` copies of the recorded spans, made as they are consumed: each copy reads everything from its original but
  * has a trace id of its own, unique per pass over the recording and per `series`, so every copy is a new span to
- * the store and only the recording stays in memory.
+ * the store and only the recording stays in memory. As in the SDK, the spans of one trace share one trace id string,
+ * and trace ids differ from their first characters on (the pass is written over their last eight).
  */
 function* replayed(recorded: ReadableSpan[], count: number, series: number): Generator<ReadableSpan> {
+  const traceOf = new Map<string, number>();
+  const traceIndex = recorded.map((span) => {
+    const traceId = span.spanContext().traceId;
+    let index = traceOf.get(traceId);
+    if (index === undefined) traceOf.set(traceId, (index = traceOf.size));
+    return index;
+  });
+  const originals = [...traceOf.keys()];
   for (let produced = 0, pass = 0; produced < count; pass++) {
-    const prefix = `${series.toString(16).padStart(2, '0')}${pass.toString(16).padStart(6, '0')}`;
+    const suffix = `${series.toString(16).padStart(2, '0')}${pass.toString(16).padStart(6, '0')}`;
+    const traceIds = originals.map((traceId) => traceId.slice(0, -suffix.length) + suffix);
     for (let i = 0; i < recorded.length && produced < count; i++, produced++) {
-      yield new ReplayedSpan(recorded[i]!, prefix);
+      yield new ReplayedSpan(recorded[i]!, traceIds[traceIndex[i]!]!);
     }
   }
 }
@@ -222,9 +232,8 @@ class ReplayedSpan implements ReadableSpan {
   readonly droppedLinksCount: number;
   private readonly context: SpanContext;
 
-  constructor(original: ReadableSpan, prefix: string) {
+  constructor(original: ReadableSpan, traceId: string) {
     const context = original.spanContext();
-    const traceId = prefix + context.traceId.slice(prefix.length);
     this.context = { ...context, traceId };
     const parent = original.parentSpanContext;
     this.parentSpanContext = parent === undefined ? undefined : { ...parent, traceId };

@@ -2,7 +2,6 @@ import type { ExecutionRecord, SpanRecord } from './records';
 
 /** One span's record after merging every record of it in a batch, with the originals it stands for. */
 export interface MergedSpan {
-  readonly key: string;
   readonly record: SpanRecord;
   readonly originals: SpanRecord[];
 }
@@ -42,11 +41,11 @@ export function dedupeRecords(records: readonly SpanRecord[]): MergedSpan[] {
   for (const record of sorted) {
     if (last !== undefined && sameSpan(last.record.execution, record.execution)) {
       last.originals.push(record);
-      last = { key: last.key, record: merge(last.record, record), originals: last.originals };
+      last = { record: merge(last.record, record), originals: last.originals };
       merged[merged.length - 1] = last;
       continue;
     }
-    last = { key: spanKey(record.execution), record, originals: [record] };
+    last = { record, originals: [record] };
     merged.push(last);
   }
   return merged;

@@ -371,7 +371,7 @@ function withoutRejected(spans: MergedSpan[], rejected: Array<{ span: MergedSpan
  * whose parent is not itself in this write (spans whose parent was written are reached through that parent).
  */
 function totalsSeeds(spans: readonly MergedSpan[]): [string[], string[]] {
-  const written = new Set(spans.map((span) => span.key));
+  const written = new Set(spans.map((span) => spanKey(span.record.execution)));
   const seeds = new Set<string>();
   const traceIds: string[] = [];
   const spanIds: string[] = [];

@@ -1,4 +1,4 @@
-import { dedupeRecords } from '../../../src/store/dedupe-records';
+import { dedupeRecords, spanKey } from '../../../src/store/dedupe-records';
 import { finalSpan, newSpanId, newTraceId, runningSpan } from '../../support/span-records';
 
 describe('dedupeRecords', () => {
@@ -62,7 +62,7 @@ describe('dedupeRecords', () => {
 
   it('sorts by key so concurrent writers take row locks in the same order', () => {
     const records = Array.from({ length: 50 }, () => finalSpan({ traceId: newTraceId() }));
-    const keys = dedupeRecords(records).map((span) => span.key);
+    const keys = dedupeRecords(records).map((span) => spanKey(span.record.execution));
     expect(keys).toEqual([...keys].sort());
   });
 });
