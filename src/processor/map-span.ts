@@ -76,6 +76,8 @@ const LOG_LEVELS: ReadonlySet<string> = new Set<EventLevel>(['debug', 'info', 'w
 const RESERVED_LOG_KEYS: ReadonlySet<string> = new Set([ATTR_LOG_LEVEL, ATTR_LOG_MESSAGE]);
 
 const STORED_AS_NULL = 'stored as null';
+/** Most spans have no run attributes kept for them: one shared, read-only empty set, not an object per span. */
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
 const ATTR_SERVICE_NAME = 'service.name';
 /** The provider's name before `gen_ai.provider.name`, still set by many instrumentations. */
 const ATTR_GEN_AI_SYSTEM = 'gen_ai.system';
@@ -109,7 +111,7 @@ export function mapSpan(span: ReadableSpan, phase: SpanPhase, runAttributes?: At
   if (start === undefined) throw new Error('start time is not a time from year 1 to 9999');
   const settings = captureSettings();
   const fields = new Fields(settings);
-  const run = runAttributes ?? {};
+  const run = runAttributes ?? NO_ATTRIBUTES;
   // agentspan's own JSON attributes were made by capture and are stored as they are; anyone else's are checked.
   const json = own ? ownJson : jsonText;
   const startedAt = formatTime(start);

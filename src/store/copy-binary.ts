@@ -164,7 +164,11 @@ export class CopyBinaryRows {
   sameUuid(source: CopyBinaryRows, at: number): void {
     this.reserve(20);
     this.int32At(this.length, 16);
-    source.buffer.copy(this.buffer, this.length + 4, at, at + 16);
+    // A loop, not Buffer#copy: that makes a Uint8Array view of the source range on every call.
+    const from = source.buffer;
+    const to = this.buffer;
+    const offset = this.length + 4;
+    for (let i = 0; i < 16; i++) to[offset + i] = from[at + i]!;
     this.length += 20;
   }
 

@@ -56,7 +56,10 @@ export function writeNumeric(text: string, target: Buffer, offset: number): numb
   while (lead < count && readUint16(target, digitsAt + 2 * lead) === 0) lead++;
   let end = count;
   while (end > lead && readUint16(target, digitsAt + 2 * (end - 1)) === 0) end--;
-  if (lead > 0) target.copy(target, digitsAt, digitsAt + 2 * lead, digitsAt + 2 * end);
+  if (lead > 0) {
+    // A loop, not Buffer#copy, which makes a view object per call.
+    for (let i = 2 * lead; i < 2 * end; i++) target[digitsAt + i - 2 * lead] = target[digitsAt + i]!;
+  }
   weight -= lead;
   count = end - lead;
   if (count === 0) weight = 0;
