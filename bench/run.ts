@@ -9,7 +9,7 @@ const micros = (ns: number) => `${(ns / 1000).toFixed(2)} µs`;
 const rate = (perSecond: number) => `${Math.round(perSecond).toLocaleString('en-US')} spans/s`;
 
 async function main(): Promise<void> {
-  console.log('agentspan benchmarks — one run, each section in a fresh process; compare the ratios, absolute times depend on the machine.');
+  console.log('agentspan benchmarks — one run, each section in a fresh process (the two with targets in three); compare the ratios, absolute times depend on the machine.');
   console.log(`Database: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite (set DATABASE_URL for a server)'}\n`);
 
   const decorators = await inFreshProcess<DecoratorBenchResult>('decorators');
@@ -23,9 +23,13 @@ async function main(): Promise<void> {
   });
   console.log(`   @Trace / plain span = ${decorators.ratio.toFixed(2)}x (target <= 1.5x)\n`);
 
+  // The two figures with targets vary from one process to the next on a shared machine (garbage collection timing,
+  // what the JIT made of the hot paths): each is measured in REPEATS fresh processes, and the median one is shown.
+  const calls = await medianOfFreshProcesses<CallCostBenchResult>('calls', (result) => result.callRatio);
+  const throughputRuns = await medianOfFreshProcesses<ThroughputBenchResult>('throughput', (result) => result.spansPerSecond);
   const persistence = {
-    ...(await inFreshProcess<CallCostBenchResult>('calls')),
-    ...(await inFreshProcess<ThroughputBenchResult>('throughput')),
+    ...calls.median,
+    ...throughputRuns.median,
     ...(await inFreshProcess<OutageBenchResult>('outage')),
   };
   console.log('2. The same call with AgentSpanProcessor attached and persisting to PostgreSQL');
@@ -34,7 +38,8 @@ async function main(): Promise<void> {
     'plain OTel span': { 'time per call': micros(persistence.plainSpanNs) },
     '@Trace, persisted': { 'time per call': micros(persistence.persistedNs) },
   });
-  console.log(`   persisted / plain span = ${persistence.callRatio.toFixed(2)}x (target <= 1.5x)\n`);
+  console.log(`   persisted / plain span = ${persistence.callRatio.toFixed(2)}x (target <= 1.5x)`);
+  console.log(`   the median of ${REPEATS} fresh processes: ${calls.all.map((r) => `${r.callRatio.toFixed(2)}x`).join(', ')}\n`);
 
   console.log(
     `3. End-to-end throughput, sustained: recorded agent spans handed to a processor, until all are committed ` +
@@ -45,6 +50,9 @@ async function main(): Promise<void> {
     'naive repository.save() per span': { spans: persistence.naiveSpans, 'committed per second': rate(persistence.naiveSpansPerSecond) },
   });
   console.log(`   ${(persistence.spansPerSecond / persistence.naiveSpansPerSecond).toFixed(1)}x the naive processor (target: >= 40,000 spans/s)`);
+  console.log(
+    `   the median of ${REPEATS} fresh processes: ${throughputRuns.all.map((r) => rate(r.spansPerSecond)).join(', ')}`,
+  );
   console.log(`   cold, the warm-up spans of a fresh process: ${rate(persistence.coldSpansPerSecond)}`);
   const { node, database } = persistence.cpuMicrosPerSpan;
   console.log(
@@ -71,6 +79,16 @@ async function main(): Promise<void> {
     'topErrors, 24 h': { latency: ms(queries.topErrors24hMs) },
   });
   console.log(`   seeding took ${queries.seedSeconds.toFixed(0)} s; the first rollup of all ${30 * 24} hours ${queries.rollupSeconds.toFixed(1)} s`);
+}
+
+const REPEATS = 3;
+
+/** Runs a section in REPEATS fresh processes, one after another; returns all results and the median by `figure`. */
+async function medianOfFreshProcesses<T>(section: SectionName, figure: (result: T) => number): Promise<{ median: T; all: T[] }> {
+  const all: T[] = [];
+  for (let i = 0; i < REPEATS; i++) all.push(await inFreshProcess<T>(section));
+  const sorted = [...all].sort((a, b) => figure(a) - figure(b));
+  return { median: sorted[Math.floor(sorted.length / 2)]!, all };
 }
 
 /** Runs a section in a node of its own (see section.ts), with this process's flags and environment. */
