@@ -38,77 +38,113 @@ export const HOURLY_ROLLUP_NAME = 'agent_metrics_hourly';
 const ROLLUP_LOCK = [0x61677372, 1] as const;
 const DEFAULT_OVERLAP_MS = 600_000;
 const DEFAULT_STATEMENT_TIMEOUT_MS = 600_000;
+/** A refresh meets another's commit at most once or twice in a row; more means something else is wrong. */
+const MAX_ATTEMPTS = 5;
 
 /**
  * Brings agent_metrics_hourly up to date: finds the hours in which any agent run (or its subtree totals) changed
  * since the last refresh, through two partial indexes on updated_at, and recomputes each of those hours whole from
  * the raw rows — delete and insert in one REPEATABLE READ transaction, so a re-run gives the same rows and a reader
  * never sees an hour half done. With `since`, recomputes a range of hours instead. One refresh at a time per
- * database (a transaction-level advisory lock: a second caller returns `refreshed: false` at once). Runs with
- * tracing suppressed. Throws what the database throws; the scheduled job catches it.
+ * database (a transaction-level advisory lock: a second caller returns `refreshed: false` at once; one that gets
+ * the lock just after another refresh committed is retried, see below). Runs with tracing suppressed. Throws what the
+ * database throws; the scheduled job catches it.
  */
 export async function refreshHourlyRollups(
   dataSource: DataSource,
   options: RefreshRollupsOptions = {},
 ): Promise<RefreshRollupsResult> {
-  const range = rangeOf(options);
-  const overlapMs = nonNegative('overlapMs', options.overlapMs ?? DEFAULT_OVERLAP_MS);
-  const statementTimeoutMs = nonNegative('statementTimeoutMs', options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS);
-  const rollups = qualifiedTableName(dataSource, 'agent_metrics_hourly');
-  const state = qualifiedTableName(dataSource, 'agentspan_rollup_state');
+  const plan: RefreshPlan = {
+    range: rangeOf(options),
+    overlapMs: nonNegative('overlapMs', options.overlapMs ?? DEFAULT_OVERLAP_MS),
+    statementTimeoutMs: nonNegative('statementTimeoutMs', options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS),
+    rollups: qualifiedTableName(dataSource, 'agent_metrics_hourly'),
+    state: qualifiedTableName(dataSource, 'agentspan_rollup_state'),
+  };
   return untraced(async () => {
-    const runner = dataSource.createQueryRunner('master');
-    await runner.connect();
-    try {
-      await runner.startTransaction('REPEATABLE READ');
-      await runner.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.round(statementTimeoutMs))]);
-      const [{ locked }] = await runner.query(`SELECT pg_try_advisory_xact_lock($1::int, $2::int) AS locked`, [...ROLLUP_LOCK]);
-      if (!locked) {
-        await runner.rollbackTransaction();
-        return { refreshed: false, hours: 0, rows: 0, watermark: null };
+    // The transaction's snapshot is taken by its first statement, before the lock is granted: a refresh that starts
+    // while another commits can get the lock with a snapshot that misses that commit, and its delete then fails with
+    // a serialization error. Nothing was written; a new transaction sees the other refresh's rows.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await refreshOnce(dataSource, plan);
+      } catch (error) {
+        if (attempt >= MAX_ATTEMPTS || !isSerializationFailure(error)) throw error;
       }
-      let hours: string[];
-      if (range !== undefined) {
-        [{ hours }] = await runner.query(
-          `SELECT COALESCE(array_agg(h::text), '{}') AS hours FROM generate_series(
-             date_trunc('hour', $1::timestamptz, 'UTC'), COALESCE($2::timestamptz, now()) - interval '1 microsecond',
-             interval '1 hour') h`,
-          [range.since, range.until ?? null],
-        );
-      } else {
-        const [previous] = await runner.query(`SELECT watermark FROM ${state} WHERE name = $1`, [HOURLY_ROLLUP_NAME]);
-        hours = await changedHours(runner, dataSource, previous?.watermark ?? null, overlapMs);
-      }
-      await runner.query(`DELETE FROM ${rollups} WHERE hour = ANY($1::timestamptz[])`, [hours]);
-      const [{ rows }] = await runner.query(
-        `WITH written AS (
-           INSERT INTO ${rollups} (${HOURLY_COLUMNS.join(', ')})
-           ${buildHourlyAggregateSql(dataSource, {
-             joins: `JOIN unnest($1::timestamptz[]) AS dirty(hour)
-                       ON e.started_at >= dirty.hour AND e.started_at < dirty.hour + interval '1 hour'`,
-             where: 'true',
-           })}
-           RETURNING 1)
-         SELECT count(*)::int AS rows FROM written`,
-        [hours],
-      );
-      let watermark: Date | null = null;
-      if (range === undefined) {
-        [{ watermark }] = await runner.query(
-          `INSERT INTO ${state} (name, watermark) VALUES ($1, now())
-           ON CONFLICT (name) DO UPDATE SET watermark = EXCLUDED.watermark RETURNING watermark`,
-          [HOURLY_ROLLUP_NAME],
-        );
-      }
-      await runner.commitTransaction();
-      return { refreshed: true, hours: hours.length, rows, watermark: watermark === null ? null : new Date(watermark) };
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
     }
   });
+}
+
+/** A refresh's checked options and table names. */
+interface RefreshPlan {
+  range: ReturnType<typeof rangeOf>;
+  overlapMs: number;
+  statementTimeoutMs: number;
+  rollups: string;
+  state: string;
+}
+
+/** One attempt, in one REPEATABLE READ transaction (see refreshHourlyRollups). */
+async function refreshOnce(dataSource: DataSource, plan: RefreshPlan): Promise<RefreshRollupsResult> {
+  const { range, overlapMs, statementTimeoutMs, rollups, state } = plan;
+  const runner = dataSource.createQueryRunner('master');
+  await runner.connect();
+  try {
+    await runner.startTransaction('REPEATABLE READ');
+    await runner.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.round(statementTimeoutMs))]);
+    const [{ locked }] = await runner.query(`SELECT pg_try_advisory_xact_lock($1::int, $2::int) AS locked`, [...ROLLUP_LOCK]);
+    if (!locked) {
+      await runner.rollbackTransaction();
+      return { refreshed: false, hours: 0, rows: 0, watermark: null };
+    }
+    let hours: string[];
+    if (range !== undefined) {
+      [{ hours }] = await runner.query(
+        `SELECT COALESCE(array_agg(h::text), '{}') AS hours FROM generate_series(
+           date_trunc('hour', $1::timestamptz, 'UTC'), COALESCE($2::timestamptz, now()) - interval '1 microsecond',
+           interval '1 hour') h`,
+        [range.since, range.until ?? null],
+      );
+    } else {
+      const [previous] = await runner.query(`SELECT watermark FROM ${state} WHERE name = $1`, [HOURLY_ROLLUP_NAME]);
+      hours = await changedHours(runner, dataSource, previous?.watermark ?? null, overlapMs);
+    }
+    await runner.query(`DELETE FROM ${rollups} WHERE hour = ANY($1::timestamptz[])`, [hours]);
+    const [{ rows }] = await runner.query(
+      `WITH written AS (
+         INSERT INTO ${rollups} (${HOURLY_COLUMNS.join(', ')})
+         ${buildHourlyAggregateSql(dataSource, {
+           joins: `JOIN unnest($1::timestamptz[]) AS dirty(hour)
+                     ON e.started_at >= dirty.hour AND e.started_at < dirty.hour + interval '1 hour'`,
+           where: 'true',
+         })}
+         RETURNING 1)
+       SELECT count(*)::int AS rows FROM written`,
+      [hours],
+    );
+    let watermark: Date | null = null;
+    if (range === undefined) {
+      [{ watermark }] = await runner.query(
+        `INSERT INTO ${state} (name, watermark) VALUES ($1, now())
+         ON CONFLICT (name) DO UPDATE SET watermark = EXCLUDED.watermark RETURNING watermark`,
+        [HOURLY_ROLLUP_NAME],
+      );
+    }
+    await runner.commitTransaction();
+    return { refreshed: true, hours: hours.length, rows, watermark: watermark === null ? null : new Date(watermark) };
+  } catch (error) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    throw error;
+  } finally {
+    await runner.release();
+  }
+}
+
+/** SQLSTATE 40001, serialization_failure. */
+function isSerializationFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown; driverError?: { code?: unknown } } | null)?.code
+    ?? (error as { driverError?: { code?: unknown } } | null)?.driverError?.code;
+  return code === '40001';
 }
 
 /**
