@@ -135,7 +135,7 @@ export class CopyBinaryRows {
     this.length += 4 + written;
   }
 
-  /** timestamptz. An invalid Date is NULL, as JSON would send it; text in another form is refused (see postgresMicros). */
+  /** timestamptz. An invalid Date is NULL, as JSON would send it; text in another form is refused (postgresMicros). */
   timestamptz(value: Timestamp | null): void {
     if (value === null) return this.null();
     const micros = postgresMicros(value);
@@ -215,7 +215,7 @@ export class CopyBinaryRows {
   }
 }
 
-/** A value the binary COPY cannot carry unchanged (see CopyBinaryRows). Carries no value: it never leaves the writer. */
+/** A value binary COPY cannot carry unchanged (see CopyBinaryRows). Carries no value: it never leaves the writer. */
 export class NotCopyableError extends Error {
   override readonly name = 'NotCopyableError';
 }

@@ -43,7 +43,8 @@ function microsOfIsoText(text: string): number | bigint | undefined {
     if (fraction < 0) return undefined;
     fraction *= 10 ** (6 - fractionDigits);
   }
-  return Math.abs(seconds) < SAFE_SECONDS ? seconds * 1_000_000 + fraction : BigInt(seconds) * 1_000_000n + BigInt(fraction);
+  if (Math.abs(seconds) < SAFE_SECONDS) return seconds * 1_000_000 + fraction;
+  return BigInt(seconds) * 1_000_000n + BigInt(fraction);
 }
 
 let lastSecondText = '';
