@@ -116,12 +116,12 @@ export class CopyBinaryRows {
     this.length += 12;
   }
 
-  /** double precision; NaN and ±Infinity are NULL, as JSON would send them to the upsert. */
+  /** double precision; NaN and ±Infinity are NULL and -0 is 0, as JSON would send them to the upsert. */
   float8(value: number | null): void {
     if (value === null || !Number.isFinite(value)) return this.null();
     this.reserve(12);
     this.int32At(this.length, 8);
-    this.buffer.writeDoubleBE(value, this.length + 4);
+    this.buffer.writeDoubleBE(value === 0 ? 0 : value, this.length + 4);
     this.length += 12;
   }
 
@@ -135,14 +135,14 @@ export class CopyBinaryRows {
     this.length += 4 + written;
   }
 
-  /** timestamptz. An invalid Date is NULL, as JSON would send it; text in another form is refused (postgresMicros). */
+  /**
+   * timestamptz. An invalid Date is NULL, as JSON would send it; a Date outside years 1–9999 and text in another
+   * form are refused (see postgresMicros).
+   */
   timestamptz(value: Timestamp | null): void {
-    if (value === null) return this.null();
+    if (value === null || (typeof value !== 'string' && Number.isNaN(value.getTime()))) return this.null();
     const micros = postgresMicros(value);
-    if (micros === undefined) {
-      if (typeof value === 'string') throw new NotCopyableError();
-      return this.null();
-    }
+    if (micros === undefined) throw new NotCopyableError();
     this.reserve(12);
     this.int32At(this.length, 8);
     if (typeof micros === 'number') this.int64At(this.length + 4, micros);

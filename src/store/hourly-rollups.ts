@@ -63,13 +63,14 @@ export async function refreshHourlyRollups(
   };
   return untraced(async () => {
     // The transaction's snapshot is taken by its first statement, before the lock is granted: a refresh that starts
-    // while another commits can get the lock with a snapshot that misses that commit, and its delete then fails with
-    // a serialization error. Nothing was written; a new transaction sees the other refresh's rows.
+    // while another commits can get the lock with a snapshot that misses that commit. Deleting a row the other one
+    // replaced then fails with a serialization error, inserting one it created with a duplicate key. Nothing was
+    // written; a new transaction sees the other refresh's rows.
     for (let attempt = 1; ; attempt++) {
       try {
         return await refreshOnce(dataSource, plan);
       } catch (error) {
-        if (attempt >= MAX_ATTEMPTS || !isSerializationFailure(error)) throw error;
+        if (attempt >= MAX_ATTEMPTS || !metAnotherRefresh(error)) throw error;
       }
     }
   });
@@ -140,11 +141,21 @@ async function refreshOnce(dataSource: DataSource, plan: RefreshPlan): Promise<R
   }
 }
 
-/** SQLSTATE 40001, serialization_failure. */
-function isSerializationFailure(error: unknown): boolean {
-  const code = (error as { code?: unknown; driverError?: { code?: unknown } } | null)?.code
-    ?? (error as { driverError?: { code?: unknown } } | null)?.driverError?.code;
-  return code === '40001';
+/**
+ * An error a refresh meets only when another refresh committed after its snapshot (under the lock, refreshes are the
+ * only writers of these tables): serialization_failure (40001), or unique_violation (23505) of a rollup row.
+ */
+function metAnotherRefresh(error: unknown): boolean {
+  const { code, constraint } = databaseErrorFields(error);
+  return code === '40001' || (code === '23505' && constraint === 'pk_agent_metrics_hourly');
+}
+
+/** SQLSTATE and constraint of a database error: on TypeORM's QueryFailedError itself or on its driverError. */
+function databaseErrorFields(error: unknown): { code?: unknown; constraint?: unknown } {
+  if (typeof error !== 'object' || error === null) return {};
+  const { code, constraint, driverError } = error as { code?: unknown; constraint?: unknown; driverError?: unknown };
+  if (code !== undefined) return { code, constraint };
+  return typeof driverError === 'object' && driverError !== null ? (driverError as { code?: unknown; constraint?: unknown }) : {};
 }
 
 /**

@@ -8,7 +8,8 @@
 /**
  * Writes `text`, a plain decimal (`-?digits[.digits]`), at `offset` of `target`, which must have room for
  * numericBytesBound(text) bytes. Returns the number of bytes written, or -1 for text in any other form (an exponent,
- * a sign or a space PostgreSQL's parser would accept), which the caller leaves to that parser.
+ * a sign or a space PostgreSQL's parser would accept) or with more than 1,000 digits before the point, which the
+ * caller leaves to that parser.
  */
 export function writeNumeric(text: string, target: Buffer, offset: number): number {
   const length = text.length;
@@ -35,6 +36,8 @@ export function writeNumeric(text: string, target: Buffer, offset: number): numb
   let first = wholeStart;
   while (first < wholeEnd - 1 && text.charCodeAt(first) === ZERO) first++; // leading zeros
   const wholeDigits = wholeEnd - first;
+  // Far past any numeric column's precision, and past what the 16-bit weight can say: the parser refuses it.
+  if (wholeDigits > MAX_WHOLE_DIGITS) return -1;
   let weight = Math.ceil(wholeDigits / 4) - 1;
   let count = 0;
   const digitsAt = offset + 8;
@@ -91,6 +94,8 @@ function readUint16(target: Buffer, offset: number): number {
 
 const POSITIVE = 0x0000;
 const NEGATIVE = 0x4000;
+/** PostgreSQL's NUMERIC_MAX_PRECISION: no numeric(p, s) column holds more digits. */
+const MAX_WHOLE_DIGITS = 1000;
 /** PostgreSQL's NUMERIC_MAX_DISPLAY_SCALE. */
 const MAX_DISPLAY_SCALE = 1000;
 const ZERO = 0x30;

@@ -11,12 +11,13 @@ import type { Timestamp } from './records';
 
 /**
  * Microseconds since 2000 (a bigint beyond ±285 years of it, where a double loses microseconds). Undefined for an
- * invalid Date and for text in another form (see above).
+ * invalid Date, a Date outside years 1–9999 and text in another form (see above).
  */
 export function postgresMicros(value: Timestamp): number | bigint | undefined {
   if (typeof value !== 'string') {
     const millis = value.getTime();
-    if (Number.isNaN(millis)) return undefined;
+    // Like the text, years 1–9999 only: JSON sends a Date outside them in a form PostgreSQL refuses.
+    if (Number.isNaN(millis) || millis < FIRST_MILLIS || millis > LAST_MILLIS) return undefined;
     const sinceEpoch = millis - POSTGRES_EPOCH_MILLIS;
     return Math.abs(sinceEpoch) < SAFE_SECONDS * 1_000 ? sinceEpoch * 1_000 : BigInt(sinceEpoch) * 1_000n;
   }
@@ -92,6 +93,9 @@ function daysSince2000(year: number, month: number, day: number): number {
 }
 
 const POSTGRES_EPOCH_MILLIS = Date.UTC(2000, 0, 1);
+/** 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z (Date.UTC would read year 1 as 1901). */
+const FIRST_MILLIS = -62_135_596_800_000;
+const LAST_MILLIS = 253_402_300_799_999;
 const DAYS_1970_TO_2000 = 10_957;
 /** Below this many seconds from 2000, seconds × 10^6 + microseconds is an exact double. */
 const SAFE_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1_000_000) - 1;

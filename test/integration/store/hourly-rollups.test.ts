@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import type { StatsGroup } from '../../../src/query/analytics-types';
 import { HISTOGRAM_RELATIVE_ERROR } from '../../../src/store/duration-histogram';
 import { refreshHourlyRollups, rollupWatermark } from '../../../src/store/hourly-rollups';
@@ -176,7 +177,15 @@ describe('refreshHourlyRollups', () => {
   const onServer = process.env.DATABASE_URL ? it : it.skip;
   onServer('never fails when one refresh starts while another commits: it refreshes or says it did not', async () => {
     // A refresh whose snapshot was taken before another refresh committed, and which got the lock after it, once
-    // failed with "could not serialize access due to concurrent delete". Many refreshes back to back meet that case.
+    // failed: "could not serialize access due to concurrent delete" for rows the other replaced, a duplicate key for
+    // rows the other created (a new hour, a new agent). Many refreshes back to back meet both, while runs keep
+    // arriving in new hours (of 2025, away from the other tests' hours).
+    let writing = true;
+    const newHours = (async () => {
+      for (let hour = 0; writing; hour++) {
+        await seed(fixture.store.dataSource, [agentRun({ agentName: 'Racer', startedAt: new Date(Date.UTC(2025, 0, 1, hour, 30)) })]);
+      }
+    })();
     const others = await Promise.all(
       [1, 2, 3].map(() => createAgentspanDataSource({ url: fixture.store.database.url, poolSize: 1 })),
     );
@@ -195,7 +204,35 @@ describe('refreshHourlyRollups', () => {
       );
       expect(results.flat().filter(Boolean).length).toBeGreaterThan(0);
     } finally {
+      writing = false;
+      await newHours;
       await Promise.all(others.map((other) => other.destroy()));
+    }
+  });
+
+  onServer('retries when another refresh commits between its snapshot and its lock, whether it created rows or replaced them', async () => {
+    // A refresh on its own DataSource, held just after its first statement (its snapshot is taken then), while
+    // another refresh of the same hour runs and commits; then let go. Without the retry it failed: first with a
+    // duplicate key (the other refresh created the hour's row), then with a serialization failure (it replaced it).
+    const hour = new Date(Date.UTC(2024, 5, 1, 5));
+    await seed(fixture.store.dataSource, [agentRun({ agentName: 'Latecomer', startedAt: new Date(hour.getTime() + 60_000) })]);
+    const range = { since: hour, until: new Date(hour.getTime() + 3_600_000) };
+    const held = await createAgentspanDataSource({ url: fixture.store.database.url, poolSize: 1 });
+    try {
+      for (const meets of ['a created row', 'a replaced row']) {
+        let letGo!: () => void;
+        const gate = new Promise<void>((resolve) => (letGo = resolve));
+        const snapshotTaken = holdAfterSnapshot(held, gate);
+        const late = refreshHourlyRollups(held, range);
+        await snapshotTaken;
+        expect(await refreshHourlyRollups(fixture.store.dataSource, range)).toMatchObject({ refreshed: true, rows: 1 });
+        letGo();
+        expect([meets, await late]).toEqual([meets, expect.objectContaining({ refreshed: true, rows: 1 })]);
+      }
+      const rows = await fixture.store.dataSource.query(`SELECT total FROM agent_metrics_hourly WHERE agent_name = 'Latecomer'`);
+      expect(rows).toEqual([{ total: 1 }]);
+    } finally {
+      await held.destroy();
     }
   });
 
@@ -221,3 +258,27 @@ describe('refreshHourlyRollups', () => {
     await expect(refreshHourlyRollups(fixture.store.dataSource, { overlapMs: -1 })).rejects.toThrow('overlapMs must be a number >= 0, got -1');
   });
 });
+
+/**
+ * Makes the next refresh on `dataSource` wait after the statement that takes its transaction's snapshot (the first
+ * after BEGIN) until `gate` opens. Resolves once it waits.
+ */
+function holdAfterSnapshot(dataSource: DataSource, gate: Promise<void>): Promise<void> {
+  const create = dataSource.createQueryRunner.bind(dataSource);
+  return new Promise<void>((waiting) => {
+    dataSource.createQueryRunner = ((mode) => {
+      dataSource.createQueryRunner = create; // once
+      const runner = create(mode);
+      const query = runner.query.bind(runner);
+      runner.query = (async (sql: string, parameters?: unknown[]) => {
+        const result = await query(sql, parameters);
+        if (sql.includes("set_config('statement_timeout'")) {
+          waiting();
+          await gate;
+        }
+        return result;
+      }) as typeof runner.query;
+      return runner;
+    }) as typeof dataSource.createQueryRunner;
+  });
+}

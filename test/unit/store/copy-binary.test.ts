@@ -75,7 +75,7 @@ describe('CopyBinaryRows', () => {
     expect(missing).toBeNull();
   });
 
-  it('writes integers and doubles in network order; NaN and infinities are NULL, as JSON would send them', () => {
+  it('writes integers and doubles in network order; NaN and infinities are NULL and -0 is 0, as JSON would send them', () => {
     const row = oneRow((rows) => {
       rows.int4(-2_147_483_648);
       rows.int4(2_147_483_647);
@@ -91,6 +91,8 @@ describe('CopyBinaryRows', () => {
     expect([asInt8(row[2]!), asInt8(row[3]!)]).toEqual([BigInt(Number.MAX_SAFE_INTEGER), -5n]);
     expect([asFloat8(row[4]!), asFloat8(row[5]!)]).toEqual([-0.5, 1e-7]);
     expect(row.slice(6)).toEqual([null, null, null]);
+    const [negativeZero] = oneRow((rows) => rows.float8(-0), 1);
+    expect(Object.is(asFloat8(negativeZero!), 0)).toBe(true);
   });
 
   it('refuses integers its column cannot take as they are (a fraction, an overflow), for the upsert to judge', () => {
@@ -112,6 +114,7 @@ describe('CopyBinaryRows', () => {
     expect(row[3]).toBeNull();
     expect(() => new CopyBinaryRows().numeric('1e-5')).toThrow(NotCopyableError);
     expect(() => new CopyBinaryRows().timestamptz('yesterday')).toThrow(NotCopyableError);
+    expect(() => new CopyBinaryRows().timestamptz(new Date('+010000-01-01T00:00:00.000Z'))).toThrow(NotCopyableError);
   });
 
   it('writes time-ordered version 7 uuids, and the same uuid again for child rows', () => {

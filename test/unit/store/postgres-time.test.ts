@@ -23,9 +23,13 @@ describe('postgresMicros', () => {
     expect(postgresMicros(new Date('9999-12-31T23:59:59.999Z'))).toBe(252_455_615_999_999_000n);
   });
 
-  it('reads Dates, and gives undefined for an invalid one', () => {
+  it('reads Dates of years 1–9999, and gives undefined for an invalid one or one outside them', () => {
     expect(postgresMicros(new Date('2026-11-22T04:30:42.123Z'))).toBe((Date.UTC(2026, 10, 22, 4, 30, 42, 123) - EPOCH_2000) * 1000);
+    expect(postgresMicros(new Date('0001-01-01T00:00:00.000Z'))).toBe(-63_082_281_600_000_000n);
     expect(postgresMicros(new Date(NaN))).toBeUndefined();
+    // JSON writes these as "+010000-…" and "-000001-…", which PostgreSQL refuses: the upsert decides for them.
+    expect(postgresMicros(new Date('+010000-01-01T00:00:00.000Z'))).toBeUndefined();
+    expect(postgresMicros(new Date(new Date('0001-01-01T00:00:00.000Z').getTime() - 1))).toBeUndefined();
   });
 
   it('agrees with Date on random times from year 1 to 9999', () => {
