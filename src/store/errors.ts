@@ -91,6 +91,15 @@ export function sqlStateOf(err: unknown): string | undefined {
   return undefined;
 }
 
+/** The constraint a PostgreSQL error names (a unique or CHECK violation), on the error or the driver error it wraps. */
+export function constraintOf(err: unknown): string | undefined {
+  for (const link of errorChain(err)) {
+    const { constraint } = link as { constraint?: unknown };
+    if (typeof constraint === 'string') return constraint;
+  }
+  return undefined;
+}
+
 /**
  * True when the failure is about the database being unavailable (down, restarting, overloaded, timed out, deadlocked)
  * or not ready for us (database, schema or tables missing, credentials refused) rather than about the data: retrying

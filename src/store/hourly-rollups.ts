@@ -1,5 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { isoInstantOrNull } from '../internal/iso-instant';
+import { constraintOf, sqlStateOf } from './errors';
 import { buildHourlyAggregateSql, HOURLY_COLUMNS, RUN_HOUR_SQL } from './hourly-aggregate-sql';
 import { qualifiedTableName } from './table-names';
 import { untraced } from './untraced';
@@ -146,16 +147,8 @@ async function refreshOnce(dataSource: DataSource, plan: RefreshPlan): Promise<R
  * only writers of these tables): serialization_failure (40001), or unique_violation (23505) of a rollup row.
  */
 function metAnotherRefresh(error: unknown): boolean {
-  const { code, constraint } = databaseErrorFields(error);
-  return code === '40001' || (code === '23505' && constraint === 'pk_agent_metrics_hourly');
-}
-
-/** SQLSTATE and constraint of a database error: on TypeORM's QueryFailedError itself or on its driverError. */
-function databaseErrorFields(error: unknown): { code?: unknown; constraint?: unknown } {
-  if (typeof error !== 'object' || error === null) return {};
-  const { code, constraint, driverError } = error as { code?: unknown; constraint?: unknown; driverError?: unknown };
-  if (code !== undefined) return { code, constraint };
-  return typeof driverError === 'object' && driverError !== null ? (driverError as { code?: unknown; constraint?: unknown }) : {};
+  const state = sqlStateOf(error);
+  return state === '40001' || (state === '23505' && constraintOf(error) === 'pk_agent_metrics_hourly');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { QueryFailedError } from 'typeorm';
 import {
+  constraintOf,
   describeDatabaseError,
   isRowDataError,
   isTransientError,
@@ -139,5 +140,15 @@ describe('sqlStateOf', () => {
   it('finds the SQLSTATE of a wrapped driver error and ignores socket codes', () => {
     expect(sqlStateOf(new QueryFailedError('q', [], pgError('23505')))).toBe('23505');
     expect(sqlStateOf(socketError('ECONNREFUSED'))).toBeUndefined();
+  });
+});
+
+describe('constraintOf', () => {
+  it('finds the constraint a wrapped driver error names, and nothing when there is none', () => {
+    const duplicate = pgError('23505', 'duplicate key value', { constraint: 'pk_agent_metrics_hourly' });
+    expect(constraintOf(new QueryFailedError('q', [], duplicate))).toBe('pk_agent_metrics_hourly');
+    expect(constraintOf(new Error('oops', { cause: duplicate }))).toBe('pk_agent_metrics_hourly');
+    expect(constraintOf(pgError('40001'))).toBeUndefined();
+    expect(constraintOf('not an error')).toBeUndefined();
   });
 });
