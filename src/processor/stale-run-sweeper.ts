@@ -1,5 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { MAX_TIMER_MS } from '../pipeline/options';
+import { maskUrlsIn } from '../store/mask-url';
 
 // The first look comes soon after start, so runs a crashed predecessor left behind are marked promptly.
 const FIRST_CHECK_MAX_MS = 5_000;
@@ -46,7 +47,8 @@ export class StaleRunSweeper {
       if (abandoned > 0) diag.info(`agentspan: marked ${abandoned} stale running execution(s) as abandoned`);
       return abandoned;
     } catch (error) {
-      diag.debug(`agentspan: the stale-run check failed, will try again: ${String(error)}`);
+      // A connection error can quote the database URL, password included.
+      diag.debug(`agentspan: the stale-run check failed, will try again: ${maskUrlsIn(String(error))}`);
       return 0;
     } finally {
       this.busy = false;
