@@ -5,6 +5,7 @@ import { AddExecutionMetrics1796515200000 } from './1796515200000-AddExecutionMe
 import { CreateAgentMetricsHourly1796518800000 } from './1796518800000-CreateAgentMetricsHourly';
 import { CreateModelPrices1796601600000 } from './1796601600000-CreateModelPrices';
 import { AddCostColumns1796601600001 } from './1796601600001-AddCostColumns';
+import { AddPerformanceCounted1796947200000 } from './1796947200000-AddPerformanceCounted';
 
 /**
  * Every migration, oldest first, as classes: the DataSource gets these rather than a glob, which would break once
@@ -18,4 +19,5 @@ export const agentspanMigrations = [
   CreateAgentMetricsHourly1796518800000,
   CreateModelPrices1796601600000,
   AddCostColumns1796601600001,
+  AddPerformanceCounted1796947200000,
 ];

@@ -70,7 +70,7 @@ export function invokeTraced(definition: CallDefinition, self: unknown, args: un
     call.fail(error);
     throw error;
   }
-  return call.settle(result, ctx);
+  return call.settle(result, ctx, original);
 }
 
 function refusalOf(budgets: readonly RunBudget[]): BudgetExceededError | undefined {

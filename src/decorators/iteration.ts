@@ -19,22 +19,27 @@ const NOT_ITERATING: WrappedResult = { iterating: false, value: undefined };
 /**
  * Recognises results whose work happens after the call returns — generators, async iterables, web and Node streams,
  * foreign thenables — and arranges for the span to end when that work ends. Everything else is ended by the caller.
+ * Generators and web streams are followed through a wrapper handed out in their place; when `substitute` is false
+ * (the value reaches the caller through a promise it holds unchanged) they cannot be, and the span ends now.
  */
-export function wrapResult(value: unknown, observer: IterationObserver, ctx: Context): WrappedResult {
+export function wrapResult(value: unknown, observer: IterationObserver, ctx: Context, substitute = true): WrappedResult {
   if (typeof value !== 'object' || value === null) return NOT_ITERATING;
   const prototype = Object.getPrototypeOf(value);
   // Plain data (the common result) cannot be a generator or a stream; only its own members could make it iterable.
   const plain = prototype === Object.prototype || prototype === Array.prototype || prototype === null;
   const tag = plain ? '' : Object.prototype.toString.call(value);
-  if (tag === '[object Generator]') {
-    return { iterating: true, value: wrapIterator(value as Iterator<unknown>, observer, ctx) };
+  const generator = tag === '[object Generator]';
+  const asyncGenerator = !generator && tag === '[object AsyncGenerator]';
+  const webStream = !plain && typeof ReadableStream !== 'undefined' && value instanceof ReadableStream;
+  if (!substitute && (generator || asyncGenerator || webStream)) {
+    observer.finishUnobserved();
+    return { iterating: true, value };
   }
-  if (tag === '[object AsyncGenerator]') {
+  if (generator) return { iterating: true, value: wrapIterator(value as Iterator<unknown>, observer, ctx) };
+  if (asyncGenerator) {
     return { iterating: true, value: wrapAsyncIterator(value as AsyncIterator<unknown>, observer, ctx) };
   }
-  if (!plain && typeof ReadableStream !== 'undefined' && value instanceof ReadableStream) {
-    return { iterating: true, value: wrapReadableStream(value, observer) };
-  }
+  if (webStream) return { iterating: true, value: wrapReadableStream(value, observer) };
   if (!plain && isNodeReadable(value)) {
     watchNodeReadable(value, observer);
     return { iterating: true, value };

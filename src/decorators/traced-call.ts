@@ -32,6 +32,8 @@ import type { SpanRole } from './types';
  */
 export class TracedCall implements IterationObserver {
   private ended = false;
+  /** A watched promise's handlers ran once (a hostile then may call them again). */
+  private resolved = false;
   private readonly settings: CaptureSettings;
   private chunks: ChunkCollector | undefined;
   private streamedUsage: ResponseUsage | undefined;
@@ -54,19 +56,25 @@ export class TracedCall implements IterationObserver {
     }
   }
 
-  /** Ends the span for a call that returned `result`; returns what the caller gets (the result, or its wrapper). */
-  settle(result: unknown, ctx: Context): unknown {
+  /**
+   * Ends the span for a call that returned `result`, and returns `result` itself; except an async function's promise:
+   * made by this call and reachable only from here, it is swapped for a derived one unseen, so a stream it resolves to
+   * can be wrapped and a rejection the caller ignores stays unhandled, as without us.
+   */
+  settle(result: unknown, ctx: Context, fn: Function): unknown {
     try {
       if (types.isPromise(result)) {
-        return result.then(
-          (value) => this.settleValue(value, ctx),
-          (error: unknown) => {
+        if (types.isAsyncFunction(fn) && Object.getPrototypeOf(result) === Promise.prototype) {
+          const onError = (error: unknown) => {
             this.fail(error);
             throw error;
-          },
-        );
+          };
+          return nativeThen.call(result, (value) => this.settleValue(value, ctx, true), onError);
+        }
+        this.observe(result, ctx);
+        return result;
       }
-      return this.settleValue(result, ctx);
+      return this.settleValue(result, ctx, true);
     } catch (error) {
       reportOnce('settle-failed', `ending a span failed: ${String(error)}`);
       this.endOnce();
@@ -74,9 +82,47 @@ export class TracedCall implements IterationObserver {
     }
   }
 
-  private settleValue(value: unknown, ctx: Context): unknown {
+  /**
+   * Watches a promise the caller gets unchanged (an SDK's APIPromise keeps `.withResponse()`) through its own `then`:
+   * a subclass may resolve only there (APIPromise parses there). Our handlers never throw, so nothing new goes unhandled.
+   */
+  private observe(promise: Promise<unknown>, ctx: Context): void {
+    let then: unknown;
+    let derived: unknown;
     try {
-      const wrapped = wrapResult(value, this, ctx);
+      then = promise.then;
+      derived = (then as typeof nativeThen).call(
+        promise,
+        (value) => {
+          if (this.resolved) return;
+          this.resolved = true;
+          this.settleValue(value, ctx, false);
+        },
+        (error: unknown) => {
+          if (this.resolved) return;
+          this.resolved = true;
+          this.fail(error);
+        },
+      );
+    } catch (error) {
+      reportOnce('observe-failed', `watching a returned promise failed; its span ends now: ${String(error)}`);
+      this.finishUnobserved();
+      return;
+    }
+    // An overridden then may hand back a promise that rejects whatever our handlers do; that rejection would be ours.
+    if (then !== nativeThen && types.isPromise(derived)) {
+      try {
+        nativeThen.call(derived, undefined, ignore);
+      } catch (error) {
+        reportOnce('observe-failed', `watching a returned promise failed: ${String(error)}`);
+      }
+    }
+  }
+
+  /** `substitute`: whether the caller can be handed a wrapper of `value` instead of `value` itself. */
+  private settleValue(value: unknown, ctx: Context, substitute: boolean): unknown {
+    try {
+      const wrapped = wrapResult(value, this, ctx, substitute);
       if (wrapped.iterating) return wrapped.value;
       this.complete(value);
       return value;
@@ -224,6 +270,8 @@ export class TracedCall implements IterationObserver {
 }
 
 const NOTHING = Symbol('nothing');
+const nativeThen = Promise.prototype.then;
+const ignore = (): void => {};
 
 function errorMessage(error: unknown): string {
   try {

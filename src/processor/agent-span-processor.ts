@@ -11,7 +11,7 @@ import { resolvePipelineOptions, timeoutOrDefault } from '../pipeline/options';
 import { SpillReplayer } from '../pipeline/spill/spill-replayer';
 import { SpillStore } from '../pipeline/spill/spill-store';
 import type { BatchPipelineOptions, DropCounts, FlushResult, RejectedRecord, SpillResult } from '../pipeline/types';
-import { ATTR_AGENTSPAN_INPUT, ATTR_AGENTSPAN_KIND, ATTR_AGENTSPAN_OUTPUT, ATTR_GEN_AI_OPERATION_NAME } from '../semconv/attributes';
+import { ATTR_AGENTSPAN_INPUT, ATTR_AGENTSPAN_KIND, ATTR_AGENTSPAN_OUTPUT } from '../semconv/attributes';
 import { TRACER_NAME } from '../semconv/tracer-name';
 import { isTransientError } from '../store/errors';
 import { maskUrlsIn } from '../store/mask-url';
@@ -23,6 +23,8 @@ import { mapSpan, type SpanPhase } from './map-span';
 import { publishHealthMetrics } from './processor-metrics';
 import { resolveReliabilityOptions } from './processor-options';
 import { spanKindOf } from './span-kind';
+import { SpanLineageTracker, type Placement } from './span-lineage';
+import { agentspanRoleOf } from '../semconv/span-role';
 import { isSpanRecord } from './span-record-shape';
 import { StaleRunSweeper } from './stale-run-sweeper';
 import type { AgentSpanProcessorHealth, AgentSpanProcessorOptions, AgentSpanProcessorStats } from './types';
@@ -39,6 +41,7 @@ class PendingRecord {
     readonly span: ReadableSpan,
     readonly phase: SpanPhase,
     readonly runAttributes: Attributes | undefined,
+    readonly placement?: Placement,
   ) {}
 }
 
@@ -75,6 +78,7 @@ export class AgentSpanProcessor implements SpanProcessor {
   private readonly shutdownTimeoutMs: number;
   /** withAgentContext attributes of other instrumentations' spans, kept from start to end. */
   private readonly runAttributes = new WeakMap<object, Attributes>();
+  private readonly lineage = new SpanLineageTracker();
   private ignored = 0;
   private writerOptions: SpanWriterOptions | undefined;
   private writer: { dataSource: DataSource; writer: SpanWriter } | undefined;
@@ -154,15 +158,18 @@ export class AgentSpanProcessor implements SpanProcessor {
 
   onStart(span: Span, parentContext: Context): void {
     try {
-      const own = span.instrumentationScope.name === TRACER_NAME;
+      const scope = span.instrumentationScope.name;
+      const own = scope === TRACER_NAME;
+      let run: Attributes | undefined;
       if (!own) {
-        const run = runAttributesOf(parentContext);
+        run = runAttributesOf(parentContext);
         if (run) this.runAttributes.set(span, run);
       }
-      const isAgent = own
-        ? span.attributes[ATTR_AGENTSPAN_KIND] === 'agent'
-        : span.attributes[ATTR_GEN_AI_OPERATION_NAME] === 'invoke_agent';
-      if (isAgent) this.pipeline.enqueue(new PendingRecord(span, 'start', own ? undefined : this.runAttributes.get(span)));
+      // Own spans: a task unless it says otherwise (the common case reads one attribute); others by their dialect.
+      const ownKind = span.attributes[ATTR_AGENTSPAN_KIND];
+      const kind = own ? (typeof ownKind === 'string' ? agentspanRoleOf(span.attributes, scope) : 'task') : spanKindOf(span.attributes, scope, span.name);
+      const placement = this.lineage.start(span, parentContext, kind, own);
+      if (kind === 'agent') this.pipeline.enqueue(new PendingRecord(span, 'start', run, placement));
     } catch (error) {
       reportOnce('processor-start', `AgentSpanProcessor.onStart failed: ${String(error)}`);
     }
@@ -171,16 +178,28 @@ export class AgentSpanProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     try {
       const scope = span.instrumentationScope.name;
-      if (spanKindOf(span.attributes, scope) === undefined) {
+      const kind = spanKindOf(span.attributes, scope, span.name);
+      if (kind === undefined) {
         this.ignored++;
         return;
       }
-      // Only other instrumentations' spans can have run attributes kept for them (see onStart).
-      const run = scope === TRACER_NAME ? undefined : this.runAttributes.get(span);
-      this.pipeline.enqueue(run === undefined ? span : new PendingRecord(span, 'end', run));
+      const decision = this.lineage.end(span, kind);
+      if (decision.kind === 'held') return;
+      if (decision.kind === 'release') {
+        for (const member of decision.spans) this.enqueueEnded(member.span, member.placement);
+        return;
+      }
+      this.enqueueEnded(span, decision.placement);
     } catch (error) {
       reportOnce('processor-end', `AgentSpanProcessor.onEnd failed: ${String(error)}`);
     }
+  }
+
+  /** Queues a finished span: the span itself when nothing goes with it (the common case: nothing allocated). */
+  private enqueueEnded(span: ReadableSpan, placement: Placement | undefined): void {
+    // Only other instrumentations' spans can have run attributes kept for them (see onStart).
+    const run = span.instrumentationScope.name === TRACER_NAME ? undefined : this.runAttributes.get(span);
+    this.pipeline.enqueue(run === undefined && placement === undefined ? span : new PendingRecord(span, 'end', run, placement));
   }
 
   /**
@@ -297,6 +316,8 @@ export class AgentSpanProcessor implements SpanProcessor {
     const deadline = Date.now() + this.shutdownTimeoutMs;
     try {
       this.sweeper?.stop();
+      // Spans held for a model call whose outermost span never ended are written on their own rather than lost.
+      for (const held of this.lineage.releaseAll()) this.enqueueEnded(held.span, held.placement);
       await this.pipeline.shutdown(this.shutdownTimeoutMs);
       this.replayer?.stop();
       if (this.spillStore !== undefined) {
@@ -395,7 +416,9 @@ function mapInto(mapped: MappedBatch, batch: PendingSpan[], start: number, end: 
     const pending = batch[i]!;
     try {
       const record =
-        pending instanceof PendingRecord ? mapSpan(pending.span, pending.phase, pending.runAttributes) : mapSpan(pending, 'end');
+        pending instanceof PendingRecord
+          ? mapSpan(pending.span, pending.phase, pending.runAttributes, pending.placement)
+          : mapSpan(pending, 'end');
       if (record) {
         mapped.records.push(record);
         mapped.sources.push(pending);

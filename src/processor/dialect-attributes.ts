@@ -8,6 +8,7 @@ import {
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
@@ -25,9 +26,12 @@ import type { ExecutionKind } from '../store/records';
  * and deprecated names), OpenInference, Traceloop and Langfuse, and all of them land in the same columns. Names
  * already present are kept. Token figures come out with OTel's meaning (input includes cache reads and writes,
  * output includes reasoning), which the mapping then splits into disjoint buckets; Langfuse's usage_details, whose
- * keys are already disjoint, are added up first. Values are copied as they are: the mapping checks them.
+ * keys are already disjoint, are added up first. Where one instrumentation means something else by a name (by its
+ * scope: Traceloop's Anthropic spans count fresh input only), its figure is turned into OTel's meaning. Request and
+ * response model are kept apart (OpenInference overwrites `llm.model_name` with the response model). Values are
+ * copied as they are: the mapping checks them.
  */
-export function dialectAttributes(attributes: Attributes, kind: ExecutionKind, spanName: string): Attributes {
+export function dialectAttributes(attributes: Attributes, kind: ExecutionKind, spanName: string, scopeName?: string): Attributes {
   const result: Attributes = { ...attributes };
   const fill = (key: string, ...candidates: Array<AttributeValue | undefined>) => {
     if (result[key] !== undefined) return;
@@ -35,9 +39,17 @@ export function dialectAttributes(attributes: Attributes, kind: ExecutionKind, s
     if (found !== undefined) result[key] = found;
   };
   const a = attributes;
-  fill(ATTR_GEN_AI_PROVIDER_NAME, a[F.ATTR_GEN_AI_SYSTEM], a[F.ATTR_LLM_PROVIDER], a[F.ATTR_LLM_SYSTEM]);
-  fill(ATTR_GEN_AI_REQUEST_MODEL, a[F.ATTR_LLM_REQUEST_MODEL_NAME], a[F.ATTR_LLM_MODEL_NAME], a[F.ATTR_LANGFUSE_MODEL]);
-  fill(ATTR_GEN_AI_RESPONSE_MODEL, a[F.ATTR_LLM_RESPONSE_MODEL_NAME]);
+  const metadata = jsonObject(a[F.ATTR_METADATA]);
+  fill(
+    ATTR_GEN_AI_PROVIDER_NAME,
+    providerName(a[F.ATTR_GEN_AI_SYSTEM] ?? a[F.ATTR_AI_MODEL_PROVIDER], scopeName),
+    a[F.ATTR_LLM_PROVIDER],
+    a[F.ATTR_LLM_SYSTEM],
+    metadata?.ls_provider as AttributeValue | undefined,
+  );
+  const models = openInferenceModels(a);
+  fill(ATTR_GEN_AI_REQUEST_MODEL, models.request, a[F.ATTR_LANGFUSE_MODEL]);
+  fill(ATTR_GEN_AI_RESPONSE_MODEL, models.response);
 
   const langfuse = langfuseUsage(a[F.ATTR_LANGFUSE_USAGE_DETAILS]);
   fill(ATTR_GEN_AI_USAGE_INPUT_TOKENS, a[F.ATTR_GEN_AI_USAGE_PROMPT_TOKENS], a[F.ATTR_LLM_TOKEN_COUNT_PROMPT], langfuse?.input);
@@ -46,26 +58,36 @@ export function dialectAttributes(attributes: Attributes, kind: ExecutionKind, s
     ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
     a[F.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS_FLAT],
     a[F.ATTR_LLM_TOKEN_COUNT_CACHE_READ],
+    a[F.ATTR_AI_USAGE_CACHE_READ_TOKENS],
+    a[F.ATTR_AI_USAGE_CACHED_INPUT_TOKENS],
     langfuse?.cacheRead,
   );
   fill(
     ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+    a[F.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS],
     a[F.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_FLAT],
     a[F.ATTR_LLM_TOKEN_COUNT_CACHE_WRITE],
+    a[F.ATTR_AI_USAGE_CACHE_WRITE_TOKENS],
     langfuse?.cacheWrite,
   );
   fill(
     ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
     a[F.ATTR_GEN_AI_USAGE_REASONING_TOKENS],
     a[F.ATTR_LLM_TOKEN_COUNT_REASONING],
+    a[F.ATTR_AI_USAGE_REASONING_TOKENS],
+    a[F.ATTR_AI_USAGE_REASONING_TOKENS_FLAT],
     langfuse?.reasoning,
   );
+  if (scopeName === F.SCOPE_TRACELOOP_ANTHROPIC) inputWithCache(result);
   fill(ATTR_AGENTSPAN_COST_USD, langfuseCost(a[F.ATTR_LANGFUSE_COST_DETAILS]), a[F.ATTR_LLM_COST_TOTAL], a[F.ATTR_GEN_AI_USAGE_COST]);
 
+  fill(ATTR_GEN_AI_TOOL_NAME, a[F.ATTR_AI_TOOL_CALL_NAME]);
   fill(ATTR_USER_ID, a[F.ATTR_LANGFUSE_USER_ID], a[F.ATTR_ENDUSER_ID]);
   fill(ATTR_SESSION_ID, a[F.ATTR_LANGFUSE_SESSION_ID]);
   if (kind === 'agent') {
-    fill(ATTR_GEN_AI_AGENT_NAME, a[F.ATTR_AGENT_NAME], a[F.ATTR_TRACELOOP_ENTITY_NAME], agentNameFromSpanName(spanName));
+    // A Langfuse agent observation is named after its agent.
+    const observationName = a[F.ATTR_LANGFUSE_OBSERVATION_TYPE] === 'agent' ? spanName : undefined;
+    fill(ATTR_GEN_AI_AGENT_NAME, a[F.ATTR_AGENT_NAME], a[F.ATTR_TRACELOOP_ENTITY_NAME], agentNameFromSpanName(spanName), observationName);
   } else {
     fill(ATTR_GEN_AI_AGENT_NAME, a[F.ATTR_AGENT_NAME]);
   }
@@ -76,6 +98,7 @@ export function dialectAttributes(attributes: Attributes, kind: ExecutionKind, s
     a[F.ATTR_TRACELOOP_ENTITY_INPUT],
     a[F.ATTR_LANGFUSE_INPUT],
     a[F.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS],
+    a[F.ATTR_AI_TOOL_CALL_ARGS],
   );
   fill(
     ATTR_AGENTSPAN_OUTPUT,
@@ -84,6 +107,7 @@ export function dialectAttributes(attributes: Attributes, kind: ExecutionKind, s
     a[F.ATTR_TRACELOOP_ENTITY_OUTPUT],
     a[F.ATTR_LANGFUSE_OUTPUT],
     a[F.ATTR_GEN_AI_TOOL_CALL_RESULT],
+    a[F.ATTR_AI_TOOL_CALL_RESULT],
   );
   fill(ATTR_AGENTSPAN_METADATA, a[F.ATTR_METADATA], a[F.ATTR_LANGFUSE_TRACE_METADATA], associationProperties(a));
   return result;
@@ -119,8 +143,9 @@ function langfuseUsage(value: unknown): { input?: number; output?: number; cache
     for (const key of keys) if (typeof details[key] === 'number') return details[key] as number;
     return undefined;
   };
-  const input = first(['input', 'prompt']);
-  const output = first(['output', 'completion']);
+  // `promptTokens` / `completionTokens`: the OpenAI-style names Langfuse's own docs show for usageDetails.
+  const input = first(['input', 'prompt', 'promptTokens', 'prompt_tokens', 'inputTokens', 'input_tokens']);
+  const output = first(['output', 'completion', 'completionTokens', 'completion_tokens', 'outputTokens', 'output_tokens']);
   const cacheRead = first(LANGFUSE_CACHE_READ);
   const cacheWrite = first(LANGFUSE_CACHE_WRITE);
   const reasoning = first(LANGFUSE_REASONING);
@@ -130,6 +155,45 @@ function langfuseUsage(value: unknown): { input?: number; output?: number; cache
     cacheRead,
     cacheWrite,
     reasoning,
+  };
+}
+
+/**
+ * Traceloop's Anthropic spans put Anthropic's own `input_tokens` (fresh input, cache reads and writes on top) into
+ * `gen_ai.usage.input_tokens`; OTel's input includes the cache, which the mapping then takes out again.
+ */
+function inputWithCache(result: Attributes): void {
+  for (const key of [ATTR_GEN_AI_USAGE_INPUT_TOKENS, F.ATTR_GEN_AI_USAGE_PROMPT_TOKENS]) {
+    const input = result[key];
+    if (typeof input !== 'number') continue;
+    const cacheRead = result[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS];
+    const cacheWrite = result[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS];
+    result[key] = input + (typeof cacheRead === 'number' ? cacheRead : 0) + (typeof cacheWrite === 'number' ? cacheWrite : 0);
+  }
+}
+
+/**
+ * The provider from `gen_ai.system` or the AI SDK's `ai.model.provider`: the legacy AI SDK integration gives its
+ * provider id (`openai.chat`, `anthropic.messages`), whose first part is the provider, as its newer one reports it.
+ */
+function providerName(value: AttributeValue | undefined, scopeName: string | undefined): AttributeValue | undefined {
+  if (scopeName !== F.SCOPE_AI_SDK_LEGACY || typeof value !== 'string') return value;
+  const dot = value.indexOf('.');
+  return dot > 0 ? value.slice(0, dot) : value;
+}
+
+/**
+ * OpenInference's models: `llm.model_name` starts as the request model and is overwritten with the response model
+ * when a response names one; the request model stays in `llm.invocation_parameters`. So `llm.model_name` is the
+ * response model only when it differs from the model the request asked for.
+ */
+function openInferenceModels(a: Attributes): { request?: AttributeValue; response?: AttributeValue } {
+  const named = a[F.ATTR_LLM_MODEL_NAME];
+  const invoked = jsonObject(a[F.ATTR_LLM_INVOCATION_PARAMETERS])?.model;
+  const asked = typeof invoked === 'string' && invoked.length > 0 ? invoked : undefined;
+  return {
+    request: a[F.ATTR_LLM_REQUEST_MODEL_NAME] ?? asked ?? named,
+    response: a[F.ATTR_LLM_RESPONSE_MODEL_NAME] ?? (asked !== undefined && named !== asked ? named : undefined),
   };
 }
 

@@ -53,10 +53,12 @@ import type {
   TokenBuckets,
   UsageSource,
 } from '../store/records';
+import { ATTR_LANGFUSE_LEVEL, ATTR_LANGFUSE_STATUS_MESSAGE } from '../semconv/foreign-attributes';
 import { TRACER_NAME } from '../semconv/tracer-name';
 import { dialectAttributes } from './dialect-attributes';
 import { isMetricName, isMetricValue, MAX_METRICS_PER_SPAN } from '../semconv/metric-names';
 import { spanKindOf } from './span-kind';
+import type { Placement } from './span-lineage';
 
 export type SpanPhase = 'start' | 'end';
 
@@ -88,8 +90,9 @@ const REASONING = ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS;
 /**
  * Turns a span into the record the store writes: pure, no I/O. `start` gives the `running` record of a span still
  * open (no performance row); `end` the final one. `runAttributes` are the withAgentContext attributes in force when
- * a span of another instrumentation started (agentspan's own spans carry them already). Returns undefined for spans
- * that are neither agentspan's nor GenAI spans.
+ * a span of another instrumentation started (agentspan's own spans carry them already); `placement` what the processor
+ * learnt of the span's place in the run tree (a parent that is not stored, figures another span already reports).
+ * Returns undefined for spans that are neither agentspan's nor GenAI spans.
  *
  * Nothing a span carries can make the database refuse the record: text is made storable and cut to its column,
  * figures outside their column's range or of the wrong type are stored as null, an end before the start (clock
@@ -98,12 +101,18 @@ const REASONING = ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS;
  * with the message as reason) only for a span that cannot be stored at all: a trace or span id of the wrong length,
  * or a start time that is not a time from year 1 to 9999.
  */
-export function mapSpan(span: ReadableSpan, phase: SpanPhase, runAttributes?: Attributes): SpanRecord | undefined {
-  const own = span.instrumentationScope.name === TRACER_NAME;
-  const kind = spanKindOf(span.attributes, span.instrumentationScope.name);
+export function mapSpan(
+  span: ReadableSpan,
+  phase: SpanPhase,
+  runAttributes?: Attributes,
+  placement?: Placement,
+): SpanRecord | undefined {
+  const scope = span.instrumentationScope.name;
+  const own = scope === TRACER_NAME;
+  const kind = spanKindOf(span.attributes, scope, span.name);
   if (kind === undefined) return undefined;
   // Another instrumentation's span is read in any dialect; agentspan's own already speak the one the mapping reads.
-  const attributes = own ? span.attributes : dialectAttributes(span.attributes, kind, String(span.name));
+  const attributes = own ? span.attributes : dialectAttributes(span.attributes, kind, String(span.name), scope);
   const context = span.spanContext();
   if (!isId(context.traceId, TRACE_ID_LENGTH)) throw new Error(`trace id is not ${TRACE_ID_LENGTH} characters`);
   if (!isId(context.spanId, SPAN_ID_LENGTH)) throw new Error(`span id is not ${SPAN_ID_LENGTH} characters`);
@@ -120,7 +129,7 @@ export function mapSpan(span: ReadableSpan, phase: SpanPhase, runAttributes?: At
   const execution: ExecutionRecord = {
     traceId: context.traceId,
     spanId: context.spanId,
-    parentSpanId: parentOf(span, fields),
+    parentSpanId: placement?.parentSpanId !== undefined ? placement.parentSpanId : parentOf(span, fields),
     kind,
     name: cutText(typeof span.name === 'string' && span.name.length > 0 ? span.name : 'span', WIDTH.name),
     agentName: fields.text(attributes[ATTR_GEN_AI_AGENT_NAME], ATTR_GEN_AI_AGENT_NAME, WIDTH.id),
@@ -151,6 +160,9 @@ export function mapSpan(span: ReadableSpan, phase: SpanPhase, runAttributes?: At
   };
   if (end === undefined) return { execution, performance: null, decisions: [], events: [] };
   const performance = performanceOf(attributes, end.durationMs, fields);
+  if (placement?.counted === false || (placement?.group !== undefined && !placement.group.isCounted(span))) {
+    performance.counted = false;
+  }
   const decisions: DecisionRecord[] = [];
   const events: EventRecord[] = [];
   for (const event of span.events) {
@@ -264,19 +276,28 @@ function statusOf(span: ReadableSpan, failed: boolean): ExecutionRecord['status'
   return span.attributes[ATTR_AGENTSPAN_OUTCOME] === 'cancelled' ? 'cancelled' : 'completed';
 }
 
-/** Status ERROR, `error.type`, or the first exception event: whichever says the span failed, and why. */
+/**
+ * Status ERROR, `error.type`, Langfuse's level ERROR (its observations keep OTel's status unset), or the first
+ * exception event: whichever says the span failed, and why.
+ */
 function errorOf(span: ReadableSpan, fields: Fields): { type: string | null; message: string | undefined } | undefined {
-  const failed = span.status.code === SpanStatusCode.ERROR || span.attributes[ATTR_ERROR_TYPE] !== undefined;
+  const langfuseError = span.attributes[ATTR_LANGFUSE_LEVEL] === 'ERROR';
+  const failed = span.status.code === SpanStatusCode.ERROR || span.attributes[ATTR_ERROR_TYPE] !== undefined || langfuseError;
   // An exception recorded on a span that did not fail (caught and handled) is an event, not a failure.
   if (!failed) return undefined;
   const exception = span.events.find((event) => event.name === EVENT_EXCEPTION)?.attributes ?? {};
   const status = typeof span.status.message === 'string' ? span.status.message : '';
+  const langfuseMessage = langfuseError ? span.attributes[ATTR_LANGFUSE_STATUS_MESSAGE] : undefined;
   const exceptionMessage = exception[ATTR_EXCEPTION_MESSAGE];
   return {
     type:
       fields.text(span.attributes[ATTR_ERROR_TYPE], ATTR_ERROR_TYPE, WIDTH.errorType) ??
       fields.text(exception[ATTR_EXCEPTION_TYPE], ATTR_EXCEPTION_TYPE, WIDTH.errorType),
-    message: status || (typeof exceptionMessage === 'string' && exceptionMessage) || undefined,
+    message:
+      status ||
+      (typeof langfuseMessage === 'string' && langfuseMessage) ||
+      (typeof exceptionMessage === 'string' && exceptionMessage) ||
+      undefined,
   };
 }
 
@@ -302,6 +323,7 @@ function performanceOf(attributes: Attributes, durationMs: number, fields: Field
     costSource: cost === null ? 'unknown' : 'provided',
     usageSource: usageSourceOf(attributes, buckets),
     priceId: null,
+    counted: true,
   };
 }
 

@@ -32,7 +32,8 @@ const TOKEN_COLUMNS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'ca
  * Cost and tokens per agent, model, user, tenant, hour or day, and how much was used at an unknown cost. Sums the
  * executions' own figures (agent_performance.cost_usd and the token columns), never the agents' subtree totals, so
  * every token is counted once however agents nest; an execution is attributed to its own agent name (the agent
- * whose method made the call), model, user, tenant and start time.
+ * whose method made the call), model, user, tenant and start time. Rows marked not counted (figures another span of the
+ * same call reports) are left out, so a model call described by several spans is counted once.
  */
 export async function queryCostBreakdown(dataSource: DataSource, options: CostBreakdownOptions): Promise<CostBreakdownResult> {
   if (options === undefined || options === null) {
@@ -43,6 +44,8 @@ export async function queryCostBreakdown(dataSource: DataSource, options: CostBr
   const filters = analyticsFilters(METHOD, given);
   const where = new SqlConditions();
   where.add(`p.cost_usd IS NOT NULL OR num_nonnulls(${TOKEN_COLUMNS.map((c) => `p.${c}`).join(', ')}) > 0`);
+  // Figures another span already reports (a second span of one model call, a sum of the calls below) count once.
+  where.add('p.counted');
   addAnalyticsFilters(where, filters, { time: 'e.started_at', allKinds: true });
   const key = KEY_SQL[groupBy];
   const allTokens = TOKEN_COLUMNS.map((column) => `COALESCE(p.${column}, 0)`).join(' + ');

@@ -20,7 +20,7 @@ export const PERFORMANCE_VIEW_COLUMNS = `
   p.output_tokens AS "outputTokens", p.cache_read_tokens AS "cacheReadTokens",
   p.cache_write_tokens AS "cacheWriteTokens", p.reasoning_tokens AS "reasoningTokens",
   p.cost_usd::text AS "costUsd", p.cost_source AS "costSource", p.usage_source AS "usageSource",
-  p.price_id AS "priceId",
+  p.price_id AS "priceId", p.counted AS "counted",
   ${RUN_TOTALS_COLUMNS}`;
 
 export function toRunTotals(row: Record<string, unknown>): RunTotals {
@@ -59,6 +59,7 @@ export function toPerformanceView(row: Record<string, unknown>, isAgent: boolean
     costSource: (row.costSource ?? 'unknown') as CostSource,
     usageSource: (row.usageSource ?? null) as UsageSource | null,
     priceId: numberOrNull(row.priceId),
+    counted: row.counted !== false,
     totals: isAgent ? toRunTotals(row) : null,
   };
 }

@@ -149,6 +149,8 @@ async function rawStats(manager: EntityManager, dataSource: DataSource, { groupB
   const where = new SqlConditions();
   where.add(`e.kind = ${where.param(kind)}`);
   addAnalyticsFilters(where, filters, { time: 'e.started_at', allKinds: kind !== 'agent' });
+  // One model call described by several spans is one call: the spans whose figures another reports are left out.
+  if (kind !== 'agent') where.add('p.counted IS NOT FALSE');
   const key = groupKeySql(groupBy);
   // Agent runs carry their subtree's totals; LLM and tool calls their own figures.
   const own = kind === 'agent' ? 'p.total_' : 'p.';

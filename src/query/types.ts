@@ -176,6 +176,12 @@ export interface PerformanceView {
   usageSource: UsageSource | null;
   /** The model_prices row a calculated cost came from. */
   priceId: number | null;
+  /**
+   * False when another span already reports these figures — a second span of the same model call (a wrapper
+   * around an instrumented call, an SDK's own span inside an instrumentation's), or another instrumentation's span
+   * whose usage sums the calls below it. Such figures are left out of every total, stat and cost breakdown.
+   */
+  counted: boolean;
   /** On agent executions the subtree totals; null on every other kind. */
   totals: RunTotals | null;
 }

@@ -53,3 +53,29 @@ export const ATTR_LANGFUSE_SESSION_ID = 'langfuse.session.id';
 export const ATTR_LANGFUSE_TRACE_METADATA = 'langfuse.trace.metadata';
 
 export const ATTR_ENDUSER_ID = 'enduser.id';
+
+// Anthropic SDK's own tracing: the cache write count under its own name (OTel's is cache_creation).
+export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
+
+// OpenInference: the request's parameters as JSON text (its `model` is the request model).
+export const ATTR_LLM_INVOCATION_PARAMETERS = 'llm.invocation_parameters';
+
+// Langfuse: an observation's level (DEBUG, DEFAULT, WARNING, ERROR) and status message.
+export const ATTR_LANGFUSE_LEVEL = 'langfuse.observation.level';
+export const ATTR_LANGFUSE_STATUS_MESSAGE = 'langfuse.observation.status_message';
+
+// Vercel AI SDK, LegacyOpenTelemetry integration (`ai.*`).
+export const ATTR_AI_OPERATION_ID = 'ai.operationId';
+export const ATTR_AI_MODEL_PROVIDER = 'ai.model.provider';
+export const ATTR_AI_USAGE_CACHED_INPUT_TOKENS = 'ai.usage.cachedInputTokens';
+export const ATTR_AI_USAGE_CACHE_READ_TOKENS = 'ai.usage.inputTokenDetails.cacheReadTokens';
+export const ATTR_AI_USAGE_CACHE_WRITE_TOKENS = 'ai.usage.inputTokenDetails.cacheWriteTokens';
+export const ATTR_AI_USAGE_REASONING_TOKENS = 'ai.usage.outputTokenDetails.reasoningTokens';
+export const ATTR_AI_USAGE_REASONING_TOKENS_FLAT = 'ai.usage.reasoningTokens';
+export const ATTR_AI_TOOL_CALL_NAME = 'ai.toolCall.name';
+export const ATTR_AI_TOOL_CALL_ARGS = 'ai.toolCall.args';
+export const ATTR_AI_TOOL_CALL_RESULT = 'ai.toolCall.result';
+
+/** Instrumentation scopes whose token attributes mean something else than OTel's (see dialect-attributes). */
+export const SCOPE_TRACELOOP_ANTHROPIC = '@traceloop/instrumentation-anthropic';
+export const SCOPE_AI_SDK_LEGACY = 'ai';

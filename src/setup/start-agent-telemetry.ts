@@ -96,8 +96,11 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
   const sdk = new NodeSDK({
     serviceName: settings.serviceName,
     spanProcessors,
-    // Without this NodeSDK would set up an OTLP log exporter nobody asked for.
+    // Without these NodeSDK would set up OTLP log and metric exporters nobody asked for (a metric recorded by an SDK,
+    // the AI SDK's say, then sent to localhost:4318, and shutdown waiting seconds for it). OTEL_METRICS_EXPORTER, when
+    // set, still chooses.
     logRecordProcessors: [],
+    ...(process.env.OTEL_METRICS_EXPORTER === undefined ? { metricReaders: [] } : {}),
     instrumentations: settings.instrumentations ?? [],
   });
   sdk.start();

@@ -110,14 +110,18 @@ class Sums {
   private errors = 0;
   private unknownCostCalls = 0;
 
-  /** Adds one span's own figures; false when its cost cannot be read exactly. */
+  /**
+   * Adds one span's own figures; false when its cost cannot be read exactly. A span whose figures another span
+   * reports (counted false: a second span of the same model call) adds neither figures nor a call.
+   */
   add(span: MergedSpan): boolean {
     const { kind, status } = span.record.execution;
-    if (kind === 'llm') this.llmCalls++;
+    const performance = span.record.performance;
+    const counted = performance === null || performance.counted !== false;
+    if (kind === 'llm' && counted) this.llmCalls++;
     if (kind === 'tool') this.toolCalls++;
     if (status === 'failed') this.errors++;
-    const performance = span.record.performance;
-    if (performance === null) return true;
+    if (performance === null || !counted) return true;
     if (kind === 'llm' && performance.costSource === 'unknown') this.unknownCostCalls++;
     this.inputTokens = plus(this.inputTokens, performance.inputTokens);
     this.outputTokens = plus(this.outputTokens, performance.outputTokens);

@@ -96,6 +96,14 @@ export class CopyBinaryRows {
     this.length = end;
   }
 
+  /** boolean: one byte. */
+  bool(value: boolean): void {
+    this.reserve(5);
+    this.int32At(this.length, 1);
+    this.buffer[this.length + 4] = value ? 1 : 0;
+    this.length += 5;
+  }
+
   /** integer. NaN and ±Infinity are NULL, as JSON would send them to the upsert; a fraction or overflow is refused. */
   int4(value: number | null): void {
     if (value === null || !Number.isFinite(value)) return this.null();

@@ -85,6 +85,13 @@ export interface PerformanceRecord extends TokenBuckets {
   usageSource: UsageSource | null;
   /** The model_prices row a calculated cost came from; set by the writer, which prices calls of unknown cost. */
   priceId: number | null;
+  /**
+   * False when another span already reports these figures — a second span of the same model call, or a span of
+   * another instrumentation whose usage sums the calls below it (docs/ARCHITECTURE.md, "One model call, counted
+   * once"). Such a row keeps its own figures but is left out of every sum and call count. Absent (records spilled
+   * by an earlier version) means true.
+   */
+  counted?: boolean;
 }
 
 export interface DecisionRecord {

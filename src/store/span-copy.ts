@@ -40,7 +40,7 @@ export function buildCopyStatements(dataSource: DataSource): CopyStatements {
     performance: copy(
       'agent_performance',
       'execution_id, duration_ms, provider, request_model, response_model, input_tokens, output_tokens, ' +
-        'cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source, usage_source, price_id, ' +
+        'cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source, usage_source, price_id, counted, ' +
         'total_input_tokens, total_output_tokens, total_cache_read_tokens, total_cache_write_tokens, ' +
         'total_reasoning_tokens, total_cost_usd, llm_call_count, tool_call_count, error_count, unknown_cost_count',
     ),
@@ -155,7 +155,7 @@ export class CopyChunkEncoder {
     const p = record.performance;
     if (p !== null) {
       const r = this.performance;
-      r.row(24);
+      r.row(25);
       r.sameUuid(x, id);
       r.float8(p.durationMs);
       r.text(p.provider);
@@ -170,6 +170,7 @@ export class CopyChunkEncoder {
       r.text(p.costSource);
       r.text(p.usageSource);
       r.int4(p.priceId);
+      r.bool(p.counted !== false);
       if (totals === undefined) {
         for (let i = 0; i < 10; i++) r.null(); // the SQL fills agents' totals
       } else {

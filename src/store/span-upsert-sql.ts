@@ -69,6 +69,7 @@ const PERFORMANCE_COLUMNS = [
   ['cost_source', 'text'],
   ['usage_source', 'text'],
   ['price_id', 'integer'],
+  ['counted', 'boolean'],
 ] as const;
 
 const DECISION_COLUMNS = [
@@ -226,6 +227,7 @@ export function toPayloadRow(record: SpanRecord): Record<string, unknown> {
     p_cost_source: p?.costSource,
     p_usage_source: p?.usageSource ?? undefined,
     p_price_id: p?.priceId ?? undefined,
+    p_counted: p === null ? undefined : p.counted !== false,
     decisions: record.decisions.length > 0 ? uniqueByOrdinal(record.decisions).map(toDecisionRow) : undefined,
     events: record.events.length > 0 ? uniqueByOrdinal(record.events).map(toEventRow) : undefined,
   };

@@ -28,11 +28,13 @@ export function buildSubtreeTotalsSql(dataSource: DataSource): string {
     // Capped at what numeric(24, 10) holds: an overflow would fail the whole batch for one absurd run. LEAST alone
     // would turn "no cost known" into the cap (it ignores NULL): unknown stays null.
     ['total_cost_usd', `CASE WHEN sum(p.cost_usd) IS NULL THEN NULL ELSE LEAST(sum(p.cost_usd), ${MAX_TOTAL_COST}) END`],
-    ['llm_call_count', `(count(*) FILTER (WHERE s.kind = 'llm'))::int`],
+    // A model call described by several spans counts once: only rows marked counted (see the AddPerformanceCounted
+    // migration) add figures or calls; a running span has no row yet and counts as a call.
+    ['llm_call_count', `(count(*) FILTER (WHERE s.kind = 'llm' AND p.counted IS NOT FALSE))::int`],
     ['tool_call_count', `(count(*) FILTER (WHERE s.kind = 'tool'))::int`],
     ['error_count', `(count(*) FILTER (WHERE s.status = 'failed'))::int`],
     // LLM calls whose cost is missing from total_cost_usd: a total is never shown as complete when it is not.
-    ['unknown_cost_count', `(count(*) FILTER (WHERE s.kind = 'llm' AND p.cost_source = 'unknown'))::int`],
+    ['unknown_cost_count', `(count(*) FILTER (WHERE s.kind = 'llm' AND p.counted AND p.cost_source = 'unknown'))::int`],
   ] as const;
   const columns = totals.map(([name]) => name).join(', ');
   return `
@@ -74,8 +76,9 @@ export function buildSubtreeTotalsSql(dataSource: DataSource): string {
     totals AS (
       SELECT s.agent_id, ${totals.map(([name, expression]) => `${expression} AS ${name}`).join(', ')}
       FROM subtree s LEFT JOIN LATERAL (
-        SELECT y.input_tokens, y.output_tokens, y.cache_read_tokens, y.cache_write_tokens, y.reasoning_tokens, y.cost_usd,
-               y.cost_source
+        -- The figures of a row another span already reports (counted false) read as unknown: summed nowhere.
+        SELECT ${COUNTED_FIGURES.map((column) => `CASE WHEN y.counted THEN y.${column} END AS ${column}`).join(', ')},
+               y.cost_source, y.counted
         FROM ${performance} y WHERE y.execution_id = s.execution_id LIMIT 1
       ) p ON true
       GROUP BY s.agent_id
@@ -107,6 +110,8 @@ export function buildStoredTracesSql(dataSource: DataSource): string {
 
 /** The largest value total_cost_usd, numeric(24, 10), can hold: where every sum of it is capped. */
 export const MAX_TOTAL_COST = '99999999999999.9999999999';
+
+const COUNTED_FIGURES = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd'];
 
 /** Deeper than any real agent tree; only there to stop a corrupt cycle. */
 const MAX_DEPTH = 1000;

@@ -79,6 +79,13 @@ export class AgentPerformance {
   @Column({ name: 'price_id', type: 'integer', nullable: true })
   priceId!: number | null;
 
+  /**
+   * False when another span already reports these figures (a second span of the same model call, or a span of another
+   * instrumentation whose usage sums the calls below it): kept, but left out of every sum and call count.
+   */
+  @Column({ name: 'counted', type: 'boolean', default: true })
+  counted!: boolean;
+
   @Column({ name: 'total_input_tokens', type: 'bigint', nullable: true, transformer: bigintAsNumber })
   totalInputTokens!: number | null;
 

@@ -1,30 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const ROOT = resolve(__dirname, '../../..');
+import { join } from 'node:path';
+import { runExample } from '../../support/example-process';
 
 /**
  * The README's first command, as a newcomer runs it: the quickstart on the embedded database (no DATABASE_URL),
- * in a directory of its own, in a separate node process (PGlite does not load inside jest's module sandbox).
+ * in a directory of its own.
  */
-function runQuickstart(cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') };
-  delete env.DATABASE_URL;
-  delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  delete env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), join(ROOT, 'examples/quickstart.ts')], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolvePromise) => child.on('exit', (code) => resolvePromise({ code, stdout, stderr })));
-}
+const runQuickstart = (cwd: string) => runExample('quickstart', cwd);
 
 let cwd: string;
 beforeAll(() => {

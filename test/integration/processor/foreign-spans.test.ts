@@ -97,3 +97,51 @@ it('stores a chat span of each dialect inside an agent run as the same priced LL
   )) as Array<Record<string, unknown>>;
   expect(totals).toEqual({ cost: '0.0205000000', calls: 4, unknown: 0, input: 4000 });
 });
+
+/** Spans that are not stored (an HTTP client span, a plain span of the application) between an agent and its calls. */
+@Agent({ name: 'Layered' })
+class Layered {
+  @Trace() async run() {
+    const plain = trace.getTracer('my-app');
+    return plain.startActiveSpan('load context', async (outer) => {
+      const answer = await plain.startActiveSpan('GET /context', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'GET' } }, async (http) => {
+        const result = await instrumentedChatCall();
+        http.end();
+        return result;
+      });
+      outer.end();
+      return answer;
+    });
+  }
+}
+
+it('a call below spans that are not stored hangs below the nearest stored ancestor and counts in its run', async () => {
+  await new Layered().run();
+  await processor.flush(30_000);
+  const agent = exporter.getFinishedSpans().find((s) => s.name === 'invoke_agent Layered')!;
+  const rows = (await store.dataSource.query(
+    `SELECT e.name, e.parent_span_id, p.total_input_tokens::int AS total_input, p.llm_call_count
+     FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id
+     WHERE e.trace_id = $1 ORDER BY e.started_at, e.parent_span_id NULLS FIRST`,
+    [agent.spanContext().traceId],
+  )) as Array<Record<string, unknown>>;
+  expect(rows).toEqual([
+    expect.objectContaining({ name: 'invoke_agent Layered', parent_span_id: null, total_input: 500, llm_call_count: 1 }),
+    expect.objectContaining({ name: 'chat gpt-4o', parent_span_id: agent.spanContext().spanId }),
+  ]);
+});
+
+it('an agent below an unstored root span (an HTTP server span) is a root run', async () => {
+  const server = trace.getTracer('@opentelemetry/instrumentation-http');
+  await server.startActiveSpan('POST /ask', { kind: SpanKind.SERVER }, async (span) => {
+    await new Host().run();
+    span.end();
+  });
+  await processor.flush(30_000);
+  const agent = exporter.getFinishedSpans().filter((s) => s.name === 'invoke_agent Host').at(-1)!;
+  const [row] = (await store.dataSource.query(
+    `SELECT parent_span_id, status FROM agent_executions WHERE trace_id = $1 AND span_id = $2`,
+    [agent.spanContext().traceId, agent.spanContext().spanId],
+  )) as Array<Record<string, unknown>>;
+  expect(row).toEqual({ parent_span_id: null, status: 'completed' });
+});

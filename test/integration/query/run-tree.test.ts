@@ -191,6 +191,7 @@ describe('getRun by trace id', () => {
       costSource: 'calculated',
       usageSource: 'provided',
       priceId: null,
+      counted: true,
       totals: null,
     });
     expect(planner.performance).toMatchObject({ inputTokens: null, costUsd: null, costSource: 'unknown' });

@@ -1,4 +1,4 @@
-import { trace } from '@opentelemetry/api';
+import { metrics, trace } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { Agent, Tool, Trace } from '../../../src/instrument';
 import { startAgentTelemetry } from '../../../src/setup/start-agent-telemetry';
@@ -103,6 +103,17 @@ describe('startAgentTelemetry reliability options', () => {
         });
       }
       expect((await count()) - before).toBe(2);
+    } finally {
+      await telemetry.shutdown();
+    }
+  });
+
+  it('sets up no metrics export nobody asked for (NodeSDK would send OTLP metrics to localhost:4318)', async () => {
+    metrics.disable(); // an earlier start may have registered one: start from none
+    const before = metrics.getMeterProvider();
+    const telemetry = await startAgentTelemetry({ databaseUrl: database.url, otlp: false });
+    try {
+      expect(metrics.getMeterProvider()).toBe(before);
     } finally {
       await telemetry.shutdown();
     }

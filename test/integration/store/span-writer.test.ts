@@ -391,6 +391,34 @@ describe.each(LOAD_METHODS)('SpanWriter, loadMethod %s', (loadMethod) => {
       expect(await totalsOf(t.traceId, t.nested.execution.spanId)).toEqual(expectedNestedTotals);
     });
 
+    /** A second span of llm1's model call (an SDK's own span inside it) and a wrapper's summed usage: not counted. */
+    const uncounted = (t: ReturnType<typeof tree>) => [
+      llmSpan(t.traceId, t.llm1.execution.spanId, { inputTokens: 100, outputTokens: 10, costUsd: '0.0010000000', counted: false }),
+      finalSpan({
+        traceId: t.traceId,
+        parentSpanId: t.agent.execution.spanId,
+        kind: 'task',
+        performance: { inputTokens: 1307, outputTokens: 130, costUsd: '0.0130000000', costSource: 'provided', counted: false },
+      }),
+    ];
+
+    it('leave out rows marked not counted, summed in Node (one batch) and in SQL (separate batches)', async () => {
+      const whole = tree();
+      await writer.write([...started(whole), whole.llm1, whole.llm2, whole.tool, whole.task, whole.llm3, whole.nested, whole.agent, ...uncounted(whole)]);
+      expect(await totalsOf(whole.traceId, whole.agent.execution.spanId)).toEqual(expectedAgentTotals);
+      const apart = tree();
+      for (const record of [apart.agent, apart.nested, apart.task, ...uncounted(apart), apart.llm1, apart.llm2, apart.tool, apart.llm3]) {
+        await writer.write([record]);
+      }
+      expect(await totalsOf(apart.traceId, apart.agent.execution.spanId)).toEqual(expectedAgentTotals);
+      const [row] = await dataSource.query(
+        `SELECT count(*) FILTER (WHERE NOT p.counted)::int AS uncounted, count(*)::int AS rows
+         FROM agent_performance p JOIN agent_executions e ON e.id = p.execution_id WHERE e.trace_id = $1`,
+        [apart.traceId],
+      );
+      expect(row).toEqual({ uncounted: 2, rows: 9 });
+    });
+
     it('are recomputed, not incremented, when children are delivered again', async () => {
       const t = tree();
       const all = [t.llm1, t.llm2, t.tool, t.task, t.llm3, t.nested, t.agent];

@@ -108,3 +108,90 @@ describe('spans of other instrumentations, in every dialect', () => {
     expect(genai.execution).toMatchObject({ kind: 'agent', agentName: 'Critic' });
   });
 });
+
+describe('what each instrumentation means by its figures (scope, dialect)', () => {
+  it("Traceloop's Anthropic spans count fresh input only: the cache is not taken out again", () => {
+    const attributes = {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.usage.input_tokens': 100,
+      'gen_ai.usage.output_tokens': 300,
+      'gen_ai.usage.cache_read.input_tokens': 1000,
+      'gen_ai.usage.cache_creation.input_tokens': 200,
+    };
+    expect(mapped('@traceloop/instrumentation-anthropic', 'chat claude-haiku-4-5', attributes).performance).toMatchObject({
+      inputTokens: 100,
+      cacheReadTokens: 1000,
+      cacheWriteTokens: 200,
+      outputTokens: 300,
+    });
+    // The same names from any other scope have OTel's meaning: input includes the cache.
+    expect(mapped('some-anthropic-instrumentation', 'chat', { ...attributes, 'gen_ai.usage.input_tokens': 1300 }).performance).toMatchObject({
+      inputTokens: 100,
+    });
+  });
+
+  it("the Anthropic SDK's own spans name cache writes gen_ai.usage.cache_write.input_tokens", () => {
+    const record = mapped('com.anthropic.sdk.typescript', 'anthropic.messages.create', {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.usage.input_tokens': 1300,
+      'gen_ai.usage.output_tokens': 300,
+      'gen_ai.usage.cache_read.input_tokens': 1000,
+      'gen_ai.usage.cache_write.input_tokens': 200,
+    });
+    expect(record.performance).toMatchObject({ inputTokens: 100, cacheReadTokens: 1000, cacheWriteTokens: 200, outputTokens: 300 });
+  });
+
+  it("the AI SDK's legacy spans: cache and reasoning from ai.usage.*, the provider from its provider id", () => {
+    const base = { 'gen_ai.system': 'anthropic.messages', 'gen_ai.request.model': 'claude-haiku-4-5', 'gen_ai.usage.input_tokens': 1300, 'gen_ai.usage.output_tokens': 300 };
+    const details = mapped('ai', 'ai.generateText.doGenerate', {
+      ...base,
+      'ai.usage.inputTokenDetails.cacheReadTokens': 1000,
+      'ai.usage.inputTokenDetails.cacheWriteTokens': 200,
+      'ai.usage.outputTokenDetails.reasoningTokens': 50,
+    });
+    expect(details.performance).toMatchObject({ provider: 'anthropic', inputTokens: 100, cacheReadTokens: 1000, cacheWriteTokens: 200, outputTokens: 250, reasoningTokens: 50 });
+    const older = mapped('ai', 'ai.generateText.doGenerate', { ...base, 'ai.usage.cachedInputTokens': 1000, 'ai.usage.reasoningTokens': 50 });
+    expect(older.performance).toMatchObject({ inputTokens: 300, cacheReadTokens: 1000, cacheWriteTokens: null, outputTokens: 250, reasoningTokens: 50 });
+  });
+
+  it('OpenInference: llm.model_name overwritten with the response model is the response model; the request model is in the parameters', () => {
+    const kind = { [SemanticConventions.OPENINFERENCE_SPAN_KIND]: OpenInferenceSpanKind.LLM };
+    const answered = mapped('oi', 'OpenAI Chat Completions', { ...kind, 'llm.model_name': 'gpt-4o-mini-2024-07-18', 'llm.invocation_parameters': '{"model":"gpt-4o-mini"}' });
+    expect(answered.performance).toMatchObject({ requestModel: 'gpt-4o-mini', responseModel: 'gpt-4o-mini-2024-07-18' });
+    const streamed = mapped('oi', 'OpenAI Chat Completions', { ...kind, 'llm.model_name': 'gpt-4o-mini', 'llm.invocation_parameters': '{"model":"gpt-4o-mini"}' });
+    expect(streamed.performance).toMatchObject({ requestModel: 'gpt-4o-mini', responseModel: null });
+    const provider = mapped('oi', 'ChatOpenAI', { ...kind, 'llm.model_name': 'gpt-4o-mini', metadata: '{"ls_provider":"openai"}' });
+    expect(provider.performance).toMatchObject({ provider: 'openai' });
+  });
+
+  it('Langfuse: usageDetails in its docs\' shape { promptTokens, completionTokens }; level ERROR is a failure', () => {
+    const generation = { [LangfuseOtelSpanAttributes.OBSERVATION_TYPE]: 'generation' };
+    const usage = mapped('langfuse-sdk', 'g', { ...generation, [LangfuseOtelSpanAttributes.OBSERVATION_USAGE_DETAILS]: '{"promptTokens":1200,"completionTokens":300,"totalTokens":1500}' });
+    expect(usage.performance).toMatchObject({ inputTokens: 1200, outputTokens: 300 });
+    const failed = mapped('langfuse-sdk', 'g', {
+      ...generation,
+      [LangfuseOtelSpanAttributes.OBSERVATION_LEVEL]: 'ERROR',
+      [LangfuseOtelSpanAttributes.OBSERVATION_STATUS_MESSAGE]: 'rate limited',
+    });
+    expect(failed.execution).toMatchObject({ status: 'failed', errorMessage: 'rate limited' });
+    const warning = mapped('langfuse-sdk', 'g', { ...generation, [LangfuseOtelSpanAttributes.OBSERVATION_LEVEL]: 'WARNING' });
+    expect(warning.execution.status).toBe('completed');
+  });
+});
+
+describe('what a span is', () => {
+  it('an invoke_agent span named after its model and naming no agent is a task; one that names its agent is an agent', () => {
+    const modelNamed = { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.request.model': 'gpt-4o-mini' };
+    expect(spanKindOf(modelNamed, 'gen_ai', 'invoke_agent gpt-4o-mini')).toBe('task');
+    expect(spanKindOf({ ...modelNamed, 'gen_ai.agent.name': 'greeter' }, 'gen_ai', 'invoke_agent greeter')).toBe('agent');
+    expect(spanKindOf(modelNamed, 'other', 'invoke_agent Planner')).toBe('agent');
+  });
+
+  it("the AI SDK's step spans are tasks and its legacy tool calls are tools", () => {
+    expect(spanKindOf({ 'gen_ai.operation.name': 'agent_step' }, 'gen_ai', 'step 1')).toBe('task');
+    expect(spanKindOf({ 'ai.toolCall.name': 'weather', 'ai.operationId': 'ai.toolCall' }, 'ai', 'ai.toolCall')).toBe('tool');
+    const tool = mapped('ai', 'ai.toolCall', { 'ai.toolCall.name': 'weather', 'ai.toolCall.args': '{"city":"Paris"}', 'ai.toolCall.result': '{"tempC":21}' });
+    expect(tool.execution).toMatchObject({ kind: 'tool', input: '{"city":"Paris"}', output: '{"tempC":21}' });
+  });
+});

@@ -194,15 +194,16 @@ describe('encodeCopyChunk', () => {
     expect(asJsonb(execution![20]!)).toBe('{"issueNumber":123}');
     expect(execution![22]).toBeNull();
 
-    expect(performance).toHaveLength(24);
+    expect(performance).toHaveLength(25);
     expect(asUuid(performance![0]!)).toBe(id);
     expect(asFloat8(performance![1]!)).toBe(120);
     expect(performance!.slice(5, 10).map(asInt4)).toEqual([100, 20, 10, 0, 5]);
     expect(asNumeric(performance![10]!)).toBe('0.0012500000');
     expect(performance!.slice(11, 13).map(asText)).toEqual(['calculated', 'provided']);
     expect(performance![13]).toBeNull();
+    expect(performance![14]).toEqual(Buffer.from([1])); // counted
     // No totals given for this span: the ten totals columns stay null.
-    expect(performance!.slice(14)).toEqual(Array(10).fill(null));
+    expect(performance!.slice(15)).toEqual(Array(10).fill(null));
 
     expect(decision).toHaveLength(13);
     expect(asUuid(decision![1]!)).toBe(id);
@@ -233,9 +234,9 @@ describe('encodeCopyChunk', () => {
     };
     const { data } = encodeCopyChunk(dedupeRecords([agent]), () => totals);
     const [performance] = readCopyBinary(data.performance);
-    expect(performance!.slice(14, 19).map(asInt8)).toEqual([3_000_000_000n, 20n, null, 0n, 5n]);
-    expect(asNumeric(performance![19]!)).toBe('12.5000000000');
-    expect(performance!.slice(20).map(asInt4)).toEqual([4, 3, 1, 0]);
+    expect(performance!.slice(15, 20).map(asInt8)).toEqual([3_000_000_000n, 20n, null, 0n, 5n]);
+    expect(asNumeric(performance![20]!)).toBe('12.5000000000');
+    expect(performance!.slice(21).map(asInt4)).toEqual([4, 3, 1, 0]);
   });
 
   it('leaves out a span with a value COPY would change, with all its rows, and returns it as refused', () => {
