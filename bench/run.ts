@@ -4,6 +4,7 @@ import type { DecoratorBenchResult } from './decorators';
 import type { CallCostBenchResult, OutageBenchResult, ThroughputBenchResult } from './persistence';
 import type { QueryLatencies } from './queries';
 import { RESULT_PREFIX, type SectionName } from './section';
+import type { HostileInputBenchResult } from './hostile-input';
 
 const micros = (ns: number) => `${(ns / 1000).toFixed(2)} µs`;
 const rate = (perSecond: number) => `${Math.round(perSecond).toLocaleString('en-US')} spans/s`;
@@ -65,9 +66,14 @@ async function main(): Promise<void> {
   console.log(`   heap growth after 50,000 spans: ${after50k.toFixed(1)} MB; after 200,000 spans: ${after200k.toFixed(1)} MB`);
   console.log(`   records dropped oldest-first and counted: ${persistence.outageQueue.dropped.toLocaleString('en-US')}`);
 
+  const hostile = await inFreshProcess<HostileInputBenchResult>('hostile');
+  console.log('\n5. Hostile input: one call over the same call with a small argument (median of 9 calls)');
+  console.table(Object.fromEntries(Object.entries(hostile.cases).map(([name, us]) => [name, { 'extra time per call': `${Math.max(0, us).toFixed(1)} µs` }])));
+  console.log(`   listing the 1M keys once costs ${(hostile.millionKeysListingUs / 1_000).toFixed(0)} ms; a call captures input and output`);
+
   const queries = await inFreshProcess<QueryLatencies>('queries');
   const ms = (value: number) => `${value.toFixed(1)} ms`;
-  console.log(`\n5. Query latency on ${queries.executions.toLocaleString('en-US')} executions (median of 7 runs)`);
+  console.log(`\n6. Query latency on ${queries.executions.toLocaleString('en-US')} executions (median of 7 runs)`);
   console.table({
     'history, first page of 50': { latency: ms(queries.historyPageMs) },
     'history of one agent, failed, page of 50': { latency: ms(queries.historyPageOfAgentMs) },

@@ -6,6 +6,7 @@
  *   node --expose-gc -r ts-node/register/transpile-only bench/section.ts throughput
  */
 import { benchDecorators } from './decorators';
+import { benchHostileInput } from './hostile-input';
 import { benchCallCost, benchOutageMemory, benchThroughput } from './persistence';
 import { benchQueries } from './queries';
 
@@ -14,6 +15,7 @@ export const SECTIONS = {
   calls: benchCallCost,
   throughput: benchThroughput,
   outage: benchOutageMemory,
+  hostile: benchHostileInput,
   queries: benchQueries,
 } as const;
 

@@ -8,6 +8,7 @@ export type { Runs } from './setup/lazy-runs';
 
 // The span processor, for applications that run their own NodeSDK.
 export { AgentSpanProcessor } from './processor/agent-span-processor';
+export { ScrubbingSpanExporter } from './export/scrubbing-span-exporter';
 export type {
   AgentSpanProcessorHealth,
   AgentSpanProcessorOptions,

@@ -1,4 +1,5 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { types } from 'node:util';
 import { captureJson, captureText } from './safe-json';
 import type { CaptureSettings } from './settings';
 
@@ -6,10 +7,13 @@ import type { CaptureSettings } from './settings';
  * Makes user-supplied attributes safe to put on a span: values under secret-looking keys are replaced, strings are
  * redacted and sanitized, objects become bounded JSON text (OTel SDK 2.x silently drops object values), and values
  * OTel cannot hold (null, undefined, functions) are left out. Never throws.
+ *
+ * Bounded: only a plain record of attributes is read (an array, a Buffer or typed array, whose indices would each
+ * become an attribute, gives none), and at most `maxItems` of its keys: its keys are listed once, the rest ignored.
  */
 export function sanitizeAttributes(input: unknown, settings: CaptureSettings): Attributes {
   const attributes: Attributes = {};
-  if (input === null || typeof input !== 'object') return attributes;
+  if (input === null || typeof input !== 'object' || Array.isArray(input) || isBinary(input)) return attributes;
   let keys: string[];
   try {
     keys = Object.keys(input);
@@ -17,6 +21,7 @@ export function sanitizeAttributes(input: unknown, settings: CaptureSettings): A
     return attributes;
   }
   const { redaction } = settings;
+  if (keys.length > settings.maxItems) keys = keys.slice(0, settings.maxItems);
   for (const key of keys) {
     let value: unknown;
     try {
@@ -79,4 +84,9 @@ function homogeneousArrayType(values: unknown[]): 'string' | 'number' | 'boolean
     else if (itemType !== type) return undefined;
   }
   return type;
+}
+
+/** Binary data: its bytes are indices, never attributes (a 10 MB Buffer would be ten million of them). */
+export function isBinary(value: object): boolean {
+  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer || types.isSharedArrayBuffer(value);
 }

@@ -1,10 +1,13 @@
 import { captureJson } from './safe-json';
 import type { CaptureSettings } from './settings';
+import { SplitSecretFinder } from './split-secrets';
 
 /**
  * Collects the chunks of an iterated or streamed result into one bounded JSON value as they pass, so memory stays
  * within the capture limit however long the stream runs. Text chunks are joined into one string; anything else
- * becomes an array of captured chunks, with a marker counting the chunks past the limit.
+ * becomes an array of captured chunks, with a marker counting the chunks past the limit. Joined text is redacted as a
+ * whole, so a secret sent a few characters per chunk is found: text chunks are joined before capture, the values of
+ * object chunks are joined per path (SplitSecretFinder).
  */
 export class ChunkCollector {
   private readonly parts: string[] = [];
@@ -39,6 +42,12 @@ export class ChunkCollector {
     if (this.texts) {
       const more = this.skipped === 0 ? '' : `…[${this.skipped} more chunks]`;
       return captureJson(this.texts.join('') + more, this.settings);
+    }
+    // Once, at the end (not per chunk, on the consumer's path): the parts are bounded by the capture limit.
+    const splitSecrets = new SplitSecretFinder(this.settings.redaction);
+    this.parts.forEach((part, index) => splitSecrets.add(index, part));
+    for (const [index, starts] of splitSecrets.tainted()) {
+      this.parts[index] = splitSecrets.rewrite(index, this.parts[index]!, starts);
     }
     const parts = this.skipped === 0 ? this.parts : [...this.parts, JSON.stringify(`…[${this.skipped} more chunks]`)];
     return `[${parts.join(',')}]`;

@@ -99,18 +99,29 @@ class PlainJsonWriter {
     if (prototype !== Object.prototype && prototype !== null) return undefined;
     const { maxItems } = this.settings;
     let out = '{';
-    let count = 0;
+    let keys = 0;
+    let written = 0;
     // for-in over a plain object uses V8's enum cache and allocates no key array, unlike Object.keys.
     for (const key in object) {
       if (!Object.hasOwn(object, key)) continue;
-      if (++count > maxItems) return undefined;
+      keys++;
+      if (written >= maxItems) continue; // only counted: the marker below says how many were left out
       const item = (object as Record<string, unknown>)[key];
-      if (item === undefined) continue; // as in JSON
+      if (item === undefined) continue; // as in JSON (a function member may be a toJSON: the careful walk decides)
       const quotedKey = this.key(key);
       if (quotedKey === undefined) return undefined;
       const part = this.value(item, depth + 1);
       if (part === undefined) return undefined;
-      out += out.length === 1 ? `${quotedKey}:${part}` : `,${quotedKey}:${part}`;
+      out += written === 0 ? `${quotedKey}:${part}` : `,${quotedKey}:${part}`;
+      written++;
+    }
+    // Past the limit, the same marker as the careful walk's, written here: a huge object (a million keys) then costs
+    // the one listing of its keys for-in makes, not a second one in the careful walk.
+    if (written >= maxItems && keys > written) {
+      const marker = `"…":${JSON.stringify(`[${keys - written} more entries]`)}`;
+      this.remaining -= marker.length;
+      if (this.remaining < 0) return undefined;
+      out += `,${marker}`;
     }
     return `${out}}`;
   }

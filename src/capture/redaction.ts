@@ -1,26 +1,34 @@
+import { maskUrl } from './mask-url';
 import type { RedactionOptions } from './types';
 
 export const DEFAULT_REPLACEMENT = '[REDACTED]';
 
-/** Key fragments that mark a value as secret wherever they appear in the key (compared without case, `-`, `_`). */
-const SECRET_KEY_FRAGMENTS = [
-  'password',
-  'passwd',
-  'passphrase',
-  'secret',
-  'apikey',
-  'privatekey',
-  'accesskey',
-  'authorization',
-  'cookie',
-  'credential',
-];
-/** Key endings that mark a secret: `accessToken`, `x-auth`, `db_pwd`. Endings only, so `maxTokens` stays visible. */
-const SECRET_KEY_ENDINGS = ['token', 'pwd', 'auth', 'signature'];
+/**
+ * Words of a key (split at `_`, `-`, `.`, spaces and camelCase humps) that mark its value as secret: `db_password`,
+ * `clientSecret`, `X-Auth`, `auth_header`, `pass`. Whole words, so `secretary`, `passage` and `author` stay visible.
+ */
+const SECRET_KEY_WORDS = new Set([
+  'password', 'passwd', 'passphrase', 'pass', 'pwd', 'secret', 'secrets', 'authorization', 'auth', 'cookie',
+  'cookies', 'credential', 'credentials', 'signature', 'apikey', 'privatekey', 'accesskey',
+]);
+/** Two words that make one: `api_key`, `privateKey`, `x-access-key`. */
+const SECRET_KEY_PAIRS = new Set(['apikey', 'privatekey', 'accesskey', 'secretkey', 'sessionkey', 'signingkey']);
+/**
+ * A key ending in the word `token` is a secret (`access_token`, `idToken`, `csrf-token`) unless the word before it
+ * says it counts or names model tokens (`inputToken`, `max_token`), and a bare `token` is not: OpenAI's logprobs
+ * name every generated token so. A secret under any of these keys is still found by its shape.
+ */
+const MODEL_TOKEN_WORDS = new Set([
+  'input', 'output', 'prompt', 'completion', 'max', 'min', 'total', 'cached', 'reasoning', 'next', 'first', 'last',
+  'start', 'end', 'stop', 'bos', 'eos', 'pad', 'unk', 'special', 'sep', 'mask', 'top',
+]);
 
 interface ValueRule {
   pattern: RegExp;
+  /** The replacement text of a match (`$1` and the like allowed), given the configured replacement. */
   replace: (replacement: string) => string;
+  /** Instead of `replace`: the match rewritten in code (for rules a regular expression cannot say in linear time). */
+  mask?: (match: string, replacement: string) => string;
 }
 
 /** Secrets recognisable by their shape, wherever they appear in a string. */
@@ -29,8 +37,13 @@ const BUILT_IN_VALUE_RULES: ValueRule[] = [
   { pattern: /\bsk-[A-Za-z0-9_-]{16,}/g, replace: (r) => r },
   // Stripe-style live and test keys
   { pattern: /\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}/g, replace: (r) => r },
-  // Authorization header values: keep the scheme, hide the credential
-  { pattern: /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, replace: (r) => `$1 ${r}` },
+  // Authorization header values: keep the scheme, hide the credential. A credential has a digit, a symbol or a case
+  // change, so prose ("a basic question", "token limits") is left alone.
+  {
+    // Case-sensitive, so the case change is one: the scheme is written as headers write it.
+    pattern: /\b([Bb]earer|[Bb]asic|[Tt]oken|BEARER|BASIC|TOKEN)\s+(?=[A-Za-z]*(?:[0-9._~+/=-]|[a-z][A-Z]))[A-Za-z0-9._~+/=-]{8,}/g,
+    replace: (r) => `$1 ${r}`,
+  },
   // GitHub tokens
   { pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/g, replace: (r) => r },
   // AWS access key ids
@@ -40,12 +53,25 @@ const BUILT_IN_VALUE_RULES: ValueRule[] = [
   // Slack tokens
   { pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, replace: (r) => r },
   // JSON Web Tokens
-  { pattern: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, replace: (r) => r },
-  // Passwords in connection URLs: scheme://user:password@host
-  { pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, replace: (r) => `$1${r}@` },
-  // PEM private keys
+  // (starting only where a run of token characters starts: `eyJ-eyJ-…` must not be tried at every `eyJ`, which made
+  // the pattern quadratic in the length of the string)
+  { pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, replace: (r) => r },
+  // Passwords in URLs: scheme://user:password@host, also with no user (redis://:pw@host), with `/` or `@` unencoded
+  // in the password, and ?password= parameters — each URL found once (linear: a scheme starts only where a run of
+  // scheme characters starts) and masked by maskUrl.
   {
-    pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+    pattern: /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}:\/\/[^\s"'<>]+/gi,
+    replace: (r) => r,
+    mask: (url, replacement) => maskUrl(url, replacement),
+  },
+  // Password query parameters: ?password=…, &pass=…, ;sslpassword=…
+  { pattern: /([?&;](?:ssl)?pass(?:word)?=)[^&#\s"'<>]+/gi, replace: (r) => `$1${r}` },
+  // libpq keyword/value strings and the like: password=…, password='…' (no space around `=`, so code such as
+  // `password = getPassword()` is left alone)
+  { pattern: /\b((?:ssl)?password=)(?:'(?:[^'\\]|\\.)*'|[^\s&;,'"]+)/gi, replace: (r) => `$1${r}` },
+  // PEM private keys, and one whose end was cut off (a capture limit, a stream chunk): hidden to the end of the text
+  {
+    pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----|[\s\S]*)/g,
     replace: (r) => r,
   },
 ];
@@ -62,6 +88,8 @@ export interface CompiledRedaction {
   redactPatterns(value: string): string;
   /** A cheap test: false means redactPatterns would leave the string as it is. */
   mayContainSecret(value: string): boolean;
+  /** Where the secret-shaped parts of a string are: [start, end) of each match of each rule. */
+  secretRanges(value: string): Array<[number, number]>;
   /**
    * One test for the capture fast path: false means the string can be quoted as it is — nothing to escape, nothing
    * PostgreSQL rejects, nothing secret-shaped.
@@ -93,17 +121,15 @@ export function compileRedaction(options: RedactionOptions): CompiledRedaction {
   });
   const rules = [...BUILT_IN_VALUE_RULES, ...userRules];
   const shortest = userRules.length > 0 ? 1 : SHORTEST_SECRET;
-  const keyFragments = [...SECRET_KEY_FRAGMENTS, ...extraKeyFragments];
 
   // Keys repeat endlessly (the same payload shapes again and again), so remember each verdict.
   const keyVerdicts = new Map<string, boolean>();
   const isSecretKey = (key: string): boolean => {
     const known = keyVerdicts.get(key);
     if (known !== undefined) return known;
-    const normalized = normalizeKey(key);
     const verdict =
-      keyFragments.some((fragment) => normalized.includes(fragment)) ||
-      SECRET_KEY_ENDINGS.some((ending) => normalized.endsWith(ending)) ||
+      isSecretKeyName(key) ||
+      (extraKeyFragments.length > 0 && extraKeyFragments.some((fragment) => normalizeKey(key).includes(fragment))) ||
       extraKeyPatterns.some((pattern) => pattern.test(key));
     if (keyVerdicts.size < 10_000) keyVerdicts.set(key, verdict);
     return verdict;
@@ -126,9 +152,29 @@ export function compileRedaction(options: RedactionOptions): CompiledRedaction {
     let result = value;
     for (const rule of rules) {
       rule.pattern.lastIndex = 0;
-      result = result.replace(rule.pattern, rule.replace(literalReplacement));
+      const { mask } = rule;
+      result =
+        mask === undefined
+          ? result.replace(rule.pattern, rule.replace(literalReplacement))
+          : result.replace(rule.pattern, (match) => mask(match, replacement));
     }
     return result;
+  };
+
+  const secretRanges = (value: string): Array<[number, number]> => {
+    const ranges: Array<[number, number]> = [];
+    if (!mayContainSecret(value)) return ranges;
+    for (const rule of rules) {
+      rule.pattern.lastIndex = 0;
+      for (let match = rule.pattern.exec(value); match !== null; match = rule.pattern.exec(value)) {
+        // A rule that rewrites in code may find nothing secret in its match (a URL without a password).
+        if (rule.mask === undefined || rule.mask(match[0], replacement) !== match[0]) {
+          ranges.push([match.index, match.index + match[0].length]);
+        }
+        if (match[0].length === 0) rule.pattern.lastIndex++; // a user pattern that matches nothing must not loop
+      }
+    }
+    return ranges;
   };
 
   return {
@@ -138,8 +184,26 @@ export function compileRedaction(options: RedactionOptions): CompiledRedaction {
     isSecretKey,
     redactPatterns,
     mayContainSecret,
+    secretRanges,
     needsCare,
   };
+}
+
+/** The built-in key rule: the words of the key (see SECRET_KEY_WORDS). */
+function isSecretKeyName(key: string): boolean {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length > 0);
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (SECRET_KEY_WORDS.has(word)) return true;
+    if (i > 0 && SECRET_KEY_PAIRS.has(words[i - 1]! + word)) return true;
+  }
+  const last = words.length - 1;
+  return last > 0 && words[last] === 'token' && !MODEL_TOKEN_WORDS.has(words[last - 1]!);
 }
 
 function normalizeKey(key: string): string {

@@ -8,6 +8,12 @@ import type { CaptureSettings } from './settings';
 class RedactorFailure {}
 
 const TRUNCATED = '[truncated]';
+/**
+ * How far past a string's cut redaction looks: longer than any secret shape but a PEM key (a URL with its password,
+ * a token), so one that crosses the cut is matched whole. A PEM key that crosses it is hidden by the rule for a key
+ * whose end is cut off.
+ */
+const CUT_WINDOW = 512;
 
 /**
  * Turns any value into bounded, redacted JSON text that PostgreSQL jsonb accepts. One pass, stops as soon as the
@@ -87,12 +93,20 @@ class JsonWalk {
   text(value: string, key: string | undefined): string {
     const { maxStringLength, redaction } = this.settings;
     let text = value;
+    let redacted = false;
     if (text.length > maxStringLength && !isCutAlready(text, maxStringLength)) {
-      text = `${text.slice(0, pairSafeEnd(text, maxStringLength))}…[truncated, ${value.length} chars]`;
+      // Redacted before the cut, over a window past it: a secret that starts before the cut and ends after it is
+      // matched whole and replaced, instead of its first part surviving as text no rule recognises.
+      let head = text.slice(0, pairSafeEnd(text, Math.min(text.length, maxStringLength + CUT_WINDOW)));
+      if (redaction.enabled) head = redaction.redactPatterns(head);
+      redacted = true;
+      text = `${head.slice(0, pairSafeEnd(head, maxStringLength))}…[truncated, ${value.length} chars]`;
     }
     text = sanitizeText(text);
     if (!redaction.enabled) return text;
-    text = redaction.redactPatterns(text);
+    // A cut string was redacted above (cutting redacted text makes no secret); redacting it again would double the
+    // cost of the largest strings.
+    if (!redacted) text = redaction.redactPatterns(text);
     if (redaction.redactor) {
       let redacted: unknown;
       try {

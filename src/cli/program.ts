@@ -7,7 +7,9 @@ import { refreshHourlyRollups, rollupWatermark } from '../store/hourly-rollups';
 import { describeDatabaseError, sqlStateOf } from '../store/errors';
 import { runMigrations } from '../store/migrate';
 import { pruneRuns } from '../store/prune-runs';
+import type { TenantRuns } from '../query/tenant-runs';
 import { qualifiedTableName } from '../store/table-names';
+import { toAge, toNumber, toSince } from './cli-arguments';
 import { CliError, EXIT_DATABASE, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { openCliStore, type CliStore, type CliStoreOptions } from './cli-store';
 import { costRows, errorRows, metricRows, statsFooter, statsRows } from './analytics-format';
@@ -86,16 +88,16 @@ function buildProgram(output: CliOutput): Command {
         agent: flags.agent as string | undefined,
         status: flags.status as HistoryOptions['status'],
         userId: flags.user as string | undefined,
-        tenantId: flags.tenant as string | undefined,
         since: flags.since as string | undefined,
         until: flags.until as string | undefined,
         limit: flags.limit as number,
         cursor: flags.cursor as string | undefined,
       };
       await withStore(program, {}, async (store) => {
-        const page = await new AgentRunRepository(store.dataSource).history(options);
+        const page = await runsOf(store, flags).history(options);
         print(program, output, page, () => {
-          const next = page.nextCursor === null ? '' : `\nmore: agentspan runs --cursor ${page.nextCursor}\n`;
+          const tenant = flags.tenant === undefined ? '' : ` --tenant ${JSON.stringify(flags.tenant)}`;
+          const next = page.nextCursor === null ? '' : `\nmore: agentspan runs${tenant} --cursor ${page.nextCursor}\n`;
           return textTable(runRows(page.runs), '(no runs)') + next;
         });
       });
@@ -105,9 +107,10 @@ function buildProgram(output: CliOutput): Command {
     .command('show')
     .description('one run as a tree: durations, tokens, cost, decisions, errors')
     .argument('<id>', 'trace id (32 hex) or execution id (uuid)')
-    .action(async (id: string) => {
+    .option('--tenant <id>', 'only if every execution of the run is this tenant\'s')
+    .action(async (id: string, flags: Record<string, unknown>) => {
       await withStore(program, {}, async (store) => {
-        const run = await new AgentRunRepository(store.dataSource).getRun(id);
+        const run = await runsOf(store, flags).getRun(id);
         if (run === null) throw new CliError(`no run with id ${id} in ${store.where}`, EXIT_FAILURE);
         print(program, output, run, () => `trace ${run.traceId}\n${treeLines(run.roots)}`);
       });
@@ -117,6 +120,7 @@ function buildProgram(output: CliOutput): Command {
     .command('decisions')
     .description('decisions, newest first')
     .option('--agent <name>', 'only this agent')
+    .option('--tenant <id>', 'only decisions of this tenant')
     .option('--min-confidence <x>', 'only decisions at least this confident (0–1)', toNumber)
     .addOption(new Option('--outcome <which>', 'only decisions with or without a recorded outcome').choices(['pending', 'recorded']))
     .option('--since <time>', 'occurred at or after (ISO 8601)')
@@ -130,7 +134,7 @@ function buildProgram(output: CliOutput): Command {
         limit: flags.limit as number,
       };
       await withStore(program, {}, async (store) => {
-        const page = await new AgentRunRepository(store.dataSource).decisions(options);
+        const page = await runsOf(store, flags).decisions(options);
         print(program, output, page, () => textTable(decisionRows(page.decisions), '(no decisions)'));
       });
     });
@@ -157,7 +161,7 @@ function buildProgram(output: CliOutput): Command {
     .addOption(new Option('--source <source>', 'raw rows, hourly rollups, or auto (rollups for long ranges)').choices(['auto', 'raw', 'rollup']).default('auto'))
     .action(async (flags: Record<string, unknown>) => {
       await withStore(program, {}, async (store) => {
-        const result = await new AgentRunRepository(store.dataSource).stats({
+        const result = await runsOf(store, flags).stats({
           groupBy: flags.groupBy as StatsGroupBy,
           kind: flags.kind as StatsKind | undefined,
           source: flags.source as StatsSource,
@@ -180,7 +184,7 @@ function buildProgram(output: CliOutput): Command {
     .option('--limit <n>', 'how many groups (1–100)', toNumber, 10)
     .action(async (flags: Record<string, unknown>) => {
       await withStore(program, {}, async (store) => {
-        const groups = await new AgentRunRepository(store.dataSource).topErrors({
+        const groups = await runsOf(store, flags).topErrors({
           kind: flags.kind as StatsKind | 'all' | undefined,
           limit: flags.limit as number,
           ...filterFlags(flags),
@@ -194,7 +198,7 @@ function buildProgram(output: CliOutput): Command {
     .addOption(new Option('--group-by <what>', 'how to group').choices(['agent', 'model', 'user', 'tenant', 'hour', 'day']).default('agent'))
     .action(async (flags: Record<string, unknown>) => {
       await withStore(program, {}, async (store) => {
-        const result = await new AgentRunRepository(store.dataSource).costBreakdown({
+        const result = await runsOf(store, flags).costBreakdown({
           groupBy: flags.groupBy as CostGroupBy,
           ...filterFlags(flags),
         });
@@ -280,12 +284,10 @@ function print(program: Command, output: CliOutput, value: unknown, asText: () =
   output.out(program.opts<GlobalOptions>().json ? `${JSON.stringify(value, null, 2)}\n` : asText());
 }
 
-const AGE_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "90d", "12h", "30m", "45s", "500ms" as milliseconds; anything else is passed on as a time for pruneRuns to check. */
-function toAge(value: string): number | string {
-  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value.trim());
-  return match === null ? value : Number(match[1]) * AGE_UNITS[match[2]!]!;
+/** The repository, or with --tenant its view of that tenant: --tenant means the same on every command. */
+function runsOf(store: CliStore, flags: Record<string, unknown>): AgentRunRepository | TenantRuns {
+  const repository = new AgentRunRepository(store.dataSource);
+  return flags.tenant === undefined ? repository : repository.forTenant(flags.tenant as string);
 }
 
 /** The filters every analytics command takes: agent, tenant, user, status, time range. */
@@ -301,25 +303,13 @@ function withFilterOptions(command: Command): Command {
     .option('--until <time>', 'started before (ISO 8601)');
 }
 
-/** The filters every analytics command takes, as the repository wants them. */
+/** The filters every analytics command takes, as the repository wants them (the tenant is runsOf's). */
 function filterFlags(flags: Record<string, unknown>) {
   return {
     agent: flags.agent as string | undefined,
-    tenantId: flags.tenant as string | undefined,
     userId: flags.user as string | undefined,
     status: flags.status as ExecutionStatus | undefined,
     since: flags.since as string | undefined,
     until: flags.until as string | undefined,
   };
-}
-
-/** --since as an ISO time, or an age ("24h", "7d") counted back from now. */
-function toSince(value: string): string {
-  const age = toAge(value);
-  return typeof age === 'number' ? new Date(Date.now() - age).toISOString() : age;
-}
-
-function toNumber(value: string): number {
-  // The repository checks the range and says what is wrong; a word becomes NaN, which it refuses too.
-  return value.trim() === '' ? Number.NaN : Number(value);
 }

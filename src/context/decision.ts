@@ -2,6 +2,7 @@ import { trace, type Attributes, type Span } from '@opentelemetry/api';
 import { captureJson, captureText } from '../capture/safe-json';
 import { captureSettings } from '../capture/settings';
 import { reportOnce } from '../internal/report-once';
+import { errorText } from './error-text';
 import {
   ATTR_DECISION_ALTERNATIVES,
   ATTR_DECISION_CHOICE,
@@ -37,7 +38,7 @@ export function recordDecision(decision: DecisionReport): void {
     if (!span || !span.isRecording()) return;
     addDecisionEvent(span, decision);
   } catch (error) {
-    reportOnce('record-decision-failed', `recordDecision failed: ${String(error)}`);
+    reportOnce('record-decision-failed', `recordDecision failed: ${errorText(error)}`);
   }
 }
 

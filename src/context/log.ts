@@ -3,6 +3,7 @@ import { sanitizeAttributes } from '../capture/attributes';
 import { textOf } from '../capture/describe-value';
 import { captureSettings } from '../capture/settings';
 import { reportOnce } from '../internal/report-once';
+import { errorText } from './error-text';
 import { ATTR_LOG_LEVEL, ATTR_LOG_MESSAGE, EVENT_AGENTSPAN_LOG } from '../semconv/attributes';
 import { addNote } from './note';
 
@@ -31,6 +32,6 @@ export function log(level: LogLevel, message: string, attributes?: Record<string
       addNote(span, 'log level', 'is not one of debug, info, warn, error', 'logged as info', level);
     }
   } catch (error) {
-    reportOnce('log-failed', `log failed: ${String(error)}`);
+    reportOnce('log-failed', `log failed: ${errorText(error)}`);
   }
 }

@@ -1,8 +1,13 @@
 import { trace, type Span } from '@opentelemetry/api';
 import { reportOnce } from '../internal/report-once';
+import { errorText } from './error-text';
 import { ATTR_AGENTSPAN_METRICS } from '../semconv/attributes';
 import { isMetricName, isMetricValue, MAX_METRIC_NAME_LENGTH, MAX_METRICS_PER_SPAN } from '../semconv/metric-names';
 import { addNote } from './note';
+import { isBinary } from '../capture/attributes';
+
+/** Names of one recordMetrics call looked at, at most: twice what a span keeps, so a few bad names cost nothing. */
+const MAX_EXAMINED = 2 * MAX_METRICS_PER_SPAN;
 import { ensureSpanState } from './span-state';
 
 /**
@@ -18,7 +23,7 @@ export function recordMetrics(metrics: Record<string, number>): void {
   try {
     const span = trace.getActiveSpan();
     if (!span || !span.isRecording()) return;
-    if (metrics === null || typeof metrics !== 'object' || Array.isArray(metrics)) {
+    if (metrics === null || typeof metrics !== 'object' || Array.isArray(metrics) || isBinary(metrics)) {
       reportOnce('metrics-not-object', 'recordMetrics expects an object of { name: number }; nothing was recorded');
       addNote(span, 'recordMetrics', 'expects an object of { name: number }', 'nothing was recorded', metrics);
       return;
@@ -26,15 +31,25 @@ export function recordMetrics(metrics: Record<string, number>): void {
     const state = ensureSpanState(span);
     const kept = (state.metrics ??= new Map());
     let changed = false;
-    for (const [name, value] of Object.entries(metrics)) {
+    // Its keys are listed once; past MAX_EXAMINED names (a span keeps 64) the rest are left out with one note, so a
+    // huge object costs one listing of its keys, not a note per name.
+    const names = Object.keys(metrics);
+    for (let i = 0; i < names.length; i++) {
+      if (i === MAX_EXAMINED) {
+        reportOnce('metric-count', `recordMetrics: at most ${MAX_METRICS_PER_SPAN} metrics per span; the rest were left out`);
+        addNote(span, 'recordMetrics', `has ${names.length} names, past the ${MAX_EXAMINED} examined`, 'the rest left out', names.length);
+        break;
+      }
+      const name = names[i]!;
+      const value = (metrics as Record<string, unknown>)[name];
       if (accepts(span, kept, name, value)) {
-        kept.set(name, value);
+        kept.set(name, value as number);
         changed = true;
       }
     }
     if (changed) span.setAttribute(ATTR_AGENTSPAN_METRICS, JSON.stringify(Object.fromEntries(kept)));
   } catch (error) {
-    reportOnce('record-metrics-failed', `recordMetrics failed: ${String(error)}`);
+    reportOnce('record-metrics-failed', `recordMetrics failed: ${errorText(error)}`);
   }
 }
 

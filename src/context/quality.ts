@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import { reportOnce } from '../internal/report-once';
+import { errorText } from './error-text';
 import { ATTR_AGENTSPAN_QUALITY_SCORE } from '../semconv/attributes';
 import { addNote } from './note';
 
@@ -19,6 +20,6 @@ export function recordQuality(score: number): void {
     }
     span.setAttribute(ATTR_AGENTSPAN_QUALITY_SCORE, score);
   } catch (error) {
-    reportOnce('record-quality-failed', `recordQuality failed: ${String(error)}`);
+    reportOnce('record-quality-failed', `recordQuality failed: ${errorText(error)}`);
   }
 }

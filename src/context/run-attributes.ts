@@ -2,6 +2,8 @@ import { context, createContextKey, type Attributes, type Context } from '@opent
 import { captureJson, captureText } from '../capture/safe-json';
 import { captureSettings } from '../capture/settings';
 import { reportOnce } from '../internal/report-once';
+import { tenantIdProblem } from '../internal/tenant-id';
+import { isBinary } from '../capture/attributes';
 import {
   ATTR_AGENTSPAN_METADATA,
   ATTR_AGENTSPAN_TENANT_ID,
@@ -14,6 +16,10 @@ import {
 export interface AgentRunAttributes {
   userId?: string;
   sessionId?: string;
+  /**
+   * Stored exactly (never cut or redacted). Empty, over 256 characters, or with a NUL or lone surrogate: refused
+   * with a diag warning, and the spans inside carry no tenant (not even an outer one).
+   */
   tenantId?: string;
   conversationId?: string;
   /** Anything else worth filtering runs by: issue number, PR number, repository id… */
@@ -61,13 +67,19 @@ function mergeScope(parent: RunScope | undefined, given: AgentRunAttributes): Ru
   for (const key of ['userId', 'sessionId', 'tenantId', 'conversationId'] as const) {
     const value: unknown = incoming[key];
     const id = asId(value);
-    if (id !== undefined) values[key] = id;
+    const tenantProblem = key === 'tenantId' && id !== undefined ? tenantIdProblem(id) : undefined;
+    if (tenantProblem !== undefined) {
+      // Refused, not cut: a cut id could be another tenant's. An outer tenant is dropped too: these spans are not its.
+      delete values.tenantId;
+      reportOnce(`run-tenantId-${tenantProblem}`, `withAgentContext: tenantId ${tenantProblem}; the spans inside carry no tenant`);
+    } else if (id !== undefined) values[key] = id;
     else if (value !== undefined && value !== null) {
       reportOnce(`run-${key}`, `withAgentContext: ${key} must be a string or a number; it was left out`);
     }
   }
   const metadata: unknown = incoming.metadata;
-  if (metadata !== null && typeof metadata === 'object') {
+  // A record only: an array's or a Buffer's indices are no metadata (spreading a 10 MB Buffer took seconds).
+  if (metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) && !isBinary(metadata)) {
     values.metadata = { ...parent?.values.metadata, ...metadata };
   } else if (metadata !== undefined && metadata !== null) {
     reportOnce('run-metadata', 'withAgentContext: metadata must be an object; it was left out');
@@ -87,7 +99,8 @@ function toAttributes(values: AgentRunAttributes): Attributes {
   const attributes: Attributes = {};
   if (values.userId !== undefined) attributes[ATTR_USER_ID] = captureText(values.userId, settings);
   if (values.sessionId !== undefined) attributes[ATTR_SESSION_ID] = captureText(values.sessionId, settings);
-  if (values.tenantId !== undefined) attributes[ATTR_AGENTSPAN_TENANT_ID] = captureText(values.tenantId, settings);
+  // Exactly as given (checked in mergeScope): redaction or the capture cut would change the id, and could merge tenants.
+  if (values.tenantId !== undefined) attributes[ATTR_AGENTSPAN_TENANT_ID] = values.tenantId;
   if (values.conversationId !== undefined) {
     attributes[ATTR_GEN_AI_CONVERSATION_ID] = captureText(values.conversationId, settings);
   }

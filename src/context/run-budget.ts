@@ -1,6 +1,7 @@
 import { diag, type Span } from '@opentelemetry/api';
 import type { TokenUsage } from '../cost/usage';
 import { reportOnce } from '../internal/report-once';
+import { errorText } from './error-text';
 import { EVENT_AGENTSPAN_BUDGET_EXCEEDED } from '../semconv/attributes';
 import { BudgetExceededError } from './budget-exceeded-error';
 
@@ -79,7 +80,7 @@ export function chargeBudgets(budgets: readonly RunBudget[] | undefined, usage: 
     try {
       budget.add(usage, costUsd);
     } catch (error) {
-      reportOnce('budget-failed', `budget accounting failed: ${String(error)}`);
+      reportOnce('budget-failed', `budget accounting failed: ${errorText(error)}`);
     }
   }
 }

@@ -3,6 +3,7 @@ import { captureText } from '../capture/safe-json';
 import { captureSettings } from '../capture/settings';
 import { TOKEN_FIELDS, type ResponseUsage, type TokenUsage } from '../cost/usage';
 import { reportOnce } from '../internal/report-once';
+import { errorText } from './error-text';
 import {
   ATTR_AGENTSPAN_COST_USD,
   ATTR_AGENTSPAN_USAGE_SOURCE,
@@ -69,7 +70,7 @@ export function recordUsage(usage: UsageReport): void {
     setName(span, ATTR_GEN_AI_RESPONSE_MODEL, 'model', usage.model);
     setName(span, ATTR_GEN_AI_PROVIDER_NAME, 'provider', usage.provider);
   } catch (error) {
-    reportOnce('record-usage-failed', `recordUsage failed: ${String(error)}`);
+    reportOnce('record-usage-failed', `recordUsage failed: ${errorText(error)}`);
   }
 }
 

@@ -2,6 +2,7 @@ import { SpanKind, type Attributes, type Context } from '@opentelemetry/api';
 import { sanitizeAttributes } from '../capture/attributes';
 import { captureSettings } from '../capture/settings';
 import { activeAgentOf } from '../context/agent-scope';
+import { errorText } from '../context/error-text';
 import { reportOnce } from '../internal/report-once';
 import {
   ATTR_AGENTSPAN_KIND,
@@ -155,7 +156,7 @@ export function userAttributes(definition: CallDefinition, self: unknown, args: 
   try {
     return sanitizeAttributes(given(self, args), settings);
   } catch (error) {
-    reportOnce(`attributes-threw:${definition.functionName}`, `the attributes function of ${definition.functionName} threw: ${String(error)}`);
+    reportOnce(`attributes-threw:${definition.functionName}`, `the attributes function of ${definition.functionName} threw: ${errorText(error)}`);
     return undefined;
   }
 }

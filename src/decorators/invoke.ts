@@ -3,6 +3,7 @@ import { runAttributesOf } from '../context/run-attributes';
 import { activeAgentOf, withAgentScope } from '../context/agent-scope';
 import type { BudgetExceededError } from '../context/budget-exceeded-error';
 import { RunBudget } from '../context/run-budget';
+import { errorText } from '../context/error-text';
 import { reportOnce } from '../internal/report-once';
 import { TRACER_NAME } from '../semconv/tracer-name';
 import { VERSION } from '../version';
@@ -58,7 +59,7 @@ export function invokeTraced(definition: CallDefinition, self: unknown, args: un
   } catch (error) {
     // The budget's refusal is the one error meant for the caller.
     if (refusal !== undefined && error === refusal) throw error;
-    reportOnce('invoke-failed', `starting a span failed; the call runs untraced: ${String(error)}`);
+    reportOnce('invoke-failed', `starting a span failed; the call runs untraced: ${errorText(error)}`);
     endQuietly(span);
   }
   if (ctx === undefined) return original.apply(self, args);

@@ -4,6 +4,7 @@ import { ChunkCollector } from '../capture/chunk-collector';
 import { captureJson, captureText } from '../capture/safe-json';
 import { captureSettings, type CaptureSettings } from '../capture/settings';
 import { addDecisionEvent, looksLikeDecision } from '../context/decision';
+import { errorText } from '../context/error-text';
 import { addNote } from '../context/note';
 import { chargeBudgets, type RunBudget } from '../context/run-budget';
 import { attachSpanState, ensureSpanState, SpanState, spanStateOf } from '../context/span-state';
@@ -76,7 +77,7 @@ export class TracedCall implements IterationObserver {
       }
       return this.settleValue(result, ctx, true);
     } catch (error) {
-      reportOnce('settle-failed', `ending a span failed: ${String(error)}`);
+      reportOnce('settle-failed', `ending a span failed: ${errorText(error)}`);
       this.endOnce();
       return result;
     }
@@ -105,7 +106,7 @@ export class TracedCall implements IterationObserver {
         },
       );
     } catch (error) {
-      reportOnce('observe-failed', `watching a returned promise failed; its span ends now: ${String(error)}`);
+      reportOnce('observe-failed', `watching a returned promise failed; its span ends now: ${errorText(error)}`);
       this.finishUnobserved();
       return;
     }
@@ -114,7 +115,7 @@ export class TracedCall implements IterationObserver {
       try {
         nativeThen.call(derived, undefined, ignore);
       } catch (error) {
-        reportOnce('observe-failed', `watching a returned promise failed: ${String(error)}`);
+        reportOnce('observe-failed', `watching a returned promise failed: ${errorText(error)}`);
       }
     }
   }
@@ -127,7 +128,7 @@ export class TracedCall implements IterationObserver {
       this.complete(value);
       return value;
     } catch (error) {
-      reportOnce('settle-failed', `ending a span failed: ${String(error)}`);
+      reportOnce('settle-failed', `ending a span failed: ${errorText(error)}`);
       this.endOnce();
       return value;
     }
@@ -152,7 +153,7 @@ export class TracedCall implements IterationObserver {
         addDecisionEvent(this.span, value);
       }
     } catch (error) {
-      reportOnce('complete-failed', `recording a result failed: ${String(error)}`);
+      reportOnce('complete-failed', `recording a result failed: ${errorText(error)}`);
     }
     this.endOnce();
   }
@@ -174,7 +175,7 @@ export class TracedCall implements IterationObserver {
         ...(stack ? { [ATTR_EXCEPTION_STACKTRACE]: captureText(stack, this.settings) } : {}),
       });
     } catch (recordError) {
-      reportOnce('fail-failed', `recording an error failed: ${String(recordError)}`);
+      reportOnce('fail-failed', `recording an error failed: ${errorText(recordError)}`);
     }
     this.endOnce();
   }
@@ -191,7 +192,7 @@ export class TracedCall implements IterationObserver {
         if (usage) this.streamedUsage = { ...this.streamedUsage, ...usage };
       }
     } catch (error) {
-      reportOnce('collect-failed', `capturing a chunk failed: ${String(error)}`);
+      reportOnce('collect-failed', `capturing a chunk failed: ${errorText(error)}`);
     }
   }
 
@@ -205,7 +206,7 @@ export class TracedCall implements IterationObserver {
       if (this.role === 'tool') this.addToolCost(undefined, true);
       if (outcome === 'cancelled') this.span.setAttribute(ATTR_AGENTSPAN_OUTCOME, 'cancelled');
     } catch (error) {
-      reportOnce('finish-failed', `recording a stream's end failed: ${String(error)}`);
+      reportOnce('finish-failed', `recording a stream's end failed: ${errorText(error)}`);
     }
     this.endOnce();
   }
@@ -226,7 +227,7 @@ export class TracedCall implements IterationObserver {
     try {
       cost = typeof option === 'function' ? option(result, this.args) : option;
     } catch (error) {
-      reportOnce(`tool-cost-threw:${this.definition.functionName}`, `the costUsd function of ${this.definition.functionName} threw: ${String(error)}`);
+      reportOnce(`tool-cost-threw:${this.definition.functionName}`, `the costUsd function of ${this.definition.functionName} threw: ${errorText(error)}`);
       addNote(this.span, 'tool costUsd', 'threw', 'cost unknown', error instanceof Error ? error.message : error);
       return;
     }
@@ -252,7 +253,7 @@ export class TracedCall implements IterationObserver {
     try {
       this.span.end();
     } catch (error) {
-      reportOnce('end-failed', `span.end() failed: ${String(error)}`);
+      reportOnce('end-failed', `span.end() failed: ${errorText(error)}`);
     }
   }
 
@@ -263,7 +264,7 @@ export class TracedCall implements IterationObserver {
     try {
       return mapper(value);
     } catch (error) {
-      reportOnce(`${option}-threw:${this.definition.functionName}`, `${option} of ${this.definition.functionName} threw: ${String(error)}`);
+      reportOnce(`${option}-threw:${this.definition.functionName}`, `${option} of ${this.definition.functionName} threw: ${errorText(error)}`);
       return NOTHING;
     }
   }

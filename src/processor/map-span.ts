@@ -3,6 +3,7 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { describeValue, noteMessage, textOf } from '../capture/describe-value';
 import { captureJson, captureText } from '../capture/safe-json';
 import { cutText } from '../capture/sanitize-text';
+import { tenantIdColumn } from '../internal/tenant-id';
 import { captureSettings, type CaptureSettings } from '../capture/settings';
 import {
   ATTR_AGENTSPAN_COST_USD,
@@ -131,7 +132,7 @@ export function mapSpan(
     spanId: context.spanId,
     parentSpanId: placement?.parentSpanId !== undefined ? placement.parentSpanId : parentOf(span, fields),
     kind,
-    name: cutText(typeof span.name === 'string' && span.name.length > 0 ? span.name : 'span', WIDTH.name),
+    name: spanNameOf(span, settings),
     agentName: fields.text(attributes[ATTR_GEN_AI_AGENT_NAME], ATTR_GEN_AI_AGENT_NAME, WIDTH.id),
     agentVersion: fields.text(attributes[ATTR_GEN_AI_AGENT_VERSION], ATTR_GEN_AI_AGENT_VERSION, WIDTH.version),
     status: phase === 'start' ? 'running' : statusOf(span, error !== undefined),
@@ -144,10 +145,9 @@ export function mapSpan(
     qualityScore: fields.number(attributes[ATTR_AGENTSPAN_QUALITY_SCORE], ATTR_AGENTSPAN_QUALITY_SCORE, 0, 100),
     userId: fields.text(attributes[ATTR_USER_ID] ?? run[ATTR_USER_ID], ATTR_USER_ID, WIDTH.id),
     sessionId: fields.text(attributes[ATTR_SESSION_ID] ?? run[ATTR_SESSION_ID], ATTR_SESSION_ID, WIDTH.id),
-    tenantId: fields.text(
-      attributes[ATTR_AGENTSPAN_TENANT_ID] ?? run[ATTR_AGENTSPAN_TENANT_ID],
-      ATTR_AGENTSPAN_TENANT_ID,
-      WIDTH.id,
+    // Exactly or null (with a note), never cut: a cut tenant id could be another tenant's.
+    tenantId: tenantIdColumn(attributes[ATTR_AGENTSPAN_TENANT_ID] ?? run[ATTR_AGENTSPAN_TENANT_ID], (problem, value) =>
+      fields.note(ATTR_AGENTSPAN_TENANT_ID, problem, STORED_AS_NULL, value),
     ),
     conversationId: fields.text(
       attributes[ATTR_GEN_AI_CONVERSATION_ID] ?? run[ATTR_GEN_AI_CONVERSATION_ID],
@@ -222,6 +222,12 @@ class Fields {
       events.push({ ordinal: events.length, level: 'warn', message, attributes: JSON.stringify({ value }), occurredAt });
     }
   }
+}
+
+/** The span's name, its secrets replaced (another instrumentation may put a URL or a key in it), cut to the column. */
+function spanNameOf(span: ReadableSpan, settings: CaptureSettings): string {
+  const name = typeof span.name === 'string' && span.name.length > 0 ? span.name : 'span';
+  return cutText(settings.redaction.enabled ? settings.redaction.redactPatterns(name) : name, WIDTH.name);
 }
 
 function parentOf(span: ReadableSpan, fields: Fields): string | null {

@@ -1,13 +1,13 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { qualifiedTableName } from '../store/table-names';
 import { untraced } from '../store/untraced';
 import { AgentspanQueryError } from './agentspan-query-error';
+import { recordDecisionOutcome } from './decision-outcome';
 import { DECISION_VIEW_COLUMNS, toDecisionView } from './decision-view';
-import { EVENT_VIEW_COLUMNS, toEventView } from './event-view';
 import { EXECUTION_VIEW_COLUMNS, toExecutionView } from './execution-view';
 import { exactTimestampSql } from './exact-timestamp';
 import { addRowsAfter, decodeCursor, splitPage } from './keyset-page';
-import { PERFORMANCE_VIEW_COLUMNS, RUN_TOTALS_COLUMNS, toPerformanceView, toRunTotals } from './performance-view';
+import { RUN_TOTALS_COLUMNS, toRunTotals } from './performance-view';
 import {
   checkTimeRange,
   jsonParameter,
@@ -19,7 +19,6 @@ import {
   textFilter,
   timeBound,
   unitInterval,
-  uuid,
 } from './query-arguments';
 import type {
   CostBreakdownOptions,
@@ -34,17 +33,17 @@ import type {
 import { queryCostBreakdown } from './cost-breakdown-query';
 import { queryDecisionStats } from './decision-stats-query';
 import { PriceCatalog } from './price-catalog';
-import { buildRunTree, type ExecutionWithPerformance } from './run-tree';
+import { readRunTree } from './run-tree-query';
 import { queryStats } from './stats-query';
 import { queryTopErrors } from './top-errors-query';
 import { repriceStoredRuns, type RepriceResult } from '../store/reprice-runs';
 import { SqlConditions } from './sql-conditions';
 import { numberOrNull } from './sql-values';
+import { TenantRunView, type TenantRuns } from './tenant-runs';
 import type {
   DecisionPage,
   DecisionQueryOptions,
   DecisionView,
-  EventView,
   HistoryOptions,
   ModelPriceInput,
   ModelPriceView,
@@ -70,6 +69,7 @@ const HISTORY_OPTIONS: readonly (keyof HistoryOptions)[] = [
 ];
 const DECISION_OPTIONS: readonly (keyof DecisionQueryOptions)[] = [
   'agent',
+  'tenantId',
   'minConfidence',
   'outcome',
   'since',
@@ -77,15 +77,12 @@ const DECISION_OPTIONS: readonly (keyof DecisionQueryOptions)[] = [
   'limit',
   'cursor',
 ];
-const FEEDBACK_OPTIONS: readonly (keyof OutcomeFeedback)[] = ['outcome', 'score'];
 const REPRICE_OPTIONS: readonly (keyof RepriceOptions)[] = ['since', 'until'];
-
-/** The sort key of tree nodes (see ExecutionWithPerformance.startedAtExact). */
-const EXACT_START = `${exactTimestampSql('e.started_at')} AS "startedAtExact"`;
 
 /**
  * Reads agent runs back: run history with keyset pagination, the latest run of an agent, whole run trees, decisions,
- * the decision feedback loop (recordOutcome), and analytics (stats, topErrors, costBreakdown, decisionStats).
+ * the decision feedback loop (recordOutcome), and analytics (stats, topErrors, costBreakdown, decisionStats);
+ * forTenant gives the same methods limited to one tenant.
  *
  * Arguments are checked before any SQL runs (AgentspanQueryError); every value travels as a bind parameter; tables
  * are those of the DataSource's schema; every database call runs with tracing suppressed so a pg instrumentation
@@ -95,13 +92,20 @@ export class AgentRunRepository {
   private readonly executions: string;
   private readonly performance: string;
   private readonly decisionsTable: string;
-  private readonly events: string;
 
   constructor(private readonly dataSource: DataSource) {
     this.executions = qualifiedTableName(dataSource, 'agent_executions');
     this.performance = qualifiedTableName(dataSource, 'agent_performance');
     this.decisionsTable = qualifiedTableName(dataSource, 'agent_decisions');
-    this.events = qualifiedTableName(dataSource, 'agent_events');
+  }
+
+  /**
+   * This repository seen by one tenant: history, latest, getRun, decisions, recordOutcome and the analytics, each
+   * limited to that tenant's rows (see TenantRuns). Throws AgentspanQueryError for an id that cannot be a stored
+   * tenant id (empty, over 256 characters, NUL or a lone surrogate).
+   */
+  forTenant(tenantId: string): TenantRuns {
+    return new TenantRunView(this, this.dataSource, tenantId);
   }
 
   /** Agent runs (executions of kind 'agent', nested ones included), newest first, one page at a time. */
@@ -150,30 +154,10 @@ export class AgentRunRepository {
   /**
    * A run as a tree. `id` is a trace id (32 hex: every execution of the trace, roots being those whose parent is
    * not in the trace) or an execution id (uuid: that execution and everything below it). Null when nothing matches.
-   * Three queries whatever the tree's size (executions with their performance, decisions, events), in one
-   * REPEATABLE READ transaction: one snapshot, so the tree is consistent even while spans are being written.
+   * Three queries whatever the tree's size, on one snapshot (see readRunTree).
    */
   async getRun(id: string): Promise<RunTree | null> {
-    const target = runId('getRun', id);
-    return untraced(() =>
-      this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-        const executions =
-          target.kind === 'trace'
-            ? await this.traceExecutions(manager, target.traceId)
-            : await this.subtreeExecutions(manager, target.executionId);
-        if (executions.length === 0) return null;
-        const scope: DetailScope =
-          target.kind === 'trace'
-            ? { traceId: target.traceId }
-            : { executionIds: executions.map(({ execution }) => execution.executionId) };
-        const [decisions, events] = await this.details(manager, scope);
-        const rootExecutionId = target.kind === 'execution' ? target.executionId : undefined;
-        return {
-          traceId: executions[0]!.execution.traceId,
-          roots: buildRunTree(executions, decisions, events, rootExecutionId),
-        };
-      }),
-    );
+    return readRunTree(this.dataSource, runId('getRun', id));
   }
 
   /** Decisions, newest first, one page at a time. */
@@ -182,6 +166,7 @@ export class AgentRunRepository {
     const given = optionsObject<DecisionQueryOptions>(method, 'options', options, DECISION_OPTIONS);
     const limit = pageSize(method, given.limit);
     const agent = textFilter(method, 'agent', given.agent);
+    const tenantId = textFilter(method, 'tenantId', given.tenantId);
     const minConfidence =
       given.minConfidence === undefined ? undefined : unitInterval(method, 'minConfidence', given.minConfidence);
     const since = timeBound(method, 'since', given.since);
@@ -191,6 +176,7 @@ export class AgentRunRepository {
 
     const where = new SqlConditions();
     if (agent !== undefined) where.add(`d.agent_name = ${where.param(agent)}`);
+    if (tenantId !== undefined) where.add(`e.tenant_id = ${where.param(tenantId)}`);
     if (minConfidence !== undefined) where.add(`d.confidence >= ${where.param(minConfidence)}`);
     if (given.outcome === 'recorded') where.add('d.outcome IS NOT NULL');
     else if (given.outcome === 'pending') where.add('d.outcome IS NULL');
@@ -219,27 +205,7 @@ export class AgentRunRepository {
    * for an unknown decision id.
    */
   async recordOutcome(decisionId: string, feedback: OutcomeFeedback): Promise<DecisionView> {
-    const method = 'recordOutcome';
-    const id = uuid(method, 'decisionId', decisionId);
-    if (feedback === undefined || feedback === null) {
-      throw new AgentspanQueryError(`${method}: feedback must be an object with an outcome, got ${feedback}`);
-    }
-    const given = optionsObject<OutcomeFeedback>(method, 'feedback', feedback, FEEDBACK_OPTIONS);
-    const outcome = jsonParameter(method, 'outcome', given.outcome);
-    const score = given.score === undefined || given.score === null ? null : unitInterval(method, 'score', given.score);
-
-    const rows = await this.query(
-      `WITH updated AS (
-         UPDATE ${this.decisionsTable} SET outcome = $2::jsonb, outcome_score = $3::float8
-         WHERE id = $1::uuid
-         RETURNING *
-       )
-       SELECT ${DECISION_VIEW_COLUMNS} FROM updated d JOIN ${this.executions} e ON e.id = d.execution_id`,
-      [id, outcome, score],
-    );
-    const row = rows[0];
-    if (row === undefined) throw new AgentspanQueryError(`${method}: no decision with id ${id}`, 'not-found');
-    return toDecisionView(row);
+    return recordDecisionOutcome(this.dataSource, decisionId, feedback);
   }
 
   /**
@@ -296,69 +262,8 @@ export class AgentRunRepository {
   private query(sql: string, parameters: unknown[]): Promise<Row[]> {
     return untraced(() => this.dataSource.query(sql, parameters));
   }
-
-  private async traceExecutions(manager: EntityManager, traceId: string): Promise<ExecutionWithPerformance[]> {
-    const rows: Row[] = await manager.query(
-      `SELECT ${EXECUTION_VIEW_COLUMNS}, ${PERFORMANCE_VIEW_COLUMNS}, ${EXACT_START}
-       FROM ${this.executions} e LEFT JOIN ${this.performance} p ON p.execution_id = e.id
-       WHERE e.trace_id = $1`,
-      [traceId],
-    );
-    return rows.map(toExecutionWithPerformance);
-  }
-
-  /**
-   * An execution and its descendants, walking down the (trace_id, parent_span_id) index. UNION (not UNION ALL)
-   * drops a row already reached, so a cycle in corrupt parent links ends the walk.
-   */
-  private async subtreeExecutions(manager: EntityManager, executionId: string): Promise<ExecutionWithPerformance[]> {
-    const rows: Row[] = await manager.query(
-      `WITH RECURSIVE subtree AS (
-         SELECT id, trace_id, span_id FROM ${this.executions} WHERE id = $1::uuid
-         UNION
-         SELECT c.id, c.trace_id, c.span_id
-         FROM subtree s JOIN ${this.executions} c ON c.trace_id = s.trace_id AND c.parent_span_id = s.span_id
-       )
-       SELECT ${EXECUTION_VIEW_COLUMNS}, ${PERFORMANCE_VIEW_COLUMNS}, ${EXACT_START}
-       FROM subtree s
-         JOIN ${this.executions} e ON e.id = s.id
-         LEFT JOIN ${this.performance} p ON p.execution_id = e.id`,
-      [executionId],
-    );
-    return rows.map(toExecutionWithPerformance);
-  }
-
-  /** The decisions and events of a whole trace, or of the given executions. */
-  private async details(manager: EntityManager, scope: DetailScope): Promise<[DecisionView[], EventView[]]> {
-    const [match, parameter] =
-      'traceId' in scope
-        ? [(alias: string) => `${alias}.trace_id = $1`, scope.traceId]
-        : [(alias: string) => `${alias}.execution_id = ANY($1::uuid[])`, scope.executionIds];
-    const decisionRows: Row[] = await manager.query(
-      `SELECT ${DECISION_VIEW_COLUMNS}
-       FROM ${this.decisionsTable} d JOIN ${this.executions} e ON e.id = d.execution_id
-       WHERE ${match('d')}`,
-      [parameter],
-    );
-    const eventRows: Row[] = await manager.query(
-      `SELECT ${EVENT_VIEW_COLUMNS} FROM ${this.events} v WHERE ${match('v')}`,
-      [parameter],
-    );
-    return [decisionRows.map(toDecisionView), eventRows.map(toEventView)];
-  }
 }
-
-type DetailScope = { traceId: string } | { executionIds: string[] };
 
 function toRunSummary(row: Row): RunSummary {
   return { ...toExecutionView(row), durationMs: numberOrNull(row.durationMs), totals: toRunTotals(row) };
-}
-
-function toExecutionWithPerformance(row: Row): ExecutionWithPerformance {
-  const execution = toExecutionView(row);
-  return {
-    execution,
-    performance: toPerformanceView(row, execution.kind === 'agent'),
-    startedAtExact: String(row.startedAtExact),
-  };
 }

@@ -1,3 +1,5 @@
+import { isStorableTime } from '../internal/iso-instant';
+
 /**
  * Timestamps to the microsecond PostgreSQL stores, as UTC text (`2026-05-01T09:20:03.123456Z`). A JS Date keeps only
  * milliseconds, and spans of one run often start within the same one, so ordering and paging use this text form:
@@ -13,7 +15,8 @@ const EXACT_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 export function isExactTimestamp(text: unknown): text is string {
   if (typeof text !== 'string' || !EXACT_TIMESTAMP.test(text)) return false;
   const date = new Date(text);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 23) === text.slice(0, 23);
+  // Year 0000 fits the pattern, but PostgreSQL refuses it (there is no year 0).
+  return isStorableTime(date.getTime()) && date.toISOString().slice(0, 23) === text.slice(0, 23);
 }
 
 /** SQL for a timestamptz column as exact UTC text, independent of the session's TimeZone and DateStyle. */

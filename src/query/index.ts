@@ -1,5 +1,6 @@
 /** The query side: reading agent runs, run trees and decisions back, and the decision feedback loop. */
 export { AgentRunRepository } from './agent-run-repository';
+export type { TenantRuns, TenantScopedMethod } from './tenant-runs';
 export { PriceCatalog } from './price-catalog';
 export type { RepriceResult } from '../store/reprice-runs';
 export { AgentspanQueryError, type AgentspanQueryErrorCode } from './agentspan-query-error';

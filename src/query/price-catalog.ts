@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { qualifiedTableName } from '../store/table-names';
 import { untraced } from '../store/untraced';
 import { AgentspanQueryError } from './agentspan-query-error';
-import { describeValue, optionsObject, timeBound } from './query-arguments';
+import { describeValue, isStorableText, optionsObject, timeBound } from './query-arguments';
 import { dateOrNull, numberOrNull, stringOrNull } from './sql-values';
 import type { ModelPriceInput, ModelPriceView, TimeBound } from './types';
 
@@ -139,9 +139,9 @@ function pattern(method: string, value: unknown): string {
 
 function optionalText(method: string, name: string, value: unknown, width: number): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > width || value.includes('\u0000')) {
+  if (typeof value !== 'string' || value.length === 0 || value.length > width || !isStorableText(value)) {
     throw new AgentspanQueryError(
-      `${method}: ${name} must be a string of 1 to ${width} characters without NUL, got ${describeValue(value)}`,
+      `${method}: ${name} must be a string of 1 to ${width} characters without NUL or lone surrogates, got ${describeValue(value)}`,
     );
   }
   return value;

@@ -1,4 +1,4 @@
-import { isoInstantOrNull } from '../internal/iso-instant';
+import { checkInstant } from '../internal/iso-instant';
 import type { ExecutionStatus } from '../store/records';
 import { AgentspanQueryError } from './agentspan-query-error';
 import type { JsonValue } from './types';
@@ -70,11 +70,22 @@ export function pageSize(method: string, limit: unknown): number {
   return limit;
 }
 
+/**
+ * Whether text can travel to PostgreSQL as given: text columns refuse NUL (`invalid byte sequence`), and a lone
+ * surrogate would arrive as U+FFFD, so it could only match something else.
+ */
+export function isStorableText(value: string): boolean {
+  return !value.includes('\u0000') && value.isWellFormed();
+}
+
 /** An exact-match text filter (agent, user, tenant): a non-empty string when given. */
 export function textFilter(method: string, name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length === 0) {
     throw invalid(method, `${name} must be a non-empty string, got ${describeValue(value)}`);
+  }
+  if (!isStorableText(value)) {
+    throw invalid(method, `${name} must not contain NUL characters or lone surrogates, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -105,9 +116,12 @@ export function statusFilter(method: string, status: unknown): ExecutionStatus[]
  */
 export function timeBound(method: string, name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
-  const instant = typeof value === 'string' ? isoInstantOrNull(value) : null;
-  if (instant !== null) return instant;
+  const checked = checkInstant(value);
+  if ('instant' in checked) return checked.instant;
+  if (checked.problem === 'out-of-range') {
+    // PostgreSQL's own range is wider, but a Date past 9999 prints as `+010000-…`, which it cannot read.
+    throw invalid(method, `${name} must be a time from year 1 to 9999 (UTC), got ${describeValue(value)}`);
+  }
   throw invalid(method, `${name} must be a Date or an ISO 8601 string with a time zone, got ${describeValue(value)}`);
 }
 

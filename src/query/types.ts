@@ -43,6 +43,8 @@ export type OutcomeFilter = 'recorded' | 'pending' | JsonValue;
 export interface DecisionQueryOptions {
   /** Agent name, exactly. */
   agent?: string;
+  /** Only decisions taken by executions of this tenant. */
+  tenantId?: string;
   /** Decisions with a confidence of at least this (0–1); decisions without a confidence are left out. */
   minConfidence?: number;
   outcome?: OutcomeFilter;

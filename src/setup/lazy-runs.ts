@@ -1,23 +1,11 @@
 import type { AgentRunRepository } from '../query/agent-run-repository';
+import { tenantArgument, type TenantRuns, type TenantScopedMethod } from '../query/tenant-runs';
 
-/** The query API of startAgentTelemetry: AgentRunRepository's methods. */
-export type Runs = Pick<
-  AgentRunRepository,
-  | 'history'
-  | 'latest'
-  | 'getRun'
-  | 'decisions'
-  | 'recordOutcome'
-  | 'stats'
-  | 'topErrors'
-  | 'costBreakdown'
-  | 'decisionStats'
-  | 'setModelPrice'
-  | 'modelPrices'
-  | 'repriceRuns'
->;
+/** The query API of startAgentTelemetry: AgentRunRepository's methods (those of a tenant view, and the price ones). */
+export type Runs = Pick<AgentRunRepository, TenantScopedMethod | 'forTenant' | 'setModelPrice' | 'modelPrices' | 'repriceRuns'>;
 
 type Method<K extends keyof Runs> = Runs[K];
+type TenantMethod<K extends keyof TenantRuns> = TenantRuns[K];
 
 /**
  * The repository behind startAgentTelemetry's `runs`: the database is opened on first use (it may not have been
@@ -26,6 +14,8 @@ type Method<K extends keyof Runs> = Runs[K];
 export class LazyRuns implements Runs {
   constructor(private readonly repository: () => Promise<AgentRunRepository>) {}
 
+  /** The tenant id is checked now (AgentspanQueryError), not at the first query. */
+  forTenant: Method<'forTenant'> = (tenantId) => new LazyTenantRuns(tenantArgument('forTenant', tenantId), this.repository);
   history: Method<'history'> = async (...args) => (await this.repository()).history(...args);
   latest: Method<'latest'> = async (...args) => (await this.repository()).latest(...args);
   getRun: Method<'getRun'> = async (...args) => (await this.repository()).getRun(...args);
@@ -38,4 +28,26 @@ export class LazyRuns implements Runs {
   topErrors: Method<'topErrors'> = async (...args) => (await this.repository()).topErrors(...args);
   costBreakdown: Method<'costBreakdown'> = async (...args) => (await this.repository()).costBreakdown(...args);
   decisionStats: Method<'decisionStats'> = async (...args) => (await this.repository()).decisionStats(...args);
+}
+
+/** forTenant of LazyRuns: the repository's tenant view, opened on first use like the repository itself. */
+class LazyTenantRuns implements TenantRuns {
+  constructor(
+    readonly tenantId: string,
+    private readonly repository: () => Promise<AgentRunRepository>,
+  ) {}
+
+  private async view(): Promise<TenantRuns> {
+    return (await this.repository()).forTenant(this.tenantId);
+  }
+
+  history: TenantMethod<'history'> = async (...args) => (await this.view()).history(...args);
+  latest: TenantMethod<'latest'> = async (...args) => (await this.view()).latest(...args);
+  getRun: TenantMethod<'getRun'> = async (...args) => (await this.view()).getRun(...args);
+  decisions: TenantMethod<'decisions'> = async (...args) => (await this.view()).decisions(...args);
+  recordOutcome: TenantMethod<'recordOutcome'> = async (...args) => (await this.view()).recordOutcome(...args);
+  stats: TenantMethod<'stats'> = async (...args) => (await this.view()).stats(...args);
+  topErrors: TenantMethod<'topErrors'> = async (...args) => (await this.view()).topErrors(...args);
+  costBreakdown: TenantMethod<'costBreakdown'> = async (...args) => (await this.view()).costBreakdown(...args);
+  decisionStats: TenantMethod<'decisionStats'> = async (...args) => (await this.view()).decisionStats(...args);
 }

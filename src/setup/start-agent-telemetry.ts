@@ -1,5 +1,6 @@
 import { context, diag, propagation, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { ScrubbingSpanExporter } from '../export/scrubbing-span-exporter';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { DataSource } from 'typeorm';
@@ -90,7 +91,8 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
     );
   const spanProcessors: SpanProcessor[] = [processor];
   const otlp = otlpOptions(settings.otlp);
-  if (otlp) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter(otlp)));
+  // The collector gets spans scrubbed of secrets, as PostgreSQL does: every attribute, event, name and message.
+  if (otlp) spanProcessors.push(new BatchSpanProcessor(new ScrubbingSpanExporter(new OTLPTraceExporter(otlp))));
   spanProcessors.push(...(settings.spanProcessors ?? []));
 
   const sdk = new NodeSDK({

@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { isoInstantOrNull } from '../internal/iso-instant';
+import { checkInstant } from '../internal/iso-instant';
 import { constraintOf, sqlStateOf } from './errors';
 import { buildHourlyAggregateSql, HOURLY_COLUMNS, RUN_HOUR_SQL } from './hourly-aggregate-sql';
 import { qualifiedTableName } from './table-names';
@@ -200,10 +200,12 @@ function rangeOf(options: RefreshRollupsOptions): { since: string; until?: strin
 }
 
 function instant(name: string, value: Date | string): string {
-  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
-  const text = typeof value === 'string' ? isoInstantOrNull(value) : null;
-  if (text === null) throw new TypeError(`agentspan: refreshHourlyRollups: ${name} must be a Date or an ISO 8601 time`);
-  return text;
+  const checked = checkInstant(value);
+  if ('instant' in checked) return checked.instant;
+  if (checked.problem === 'out-of-range') {
+    throw new TypeError(`agentspan: refreshHourlyRollups: ${name} must be a time from year 1 to 9999 (UTC)`);
+  }
+  throw new TypeError(`agentspan: refreshHourlyRollups: ${name} must be a Date or an ISO 8601 time`);
 }
 
 function nonNegative(name: string, value: number): number {

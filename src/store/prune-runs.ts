@@ -1,13 +1,13 @@
 import type { DataSource } from 'typeorm';
-import { isoInstantOrNull } from '../internal/iso-instant';
+import { checkInstant, MAX_AGE_MS } from '../internal/iso-instant';
 import { qualifiedTableName } from './table-names';
 import { untraced } from './untraced';
 
 export interface PruneRunsOptions {
   /**
-   * Runs older than this are deleted: a Date or ISO 8601 string (a point in time), or a number of milliseconds (an
-   * age, measured against the database's clock). A trace goes as a whole, and only when every execution of it was
-   * written before that point and none is still running.
+   * Runs older than this are deleted: a Date or ISO 8601 string (a point in time from year 1 to 9999), or a number of
+   * milliseconds (an age of at most 1,000 years, measured against the database's clock). A trace goes as a whole, and
+   * only when every execution of it was written before that point and none is still running.
    */
   olderThan: Date | string | number;
   /** Traces deleted per transaction: the bound on how long one statement holds its row locks. Default 500. */
@@ -112,13 +112,19 @@ function buildPruneSql(dataSource: DataSource): string {
 /** The cutoff as an SQL expression with its parameter: a point in time, or now() minus an age. */
 function cutoffOf(olderThan: unknown): { expression: string; parameters: unknown[] } {
   if (typeof olderThan === 'number' && Number.isFinite(olderThan) && olderThan >= 0) {
+    // A larger age would put the cutoff before year 1: PostgreSQL's "timestamp out of range", not an answer.
+    if (olderThan > MAX_AGE_MS) {
+      throw new TypeError(
+        `agentspan: pruneRuns: olderThan as an age must be at most ${MAX_AGE_MS} ms (1,000 years), got ${olderThan}`,
+      );
+    }
     return { expression: `(now() - make_interval(secs => $1::float8 / 1000))`, parameters: [olderThan] };
   }
-  if (olderThan instanceof Date && !Number.isNaN(olderThan.getTime())) {
-    return { expression: '$1::timestamptz', parameters: [olderThan.toISOString()] };
+  const checked = typeof olderThan === 'string' || olderThan instanceof Date ? checkInstant(olderThan) : undefined;
+  if (checked !== undefined && 'instant' in checked) return { expression: '$1::timestamptz', parameters: [checked.instant] };
+  if (checked?.problem === 'out-of-range') {
+    throw new TypeError(`agentspan: pruneRuns: olderThan must be a time from year 1 to 9999 (UTC), got ${String(olderThan)}`);
   }
-  const instant = typeof olderThan === 'string' ? isoInstantOrNull(olderThan) : null;
-  if (instant !== null) return { expression: '$1::timestamptz', parameters: [instant] };
   throw new TypeError(
     `agentspan: pruneRuns: olderThan must be a Date, an ISO 8601 time or an age in milliseconds ≥ 0, got ${String(olderThan)}`,
   );

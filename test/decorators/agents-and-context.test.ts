@@ -197,7 +197,7 @@ describe('withAgentContext', () => {
   });
 
   it('redacts secrets in metadata and coerces numeric ids', () => {
-    withAgentContext({ userId: 42 as unknown as string, metadata: { apiKey: 'abc', note: 'Bearer abcdefghijkl' } }, () =>
+    withAgentContext({ userId: 42 as unknown as string, metadata: { apiKey: 'abc', note: 'Bearer abcd3fgh1jkl' } }, () =>
       agent.summarize([]),
     );
     const span = tracing.span('invoke_agent Researcher');

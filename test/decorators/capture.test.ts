@@ -96,7 +96,7 @@ describe('attributes option', () => {
         api_key: 'plain-looking',
         'http.authorization': 'whatever',
         endpoint: 'postgres://admin:s3cret@db.internal:5432/app',
-        nested: { token: 'abc', safe: 1 },
+        nested: { access_token: 'abc', safe: 1 },
         tags: ['a', 'sk-aaaaaaaaaaaaaaaaaaaaaaaa'],
         skipped: undefined,
       }),
@@ -107,7 +107,7 @@ describe('attributes option', () => {
       api_key: '[REDACTED]',
       'http.authorization': '[REDACTED]',
       endpoint: 'postgres://admin:[REDACTED]@db.internal:5432/app',
-      nested: '{"token":"[REDACTED]","safe":1}',
+      nested: '{"access_token":"[REDACTED]","safe":1}',
       tags: ['a', '[REDACTED]'],
     });
     expect('skipped' in span.attributes).toBe(false);

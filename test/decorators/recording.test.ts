@@ -122,7 +122,7 @@ describe('recordUsage, recordQuality, recordDecision, log on the active span', (
   });
 
   it('redact secrets in log attributes and messages', () => {
-    traced(() => log('warn', 'retrying with Bearer abcdefghijklmnop', { password: 'hunter2', ok: true }), { name: 'l' })();
+    traced(() => log('warn', 'retrying with Bearer abcd3fgh1jklmnop', { password: 'hunter2', ok: true }), { name: 'l' })();
     const event = tracing.span('l').events[0];
     expect(event.attributes).toEqual({
       'agentspan.log.level': 'warn',

@@ -220,11 +220,13 @@ export class SpillStore<R> {
     this.othersRecords = othersRecords;
     this.othersFiles = othersFiles;
     for (const name of this.recordCounts.keys()) if (!present.has(name)) this.recordCounts.delete(name);
-    // Lock files of sessions that are gone and own nothing any more are litter.
-    const owners = new Set(files.map((file) => file.owner));
+    // A session found gone owns nothing now: each of its files was just taken over, by this session or another (a
+    // failed rename throws above, keeping the lock). Its lock is released in this same scan — waiting for the next
+    // would leave it behind whenever this process ends first. The liveness verdict is the one the take-over used,
+    // so a live session's lock (or one on another host, or unreadable) is never touched.
     for (const name of others) {
       const session = sessionOfLockFile(name);
-      if (session !== undefined && !owners.has(session) && !isAlive(session)) removeSessionLock(this.directory, session);
+      if (session !== undefined && !isAlive(session)) removeSessionLock(this.directory, session);
     }
   }
 

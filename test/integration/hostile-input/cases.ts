@@ -825,7 +825,7 @@ export const HOSTILE_CASES: HostileCase[] = [
     title: 'a GenAI span with events carrying hostile names and attributes',
     run: (h) => {
       const span = h.foreignTracer().startSpan('chat', { attributes: { 'gen_ai.operation.name': 'chat' } });
-      span.addEvent(`e${'v'.repeat(9_999)}`, { text: 'a\u0000', holes: [1, null, undefined], nan: Number.NaN, token: 'secret' });
+      span.addEvent(`e${'v'.repeat(9_999)}`, { text: 'a\u0000', holes: [1, null, undefined], nan: Number.NaN, access_token: 'secret' });
       span.addEvent('exception', { 'exception.message': 'bad \ud800', 'exception.type': 'T\u0000' });
       span.end();
     },
@@ -834,7 +834,7 @@ export const HOSTILE_CASES: HostileCase[] = [
         {
           level: 'info',
           message: truncated(`e${'v'.repeat(9_999)}`),
-          attributes: { text: 'a\uFFFD', holes: [1, null, null], nan: 'NaN', token: '[REDACTED]' },
+          attributes: { text: 'a\uFFFD', holes: [1, null, null], nan: 'NaN', access_token: '[REDACTED]' },
         },
         // The span did not fail: an exception event on it is a plain event, made storable.
         { level: 'error', message: 'bad \uFFFD', attributes: { type: 'T\uFFFD' } },

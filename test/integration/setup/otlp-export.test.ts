@@ -1,44 +1,7 @@
-import { createServer, type Server } from 'node:http';
 import { Agent, LLM, Trace } from '../../../src/instrument';
 import { startAgentTelemetry, type AgentTelemetry } from '../../../src/setup/start-agent-telemetry';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
-
-interface OtlpAttribute {
-  key: string;
-  value: { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean };
-}
-interface OtlpSpan {
-  name: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  attributes: OtlpAttribute[];
-}
-interface OtlpRequest {
-  resourceSpans: Array<{ resource: { attributes: OtlpAttribute[] }; scopeSpans: Array<{ scope: { name: string }; spans: OtlpSpan[] }> }>;
-}
-
-/** A stand-in OTLP/HTTP collector on loopback that keeps what it receives. */
-function startCollector(): Promise<{ server: Server; url: string; requests: OtlpRequest[] }> {
-  const requests: OtlpRequest[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      if (request.url === '/v1/traces' && request.headers['content-type']?.includes('json')) {
-        requests.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpRequest);
-      }
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end('{}');
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      resolve({ server, url: `http://127.0.0.1:${port}/v1/traces`, requests });
-    }),
-  );
-}
+import { startCollector, type OtlpSpan } from '../../support/otlp-collector';
 
 @Agent({ name: 'Exporter', version: '7' })
 class Exporter {

@@ -4,12 +4,14 @@ describe('secret keys', () => {
   const redaction = compileRedaction({});
   it.each([
     'password', 'Password', 'db_password', 'passwd', 'secret', 'clientSecret', 'api_key', 'apiKey', 'X-API-KEY',
-    'authorization', 'Authorization', 'cookie', 'Set-Cookie', 'access_token', 'refreshToken', 'token', 'id_token',
+    'authorization', 'Authorization', 'cookie', 'Set-Cookie', 'access_token', 'refreshToken', 'id_token', 'auth_header', 'pass',
     'privateKey', 'aws_secret_access_key', 'credentials', 'x-auth', 'signature',
   ])('%s is secret', (key) => expect(redaction.isSecretKey(key)).toBe(true));
   it.each([
     'maxTokens', 'max_tokens', 'inputTokens', 'tokens', 'token_count', 'tokenizer', 'author', 'keyword', 'passage',
     'name', 'description', 'model', 'sessionId',
+    // A bare `token` names a generated token in OpenAI's logprobs; a secret under it is still found by its shape.
+    'token', 'inputToken', 'secretary', 'bypass',
   ])('%s is not secret', (key) => expect(redaction.isSecretKey(key)).toBe(false));
 });
 

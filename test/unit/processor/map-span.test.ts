@@ -33,7 +33,7 @@ class Writer {
     };
   }
   @Trace() async fail() {
-    throw new RangeError('out of range: Bearer abcdefghijklmnop');
+    throw new RangeError('out of range: Bearer abcd3fgh1jklmnop');
   }
 }
 

@@ -147,6 +147,31 @@ describe('SpillStore', () => {
     expect(readdirSync(dir.path).filter((name) => name.startsWith('sdead'))).toEqual([]);
   });
 
+  it('releases a dead session lock in the scan that takes its files over, and leaves a live session lock alone', async () => {
+    leaveCrashedSession(dir.path, 'sdead-3-f00d', 2, 3);
+    // A session of a process that runs (this one) with a file of its own: neither its lock nor its file is touched.
+    const liveLock = join(dir.path, 'slive-1-abcd.lock');
+    writeFileSync(liveLock, JSON.stringify({ pid: process.pid, host: hostname() }));
+    const liveFile = spillFileName('slive-1-abcd', 'slive-1-abcd', 1);
+    writeFileSync(join(dir.path, liveFile), encodeFrame(JSON.stringify(items(100, 102)), 2));
+    // No second scan within the test: the lock must go in the scan that took the files over.
+    const store = open({ rescanIntervalMs: 3_600_000 });
+
+    const first = (await store.nextForReplay(true))!;
+    expect(existsSync(join(dir.path, 'sdead-3-f00d.lock'))).toBe(false);
+    const second = (await store.nextForReplay())!;
+    expect([first, second].map((file) => file.own)).toEqual([false, false]);
+    expect([...readRecords(first.path), ...readRecords(second.path)]).toEqual(items(0, 6));
+    await store.complete(first);
+    await store.complete(second);
+    expect(await store.nextForReplay()).toBeUndefined();
+
+    expect(readdirSync(dir.path).filter((name) => name.startsWith('sdead'))).toEqual([]);
+    expect(JSON.parse(readFileSync(liveLock, 'utf8'))).toEqual({ pid: process.pid, host: hostname() });
+    expect(spillFilesIn(dir.path)).toEqual([liveFile]);
+    expect(store.size()).toMatchObject({ records: 2, files: 1 }); // the live session's file, counted, not taken
+  });
+
   it('hands each file of a dead session to exactly one of two stores scanning at once', async () => {
     leaveCrashedSession(dir.path, 'sdead-2-cafe', 20, 2);
     const a = open();
@@ -162,6 +187,8 @@ describe('SpillStore', () => {
     const [fromA, fromB] = await Promise.all([drain(a), drain(b)]);
     expect([...fromA, ...fromB].sort((x, y) => x - y)).toEqual(items(0, 40).map((item) => item.id));
     expect(spillFilesIn(dir.path)).toEqual([]);
+    // Released by whichever store found the session gone, though neither looked at the directory again.
+    expect(existsSync(join(dir.path, 'sdead-2-cafe.lock'))).toBe(false);
   });
 
   it('fails with a clear message when the directory cannot be used', () => {

@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { log, recordMetrics, traced, withAgentContext } from '../src/instrument';
+import { discard } from './call-variants';
+
+export interface HostileInputBenchResult {
+  /** Per case: time of one call over the same call with a small argument (µs), the median of nine calls. */
+  cases: Record<string, number>;
+  /** For scale: listing the keys of the 1M-key object once (µs), what V8 charges before any capture starts. */
+  millionKeysListingUs: number;
+}
+
+const BUFFER = Buffer.alloc(10 * 1024 * 1024, 7);
+const HUGE_STRING = 'x'.repeat(50 * 1024 * 1024);
+const MILLION_KEYS = Object.fromEntries(Array.from({ length: 1_000_000 }, (_, i) => [`k${i}`, i]));
+const CRAFTED = ['a.'.repeat(4096), 'eyJ-'.repeat(2048), 'x://a:'.repeat(1365), 'a://b:@'.repeat(1170)];
+
+/**
+ * The cost of one decorated call (or recording call) whose arguments are hostile — huge, binary or crafted to slow
+ * the redaction patterns — over the same call with a small argument. Each case runs nine times; the median is kept.
+ */
+export async function benchHostileInput(): Promise<HostileInputBenchResult> {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(discard)] });
+  trace.setGlobalTracerProvider(provider);
+  const call = traced(async (value: unknown) => value, { name: 'hostile' });
+  const inSpan = (work: () => void) => traced(async () => work(), { name: 'recording' });
+  const small = { a: 1 };
+  const cases: Record<string, [() => Promise<unknown>, () => Promise<unknown>]> = {
+    '10 MB Buffer as an argument': [() => call(BUFFER), () => call(small)],
+    '10 MB Buffer as log() attributes': [inSpan(() => log('info', 'm', BUFFER as never)), inSpan(() => log('info', 'm', small))],
+    '10 MB Buffer to recordMetrics()': [inSpan(() => recordMetrics(BUFFER as never)), inSpan(() => recordMetrics(small))],
+    '10 MB Buffer as context metadata': [
+      () => withAgentContext({ metadata: BUFFER as never }, () => call(small)),
+      () => withAgentContext({ metadata: small }, () => call(small)),
+    ],
+    '50 MB string as an argument': [() => call(HUGE_STRING), () => call('small')],
+    'crafted 8 KB strings (4)': [() => call(CRAFTED), () => call(['a', 'b', 'c', 'd'])],
+    '1M-key object as an argument': [() => call(MILLION_KEYS), () => call(small)],
+  };
+  const result: Record<string, number> = {};
+  for (const [name, [hostile, baseline]] of Object.entries(cases)) {
+    result[name] = (await worst(hostile)) - (await worst(baseline));
+  }
+  const started = process.hrtime.bigint();
+  Object.keys(MILLION_KEYS);
+  const millionKeysListingUs = Number(process.hrtime.bigint() - started) / 1_000;
+  await provider.shutdown();
+  trace.disable();
+  context.disable();
+  return { cases: result, millionKeysListingUs };
+}
+
+/** The median of nine calls after one warm-up, in µs: a single call's time is mostly the machine's noise. */
+async function worst(fn: () => Promise<unknown>): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    const started = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - started) / 1_000);
+  }
+  return times.sort((a, b) => a - b)[4]!;
+}
+
+if (require.main === module) {
+  void benchHostileInput().then((r) => console.log(r));
+}
