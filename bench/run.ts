@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   console.log(`   records dropped oldest-first and counted: ${persistence.outageQueue.dropped.toLocaleString('en-US')}`);
 
   const hostile = await inFreshProcess<HostileInputBenchResult>('hostile');
-  console.log('\n5. Hostile input: one call over the same call with a small argument (median of 9 calls)');
+  console.log('\n5. Hostile input: one call over the same call with a small argument (median of 21 calls after warm-up)');
   console.table(Object.fromEntries(Object.entries(hostile.cases).map(([name, us]) => [name, { 'extra time per call': `${Math.max(0, us).toFixed(1)} µs` }])));
   console.log(`   listing the 1M keys once costs ${(hostile.millionKeysListingUs / 1_000).toFixed(0)} ms; a call captures input and output`);
 
