@@ -61,14 +61,21 @@ export class SplitSecretFinder {
     const replacement = this.redaction.replacement;
     const replace = (value: unknown, path: string, depth: number): unknown => {
       if (typeof value === 'string') {
-        const leaf = this.paths.get(path)?.leaves.find((candidate) => candidate.part === part && starts.has(candidate.start));
+        const leaf = this.paths
+          .get(path)
+          ?.leaves.find((candidate) => candidate.part === part && starts.has(candidate.start));
         return leaf === undefined ? value : replacement;
       }
       if (typeof value !== 'object' || value === null || depth >= MAX_DEPTH) return value;
       if (Array.isArray(value)) return value.map((item, i) => replace(item, `${path}.${i}`, depth + 1));
       const result: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) {
-        Object.defineProperty(result, key, { value: replace(item, `${path}.${key}`, depth + 1), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(result, key, {
+          value: replace(item, `${path}.${key}`, depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return result;
     };

@@ -21,7 +21,8 @@ const MAX_JSON_DEPTH = 64;
 export function scrubSpan(span: ReadableSpan, redaction: CompiledRedaction): ReadableSpan {
   if (!redaction.enabled) return span;
   const scrubber = new Scrubber(redaction);
-  const status = span.status.message === undefined ? span.status : { ...span.status, message: scrubber.text(span.status.message) };
+  const status =
+    span.status.message === undefined ? span.status : { ...span.status, message: scrubber.text(span.status.message) };
   return {
     name: scrubber.text(span.name),
     kind: span.kind,
@@ -31,14 +32,14 @@ export function scrubSpan(span: ReadableSpan, redaction: CompiledRedaction): Rea
     endTime: span.endTime,
     status,
     attributes: scrubber.attributes(span.attributes),
-    links: span.links.map((link): Link => (link.attributes === undefined ? link : { ...link, attributes: scrubber.attributes(link.attributes) })),
-    events: span.events.map(
-      (event): TimedEvent => ({
-        ...event,
-        name: scrubber.text(event.name),
-        attributes: event.attributes === undefined ? undefined : scrubber.attributes(event.attributes),
-      }),
+    links: span.links.map((link): Link =>
+      link.attributes === undefined ? link : { ...link, attributes: scrubber.attributes(link.attributes) },
     ),
+    events: span.events.map((event): TimedEvent => ({
+      ...event,
+      name: scrubber.text(event.name),
+      attributes: event.attributes === undefined ? undefined : scrubber.attributes(event.attributes),
+    })),
     duration: span.duration,
     ended: span.ended,
     resource: span.resource,

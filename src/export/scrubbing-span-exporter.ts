@@ -36,7 +36,8 @@ export class ScrubbingSpanExporter implements SpanExporter {
         scrubbed.push(scrubSpan(span, redaction));
       } catch (error) {
         this.failed++;
-        diag.warn(`agentspan: a span could not be scrubbed and was not exported (${error instanceof Error ? error.message : 'unknown error'})`);
+        const reason = error instanceof Error ? error.message : 'unknown error';
+        diag.warn(`agentspan: a span could not be scrubbed and was not exported (${reason})`);
       }
     }
     if (scrubbed.length === 0) {

@@ -88,7 +88,11 @@ export class ModelCallGroup {
       if (!present[leaf] || children[leaf]!.length > 0) continue;
       // The leaf and the spans above it that wrap only this call: the innermost one that reports most counts.
       let best = leaf;
-      for (let node = parentOf(parents, present, leaf); node >= 0 && leaves[node] === 1; node = parentOf(parents, present, node)) {
+      for (
+        let node = parentOf(parents, present, leaf);
+        node >= 0 && leaves[node] === 1;
+        node = parentOf(parents, present, node)
+      ) {
         if (scoreOf(node) > scoreOf(best)) best = node;
       }
       counted.add(spans[best]!);

@@ -96,7 +96,11 @@ export class SpanLineageTracker {
       summary = new SummaryMark(summary);
       ownsSummary = true;
     }
-    const childParentId = stored ? undefined : parentOverride !== undefined ? parentOverride : (span.parentSpanContext?.spanId ?? null);
+    const childParentId = stored
+      ? undefined
+      : parentOverride !== undefined
+        ? parentOverride
+        : (span.parentSpanContext?.spanId ?? null);
     if (parentOverride === undefined && childParentId === undefined && group === undefined && summary === undefined) {
       return undefined;
     }
@@ -115,7 +119,11 @@ export class SpanLineageTracker {
       if (lineage.isCallNode && node === 0) return this.endCall(group, span, parentSpanId);
       // A span that said what it is only after it started (OpenInference sets its kind late) joins its call now.
       if (!lineage.isCallNode && !group.ended) node = group.addMember(node);
-      if (!group.ended && group.heldCount < MAX_HELD_PER_CALL && (group.heldCount > 0 || this.openCalls.size < MAX_OPEN_CALLS)) {
+      if (
+        !group.ended &&
+        group.heldCount < MAX_HELD_PER_CALL &&
+        (group.heldCount > 0 || this.openCalls.size < MAX_OPEN_CALLS)
+      ) {
         group.hold(node, span, parentSpanId);
         this.openCalls.add(group);
         return HELD;
@@ -124,7 +132,8 @@ export class SpanLineageTracker {
       // left to the spans already counted.
       return { kind: 'write', placement: { parentSpanId, counted: false } };
     }
-    if (lineage.ownsSummary && lineage.summary?.hasModelCall) return { kind: 'write', placement: { parentSpanId, counted: false } };
+    if (lineage.ownsSummary && lineage.summary?.hasModelCall)
+      return { kind: 'write', placement: { parentSpanId, counted: false } };
     return parentSpanId === undefined ? WRITE_AS_IS : { kind: 'write', placement: { parentSpanId } };
   }
 
@@ -132,7 +141,8 @@ export class SpanLineageTracker {
   releaseAll(): Array<{ span: ReadableSpan; placement: Placement | undefined }> {
     const released: Array<{ span: ReadableSpan; placement: Placement | undefined }> = [];
     for (const group of this.openCalls) {
-      for (const held of group.releaseUnfinished()) released.push({ span: held.span, placement: { parentSpanId: held.parentSpanId } });
+      for (const held of group.releaseUnfinished())
+        released.push({ span: held.span, placement: { parentSpanId: held.parentSpanId } });
     }
     this.openCalls.clear();
     return released;
@@ -141,8 +151,12 @@ export class SpanLineageTracker {
   private endCall(group: ModelCallGroup, span: ReadableSpan, parentSpanId: string | null | undefined): EndDecision {
     this.openCalls.delete(group);
     const held = group.finish(span);
-    if (held.length === 0) return parentSpanId === undefined ? WRITE_AS_IS : { kind: 'write', placement: { parentSpanId } };
-    const spans = held.map((member) => ({ span: member.span, placement: { parentSpanId: member.parentSpanId, group } }));
+    if (held.length === 0)
+      return parentSpanId === undefined ? WRITE_AS_IS : { kind: 'write', placement: { parentSpanId } };
+    const spans = held.map((member) => ({
+      span: member.span,
+      placement: { parentSpanId: member.parentSpanId, group },
+    }));
     spans.push({ span, placement: { parentSpanId, group } });
     return { kind: 'release', spans };
   }

@@ -10,10 +10,18 @@ import { tokenBuckets } from './map-span';
  */
 export function usageCompleteness(span: ReadableSpan): number {
   const attributes =
-    span.instrumentationScope.name === TRACER_NAME ? span.attributes : dialectAttributes(span.attributes, 'llm', String(span.name), span.instrumentationScope.name);
+    span.instrumentationScope.name === TRACER_NAME
+      ? span.attributes
+      : dialectAttributes(span.attributes, 'llm', String(span.name), span.instrumentationScope.name);
   const buckets = tokenBuckets(attributes);
   let known = typeof attributes[ATTR_AGENTSPAN_COST_USD] === 'number' ? 1 : 0;
-  for (const figure of [buckets.inputTokens, buckets.cacheReadTokens, buckets.cacheWriteTokens, buckets.outputTokens, buckets.reasoningTokens]) {
+  for (const figure of [
+    buckets.inputTokens,
+    buckets.cacheReadTokens,
+    buckets.cacheWriteTokens,
+    buckets.outputTokens,
+    buckets.reasoningTokens,
+  ]) {
     if (figure !== null) known++;
   }
   return known;
