@@ -129,7 +129,7 @@ export function compileRedaction(options: RedactionOptions): CompiledRedaction {
     if (known !== undefined) return known;
     const verdict =
       isSecretKeyName(key) ||
-      (extraKeyFragments.length > 0 && extraKeyFragments.some((fragment) => normalizeKey(key).includes(fragment))) ||
+      (extraKeyFragments.length > 0 && includesAny(normalizeKey(key), extraKeyFragments)) ||
       extraKeyPatterns.some((pattern) => pattern.test(key));
     if (keyVerdicts.size < 10_000) keyVerdicts.set(key, verdict);
     return verdict;
@@ -204,6 +204,10 @@ function isSecretKeyName(key: string): boolean {
   }
   const last = words.length - 1;
   return last > 0 && words[last] === 'token' && !MODEL_TOKEN_WORDS.has(words[last - 1]!);
+}
+
+function includesAny(text: string, fragments: readonly string[]): boolean {
+  return fragments.some((fragment) => text.includes(fragment));
 }
 
 function normalizeKey(key: string): string {

@@ -4,7 +4,7 @@ import { checkDatabaseUrl } from '../setup/options';
 import { createAgentspanDataSource } from '../store/data-source';
 import { createEmbeddedDataSource, DEFAULT_EMBEDDED_DATA_DIR } from '../store/embedded';
 import { describeDatabaseError } from '../store/errors';
-import { maskUrl } from '../store/mask-url';
+import { maskUrl } from '../capture/mask-url';
 import { CliError, EXIT_DATABASE, EXIT_USAGE } from './cli-error';
 
 export interface CliStoreOptions {

@@ -1,68 +1,42 @@
 import { diag, type Attributes, type Context } from '@opentelemetry/api';
-import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { DataSource } from 'typeorm';
 import { runAttributesOf } from '../context/run-attributes';
-import { nextTurn, SPANS_PER_SLICE } from '../internal/next-turn';
 import { reportOnce } from '../internal/report-once';
 import { waitBriefly } from '../internal/wait-briefly';
 import { BatchPipeline } from '../pipeline/batch-pipeline';
 import { resolvePipelineOptions, timeoutOrDefault } from '../pipeline/options';
 import { SpillReplayer } from '../pipeline/spill/spill-replayer';
 import { SpillStore } from '../pipeline/spill/spill-store';
-import type { BatchPipelineOptions, DropCounts, FlushResult, RejectedRecord, SpillResult } from '../pipeline/types';
-import { ATTR_AGENTSPAN_INPUT, ATTR_AGENTSPAN_KIND, ATTR_AGENTSPAN_OUTPUT } from '../semconv/attributes';
+import type { BatchPipelineOptions, DropCounts, FlushResult, SpillResult } from '../pipeline/types';
 import { TRACER_NAME } from '../semconv/tracer-name';
 import { isTransientError } from '../store/errors';
-import { maskUrlsIn } from '../store/mask-url';
+import { maskUrlsIn } from '../capture/mask-url';
 import type { SpanRecord } from '../store/records';
 import { abandonStaleRuns } from '../store/stale-runs';
 import { checkSpanWriterOptions, SpanWriter, type SpanWriterOptions } from '../store/span-writer';
 import { StoreConnection, StoreUnavailableError } from '../store/store-connection';
-import { mapSpan, type SpanPhase } from './map-span';
+import {
+  mapBatch,
+  mapBatchInSlices,
+  PendingRecord,
+  pendingSize,
+  settleResources,
+  type MappedBatch,
+  type PendingSpan,
+} from './pending-spans';
 import { publishHealthMetrics } from './processor-metrics';
 import { resolveReliabilityOptions } from './processor-options';
 import { spanKindOf } from './span-kind';
 import { SpanLineageTracker, type Placement } from './span-lineage';
-import { agentspanRoleOf } from '../semconv/span-role';
 import { isSpanRecord } from './span-record-shape';
 import { StaleRunSweeper } from './stale-run-sweeper';
 import type { AgentSpanProcessorHealth, AgentSpanProcessorOptions, AgentSpanProcessorStats } from './types';
-
-/**
- * A span waiting to be written, mapped to its record only when its batch is written: the finished span itself (the
- * common case: nothing allocated, nothing more for the garbage collector to copy while it waits), or a
- * PendingRecord for an agent's start or a span that came with withAgentContext attributes.
- */
-type PendingSpan = ReadableSpan | PendingRecord;
-
-class PendingRecord {
-  constructor(
-    readonly span: ReadableSpan,
-    readonly phase: SpanPhase,
-    readonly runAttributes: Attributes | undefined,
-    readonly placement?: Placement,
-  ) {}
-}
-
-function spanOf(pending: PendingSpan): ReadableSpan {
-  return pending instanceof PendingRecord ? pending.span : pending;
-}
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 const DEFAULT_WRITE_TIMEOUT_MS = 120_000;
 // Closing the spill (a last sync, then giving up the session) gets at least this long, even after a full time box.
 const MIN_SPILL_CLOSE_MS = 250;
-
-/**
- * Records of a batch, mapped: each with the queued span it came from (`sources[i]` made `records[i]`), and the spans
- * that could not be mapped.
- */
-interface MappedBatch {
-  readonly records: SpanRecord[];
-  readonly sources: PendingSpan[];
-  readonly rejected: Array<RejectedRecord<PendingSpan>>;
-}
 
 /**
  * An OpenTelemetry SpanProcessor that persists agent runs into PostgreSQL.
@@ -165,9 +139,8 @@ export class AgentSpanProcessor implements SpanProcessor {
         run = runAttributesOf(parentContext);
         if (run) this.runAttributes.set(span, run);
       }
-      // Own spans: a task unless it says otherwise (the common case reads one attribute); others by their dialect.
-      const ownKind = span.attributes[ATTR_AGENTSPAN_KIND];
-      const kind = own ? (typeof ownKind === 'string' ? agentspanRoleOf(span.attributes, scope) : 'task') : spanKindOf(span.attributes, scope, span.name);
+      // agentspan's own role first (one attribute read for its own spans), else what another dialect says.
+      const kind = spanKindOf(span.attributes, scope, span.name);
       const placement = this.lineage.start(span, parentContext, kind, own);
       if (kind === 'agent') this.pipeline.enqueue(new PendingRecord(span, 'start', run, placement));
     } catch (error) {
@@ -391,46 +364,6 @@ export class AgentSpanProcessor implements SpanProcessor {
   }
 }
 
-/**
- * Maps queued spans to records. A span that fails to map is rejected with the reason. One that maps to nothing is
- * skipped when writing (it needs no row), but rejected when spilling: the spill must hold every record it counts.
- */
-function mapBatch(batch: PendingSpan[], rejectUnmapped: boolean): MappedBatch {
-  const mapped: MappedBatch = { records: [], sources: [], rejected: [] };
-  mapInto(mapped, batch, 0, batch.length, rejectUnmapped);
-  return mapped;
-}
-
-/** mapBatch, a slice at a time, letting I/O callbacks run between slices (see nextTurn). */
-async function mapBatchInSlices(batch: PendingSpan[], rejectUnmapped: boolean): Promise<MappedBatch> {
-  const mapped: MappedBatch = { records: [], sources: [], rejected: [] };
-  for (let start = 0; start < batch.length; start += SPANS_PER_SLICE) {
-    if (start > 0) await nextTurn();
-    mapInto(mapped, batch, start, Math.min(batch.length, start + SPANS_PER_SLICE), rejectUnmapped);
-  }
-  return mapped;
-}
-
-function mapInto(mapped: MappedBatch, batch: PendingSpan[], start: number, end: number, rejectUnmapped: boolean): void {
-  for (let i = start; i < end; i++) {
-    const pending = batch[i]!;
-    try {
-      const record =
-        pending instanceof PendingRecord
-          ? mapSpan(pending.span, pending.phase, pending.runAttributes, pending.placement)
-          : mapSpan(pending, 'end');
-      if (record) {
-        mapped.records.push(record);
-        mapped.sources.push(pending);
-      } else if (rejectUnmapped) {
-        mapped.rejected.push({ record: pending, reason: 'not a span agentspan records' });
-      }
-    } catch (error) {
-      mapped.rejected.push({ record: pending, reason: `mapping failed: ${String(error)}` });
-    }
-  }
-}
-
 /** What the pipeline counts: unmappable spans as rejected, and every mapped one as refused if the spill was full. */
 function spillResult(mapped: MappedBatch, stored: boolean): SpillResult<PendingSpan> {
   return { rejected: mapped.rejected, refused: stored ? [] : mapped.sources };
@@ -446,33 +379,6 @@ function describeError(error: unknown): string {
   } catch {
     return 'an error that cannot be described';
   }
-}
-
-/**
- * The SDK detects some resource attributes asynchronously (host id, say); reading them before they settle is an
- * error, so the batch waits for them here, in the background, as the SDK's own exporters do.
- */
-async function settleResources(batch: PendingSpan[]): Promise<void> {
-  const pending = new Set<Resource>();
-  for (const item of batch) {
-    const resource = spanOf(item).resource;
-    if (resource?.asyncAttributesPending) pending.add(resource);
-  }
-  for (const resource of pending) await resource.waitForAsyncAttributes?.();
-}
-
-/** What a queued span holds on to, roughly: its captured payloads plus a fixed overhead. */
-function pendingSize(pending: PendingSpan): number {
-  const span = spanOf(pending);
-  const attributes = span.attributes;
-  const input = attributes[ATTR_AGENTSPAN_INPUT];
-  const output = attributes[ATTR_AGENTSPAN_OUTPUT];
-  return (
-    1_024 +
-    (typeof input === 'string' ? input.length * 2 : 0) +
-    (typeof output === 'string' ? output.length * 2 : 0) +
-    span.events.length * 256
-  );
 }
 
 function connectionOf(dataSource: unknown): StoreConnection {

@@ -1,7 +1,6 @@
 import { SpanStatusCode, type Attributes, type AttributeValue, type HrTime } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
-import { describeValue, noteMessage, textOf } from '../capture/describe-value';
-import { captureJson, captureText } from '../capture/safe-json';
+import { captureText } from '../capture/safe-json';
 import { cutText } from '../capture/sanitize-text';
 import { tenantIdColumn } from '../internal/tenant-id';
 import { captureSettings, type CaptureSettings } from '../capture/settings';
@@ -15,15 +14,8 @@ import {
   ATTR_AGENTSPAN_QUALITY_SCORE,
   ATTR_AGENTSPAN_TENANT_ID,
   ATTR_AGENTSPAN_USAGE_SOURCE,
-  ATTR_DECISION_ALTERNATIVES,
-  ATTR_DECISION_CHOICE,
-  ATTR_DECISION_CONFIDENCE,
-  ATTR_DECISION_CONTEXT,
-  ATTR_DECISION_NAME,
-  ATTR_DECISION_REASONING,
   ATTR_ERROR_TYPE,
   ATTR_EXCEPTION_MESSAGE,
-  ATTR_EXCEPTION_STACKTRACE,
   ATTR_EXCEPTION_TYPE,
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_AGENT_VERSION,
@@ -31,22 +23,13 @@ import {
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
-  ATTR_LOG_LEVEL,
-  ATTR_LOG_MESSAGE,
   ATTR_SESSION_ID,
   ATTR_USER_ID,
   EVENT_AGENTSPAN_DECISION,
-  EVENT_AGENTSPAN_LOG,
   EVENT_EXCEPTION,
 } from '../semconv/attributes';
 import type {
   DecisionRecord,
-  EventLevel,
   EventRecord,
   ExecutionRecord,
   PerformanceRecord,
@@ -58,16 +41,16 @@ import { ATTR_LANGFUSE_LEVEL, ATTR_LANGFUSE_STATUS_MESSAGE } from '../semconv/fo
 import { TRACER_NAME } from '../semconv/tracer-name';
 import { dialectAttributes } from './dialect-attributes';
 import { isMetricName, isMetricValue, MAX_METRICS_PER_SPAN } from '../semconv/metric-names';
+import { jsonText, ownJson } from './json-attributes';
+import { Fields, STORED_AS_NULL, WIDTH } from './record-fields';
+import { decisionOf, eventOf } from './span-events';
 import { spanKindOf } from './span-kind';
+import { formatTime, normalizeTime } from './span-time';
+import { tokenBuckets } from './token-buckets';
 import type { Placement } from './span-lineage';
 
 export type SpanPhase = 'start' | 'end';
 
-/** Column widths of the store: longer values are cut here (with a `…` marker) rather than rejected there. */
-const WIDTH = { name: 1024, id: 256, version: 128, errorType: 256, provider: 128, model: 256 } as const;
-
-/** Largest figure an `integer` token column holds. */
-export const MAX_TOKEN_COUNT = 2_147_483_647;
 /**
  * Largest cost one span may report. The column would hold up to 10^10, but agent totals are sums of thousands of
  * spans in numeric(24, 10) (below 10^14), and one overflowing sum would fail a whole batch. No single model call costs
@@ -75,18 +58,11 @@ export const MAX_TOKEN_COUNT = 2_147_483_647;
  */
 export const MAX_COST_USD = 1_000_000;
 
-const LOG_LEVELS: ReadonlySet<string> = new Set<EventLevel>(['debug', 'info', 'warn', 'error']);
-const RESERVED_LOG_KEYS: ReadonlySet<string> = new Set([ATTR_LOG_LEVEL, ATTR_LOG_MESSAGE]);
-
-const STORED_AS_NULL = 'stored as null';
 /** Most spans have no run attributes kept for them: one shared, read-only empty set, not an object per span. */
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
 const ATTR_SERVICE_NAME = 'service.name';
 /** The provider's name before `gen_ai.provider.name`, still set by many instrumentations. */
 const ATTR_GEN_AI_SYSTEM = 'gen_ai.system';
-const CACHE_READ = ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS;
-const CACHE_WRITE = ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS;
-const REASONING = ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS;
 
 /**
  * Turns a span into the record the store writes: pure, no I/O. `start` gives the `running` record of a span still
@@ -175,53 +151,6 @@ export function mapSpan(
   }
   fields.appendNotes(events, end.completedAt);
   return { execution, performance, decisions, events };
-}
-
-/**
- * Reads the typed fields of a record off span attributes and collects a note for every value it cannot keep as
- * given. Notes are rare; the list is only made for the first one.
- */
-class Fields {
-  private notes: Array<{ message: string; value: string }> | undefined;
-
-  constructor(readonly settings: CaptureSettings) {}
-
-  note(subject: string, problem: string, outcome: string, value: unknown): void {
-    (this.notes ??= []).push({ message: noteMessage(subject, problem, outcome), value: describeValue(value, this.settings) });
-  }
-
-  /** A text column: a string made storable and cut to the width; a number as its decimal text; else null. */
-  text(value: AttributeValue | undefined, key: string, width: number): string | null {
-    if (typeof value === 'string') return value.length > 0 ? cutText(value, width) : null;
-    if (value === undefined || value === null) return null;
-    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-    this.note(key, 'is not a string', STORED_AS_NULL, value);
-    return null;
-  }
-
-  /** A number column with a range: anything else (NaN, infinities, strings, arrays) is stored as null. */
-  number(value: AttributeValue | undefined, key: string, min: number, max: number, what = 'a number'): number | null {
-    if (value === undefined || value === null) return null;
-    if (typeof value === 'number' && value >= min && value <= max) return value;
-    this.note(key, `is not ${what} from ${min} to ${max}`, STORED_AS_NULL, value);
-    return null;
-  }
-
-  /** A token count: rounded, and within what an integer column holds. */
-  count(value: AttributeValue | undefined, key: string): number | null {
-    if (value === undefined || value === null) return null;
-    if (typeof value === 'number' && value >= 0 && Math.round(value) <= MAX_TOKEN_COUNT) return Math.round(value);
-    this.note(key, `is not a count from 0 to ${MAX_TOKEN_COUNT}`, STORED_AS_NULL, value);
-    return null;
-  }
-
-  /** The notes as `warn` events after the span's own. */
-  appendNotes(events: EventRecord[], occurredAt: string): void {
-    if (this.notes === undefined) return;
-    for (const { message, value } of this.notes) {
-      events.push({ ordinal: events.length, level: 'warn', message, attributes: JSON.stringify({ value }), occurredAt });
-    }
-  }
 }
 
 /** The span's name, its secrets replaced (another instrumentation may put a URL or a key in it), cut to the column. */
@@ -343,38 +272,6 @@ function usageSourceOf(attributes: Attributes, buckets: TokenBuckets): UsageSour
 }
 
 /**
- * OTel counts cache reads and writes inside input tokens and reasoning inside output tokens; the store keeps
- * disjoint buckets, so each part is taken out of its total. Unknown stays null; a total smaller than its parts
- * (an instrumentation that reports input without the cache) is stored as 0, with a note.
- */
-export function tokenBuckets(attributes: Attributes, fields = new Fields(captureSettings())): TokenBuckets {
-  // The names older instrumentations use, when the current ones are absent.
-  const inputKey = attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] === undefined ? 'gen_ai.usage.prompt_tokens' : ATTR_GEN_AI_USAGE_INPUT_TOKENS;
-  const outputKey =
-    attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] === undefined ? 'gen_ai.usage.completion_tokens' : ATTR_GEN_AI_USAGE_OUTPUT_TOKENS;
-  const input = fields.count(attributes[inputKey], inputKey);
-  const output = fields.count(attributes[outputKey], outputKey);
-  const cacheRead = fields.count(attributes[CACHE_READ], CACHE_READ);
-  const cacheWrite = fields.count(attributes[CACHE_WRITE], CACHE_WRITE);
-  const reasoning = fields.count(attributes[REASONING], REASONING);
-  return {
-    inputTokens: part(input, (cacheRead ?? 0) + (cacheWrite ?? 0), inputKey, 'its cache reads and writes', fields),
-    outputTokens: part(output, reasoning ?? 0, outputKey, 'its reasoning tokens', fields),
-    cacheReadTokens: cacheRead,
-    cacheWriteTokens: cacheWrite,
-    reasoningTokens: reasoning,
-  };
-}
-
-/** What is left of a total once its parts are taken out; 0, noted, when the parts are more than the total. */
-function part(total: number | null, parts: number, key: string, what: string, fields: Fields): number | null {
-  if (total === null) return null;
-  if (total >= parts) return total - parts;
-  fields.note(key, `is less than ${what} (${parts})`, 'stored as 0', total);
-  return 0;
-}
-
-/**
  * Business metrics as JSON object text for the jsonb column: only names and values recordMetrics would accept, at
  * most MAX_METRICS_PER_SPAN of them (the attribute may have been set by hand or by another instrumentation); every
  * entry left out is noted. Null when none is left.
@@ -403,136 +300,6 @@ function metricsOf(value: AttributeValue | undefined, fields: Fields): string | 
     }
   }
   return count === 0 ? null : JSON.stringify(kept);
-}
-
-type JsonReader = (value: AttributeValue | undefined, settings: CaptureSettings) => string | null;
-
-function decisionOf(event: TimedEvent, ordinal: number, occurredAt: string, fields: Fields, json: JsonReader): DecisionRecord {
-  const attributes = event.attributes ?? {};
-  const { settings } = fields;
-  return {
-    ordinal,
-    name: fields.text(attributes[ATTR_DECISION_NAME], ATTR_DECISION_NAME, WIDTH.id) ?? 'decision',
-    choice: json(attributes[ATTR_DECISION_CHOICE], settings),
-    alternatives: json(attributes[ATTR_DECISION_ALTERNATIVES], settings),
-    reasoning: textOrNull(attributes[ATTR_DECISION_REASONING], settings),
-    confidence: fields.number(attributes[ATTR_DECISION_CONFIDENCE], ATTR_DECISION_CONFIDENCE, 0, 1),
-    context: json(attributes[ATTR_DECISION_CONTEXT], settings),
-    occurredAt,
-  };
-}
-
-function eventOf(event: TimedEvent, ordinal: number, occurredAt: string, settings: CaptureSettings): EventRecord {
-  const attributes = event.attributes ?? {};
-  if (event.name === EVENT_AGENTSPAN_LOG) {
-    const level = attributes[ATTR_LOG_LEVEL];
-    const extra = Object.fromEntries(Object.entries(attributes).filter(([key]) => !RESERVED_LOG_KEYS.has(key)));
-    return {
-      ordinal,
-      level: typeof level === 'string' && LOG_LEVELS.has(level) ? (level as EventLevel) : 'info',
-      message: textOrNull(attributes[ATTR_LOG_MESSAGE], settings) ?? '',
-      attributes: Object.keys(extra).length > 0 ? captureJson(extra, settings) : null,
-      occurredAt,
-    };
-  }
-  if (event.name === EVENT_EXCEPTION) {
-    return {
-      ordinal,
-      level: 'error',
-      message: textOrNull(attributes[ATTR_EXCEPTION_MESSAGE], settings) ?? 'exception',
-      attributes: captureJson(
-        { type: attributes[ATTR_EXCEPTION_TYPE], stacktrace: attributes[ATTR_EXCEPTION_STACKTRACE] },
-        settings,
-      ),
-      occurredAt,
-    };
-  }
-  return {
-    ordinal,
-    level: 'info',
-    message: textOf(event.name, settings),
-    attributes: Object.keys(attributes).length > 0 ? captureJson(attributes, settings) : null,
-    occurredAt,
-  };
-}
-
-// Capture never writes these: a `\u0000` escape (jsonb refuses it) or an escaped lone surrogate (json refuses it).
-const REFUSED_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
-
-/**
- * agentspan's own JSON-text attribute, as capture made it. Text set by hand on an `agentspan.*` attribute is not
- * capture's: JSON.stringify writes NUL and lone surrogates as the escapes PostgreSQL refuses, so those are looked for
- * (one substring search in the common case, no parse) and such text goes through capture again. Anything else set by
- * hand that is not valid JSON reaches the database, which refuses that row alone.
- */
-function ownJson(value: AttributeValue | undefined, settings: CaptureSettings): string | null {
-  if (typeof value !== 'string') return jsonText(value, settings);
-  return value.includes('\\u') && REFUSED_ESCAPE.test(value) ? jsonText(value, settings) : value;
-}
-
-/**
- * A JSON-text attribute made safe for jsonb: parsed and captured again (another instrumentation's, or agentspan's own
- * set by hand with escapes PostgreSQL refuses); text that is not JSON is stored as a JSON string. Non-string values
- * (numbers, booleans, arrays) are captured as they are.
- */
-function jsonText(value: AttributeValue | undefined, settings: CaptureSettings): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') return captureJson(value, settings);
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return captureJson(parsed, settings);
-  } catch {
-    return captureJson(value, settings);
-  }
-}
-
-// Years 1 to 9999: what an ISO-8601 timestamp without sign and PostgreSQL's timestamptz both hold.
-const FIRST_SECOND = -62_135_596_800;
-const LAST_SECOND = 253_402_300_799;
-
-/**
- * An HrTime as whole seconds and nanoseconds from 0 to 999,999,999 (the SDK gives negative nanoseconds before 1970,
- * other sources may give fractional seconds); undefined when it is not a time from year 1 to 9999.
- */
-function normalizeTime(time: HrTime | undefined): HrTime | undefined {
-  if (!Array.isArray(time)) return undefined;
-  const [seconds, nanos] = time;
-  // What the SDK gives after 1970: used as it is.
-  if (Number.isInteger(seconds) && nanos >= 0 && nanos < 1e9) {
-    return seconds >= FIRST_SECOND && seconds <= LAST_SECOND ? time : undefined;
-  }
-  if (!Number.isFinite(seconds) || !Number.isFinite(nanos)) return undefined;
-  let whole = Math.floor(seconds);
-  let rest = nanos + (seconds - whole) * 1e9;
-  const carry = Math.floor(rest / 1e9);
-  whole += carry;
-  rest -= carry * 1e9;
-  return whole >= FIRST_SECOND && whole <= LAST_SECOND ? [whole, rest] : undefined;
-}
-
-/** An HrTime as an ISO-8601 UTC string with microseconds (a Date would round to the millisecond). */
-export function toTimestamp(time: HrTime): string {
-  const normalized = normalizeTime(time);
-  if (normalized === undefined) throw new RangeError('not a time from year 1 to 9999');
-  return formatTime(normalized);
-}
-
-function formatTime([seconds, nanos]: HrTime): string {
-  const micros = Math.floor(nanos / 1_000);
-  // Spans of a batch mostly share their second: its date-and-time part is formatted once and reused.
-  if (seconds !== lastSecond) {
-    lastPrefix = `${new Date(seconds * 1_000).toISOString().slice(0, 19)}.`;
-    lastSecond = seconds;
-  }
-  // 1_000_000 + micros has seven digits (0 <= micros < 10^6): dropping the first zero-pads to six.
-  return `${lastPrefix}${String(1_000_000 + micros).slice(1)}Z`;
-}
-
-let lastSecond = Number.NaN;
-let lastPrefix = '';
-
-function textOrNull(value: AttributeValue | undefined, settings: CaptureSettings): string | null {
-  return typeof value === 'string' ? captureText(value, settings) : null;
 }
 
 /** An exact decimal string for numeric columns: no exponent, at most 10 places, trailing zeros dropped. */

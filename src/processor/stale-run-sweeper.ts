@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { MAX_TIMER_MS } from '../pipeline/options';
-import { maskUrlsIn } from '../store/mask-url';
+import { maskUrlsIn } from '../capture/mask-url';
 
 // The first look comes soon after start, so runs a crashed predecessor left behind are marked promptly.
 const FIRST_CHECK_MAX_MS = 5_000;

@@ -2,7 +2,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ATTR_AGENTSPAN_COST_USD } from '../semconv/attributes';
 import { TRACER_NAME } from '../semconv/tracer-name';
 import { dialectAttributes } from './dialect-attributes';
-import { tokenBuckets } from './map-span';
+import { tokenBuckets } from './token-buckets';
 
 /**
  * How much of a model call a span reports: one point per token bucket it knows (input, cache read, cache write,

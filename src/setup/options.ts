@@ -7,7 +7,7 @@ import type { CircuitBreakerOptions } from '../pipeline/circuit-breaker';
 import type { SpillOptions } from '../pipeline/spill/types';
 import type { QueueOptions, StaleRunOptions } from '../processor/types';
 import { agentspanDataSourceOptions, type AgentspanDataSourceOptions } from '../store/data-source';
-import { maskUrl } from '../store/mask-url';
+import { maskUrl } from '../capture/mask-url';
 import { checkSpanWriterOptions, type SpanWriterOptions } from '../store/span-writer';
 import { resolveRollupOptions, type RollupOptions } from './rollup-job';
 

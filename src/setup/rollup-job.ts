@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { checkedMilliseconds, describe, MAX_TIMER_MS } from '../pipeline/options';
 import type { RefreshRollupsResult } from '../store/hourly-rollups';
-import { maskUrlsIn } from '../store/mask-url';
+import { maskUrlsIn } from '../capture/mask-url';
 
 /** startAgentTelemetry's `rollups` option: how often the hourly rollups are brought up to date. */
 export interface RollupOptions {

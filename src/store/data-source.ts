@@ -5,7 +5,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { agentspanMigrations } from '../../migrations';
 import { agentspanEntities } from './entities';
 import { describeDatabaseError, sqlStateOf } from './errors';
-import { maskUrl } from './mask-url';
+import { maskUrl } from '../capture/mask-url';
 import { AgentspanPgClient } from './pg-client';
 import { untraced } from './untraced';
 

@@ -1,4 +1,4 @@
-import { maskUrlsIn } from './mask-url';
+import { maskUrlsIn } from '../capture/mask-url';
 
 /**
  * Error classification for the store: which failures are worth retrying (the database is unreachable, overloaded or

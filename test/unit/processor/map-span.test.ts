@@ -1,5 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { mapSpan, tokenBuckets, decimal, toTimestamp } from '../../../src/processor/map-span';
+import { mapSpan, decimal } from '../../../src/processor/map-span';
+import { toTimestamp } from '../../../src/processor/span-time';
+import { tokenBuckets } from '../../../src/processor/token-buckets';
 import { Agent, Decision, LLM, log, recordQuality, recordUsage, Tool, Trace, withAgentContext } from '../../../src/instrument';
 import { bridgedSpan } from '../../support/bridged-span';
 import { installTracing } from '../../support/tracing';

@@ -1,4 +1,4 @@
-import { maskUrl, maskUrlsIn } from '../../../src/store/mask-url';
+import { maskUrl, maskUrlsIn } from '../../../src/capture/mask-url';
 
 describe('maskUrl', () => {
   it.each([
