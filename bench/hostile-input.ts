@@ -28,19 +28,25 @@ export async function benchHostileInput(): Promise<HostileInputBenchResult> {
   trace.setGlobalTracerProvider(provider);
   // A hostile argument, a small result; and the other way round.
   const call = traced(async (value: unknown) => (value === undefined ? 0 : 1), { name: 'hostile' });
-  const returning = traced(async (value: unknown) => value, { name: 'hostile-result' });
+  const returning = traced(async (huge: boolean) => (huge ? HUGE_STRING : 'small'), { name: 'hostile-result' });
   const inSpan = (work: () => void) => traced(async () => work(), { name: 'recording' });
   const small = { a: 1 };
   const cases: Record<string, [() => Promise<unknown>, () => Promise<unknown>]> = {
     '10 MB Buffer as an argument': [() => call(BUFFER), () => call(small)],
-    '10 MB Buffer as log() attributes': [inSpan(() => log('info', 'm', BUFFER as never)), inSpan(() => log('info', 'm', small))],
-    '10 MB Buffer to recordMetrics()': [inSpan(() => recordMetrics(BUFFER as never)), inSpan(() => recordMetrics(small))],
+    '10 MB Buffer as log() attributes': [
+      inSpan(() => log('info', 'm', BUFFER as never)),
+      inSpan(() => log('info', 'm', small)),
+    ],
+    '10 MB Buffer to recordMetrics()': [
+      inSpan(() => recordMetrics(BUFFER as never)),
+      inSpan(() => recordMetrics(small)),
+    ],
     '10 MB Buffer as context metadata': [
       () => withAgentContext({ metadata: BUFFER as never }, () => call(small)),
       () => withAgentContext({ metadata: small }, () => call(small)),
     ],
     '50 MB string as an argument': [() => call(HUGE_STRING), () => call('small')],
-    '50 MB string as the result': [() => returning(HUGE_STRING), () => returning('small')],
+    '50 MB string as the result': [() => returning(true), () => returning(false)],
     'crafted 8 KB strings (4) as an argument': [() => call(CRAFTED), () => call(['a', 'b', 'c', 'd'])],
     '1M-key object as an argument': [() => call(MILLION_KEYS), () => call(small)],
   };

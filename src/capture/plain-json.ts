@@ -9,7 +9,7 @@ const REMEMBERED_LENGTH = 256;
 /**
  * The fast path of capture. Most captured values are small plain objects, arrays and primitives with nothing to
  * redact or fix; for those this one pass builds the same JSON the careful walk would, without its bookkeeping.
- * Returns undefined as soon as anything needs care — a secret-looking key or string, NUL, a lone surrogate, a long
+ * Returns undefined as soon as anything needs care — a secret-named key, NUL, a lone surrogate, a long
  * string, a non-plain object, too deep (which also catches cycles), too many items, too long — and the caller falls
  * back to the careful walk.
  */
@@ -70,15 +70,21 @@ class PlainJsonWriter {
     return quoted;
   }
 
-  /** The string's quoted JSON form, or null when it needs the careful walk. */
+  /** The string's quoted JSON form, redacted, or null when it needs the careful walk. */
   private check(value: string): string | null {
     const { maxStringLength, redaction } = this.settings;
     if (value.length > maxStringLength) return null;
+    if (value.length > REMEMBERED_LENGTH) {
+      // A long string is scanned as few times as it can be: redacted (the rules skip through it), then quoted.
+      if (value.includes('\u0000') || !value.isWellFormed()) return null;
+      const text = redaction.enabled ? redaction.redactPatterns(value) : value;
+      return NEEDS_ESCAPING.test(text) ? JSON.stringify(text) : `"${text}"`;
+    }
     const suspicious = redaction.enabled ? redaction.needsCare(value) : NEEDS_ESCAPING.test(value);
     if (!suspicious) return `"${value}"`;
-    if (redaction.enabled && redaction.mayContainSecret(value)) return null;
     if (value.includes('\u0000') || !value.isWellFormed()) return null;
-    return JSON.stringify(value);
+    // What the careful walk writes for a storable string: its secret shapes replaced (no user redactor on this path).
+    return JSON.stringify(redaction.enabled ? redaction.redactPatterns(value) : value);
   }
 
   private array(list: unknown[], depth: number): string | undefined {
@@ -99,13 +105,12 @@ class PlainJsonWriter {
     if (prototype !== Object.prototype && prototype !== null) return undefined;
     const { maxItems } = this.settings;
     let out = '{';
-    let keys = 0;
+    // One listing of the keys: for-in over an object in dictionary mode (a huge one) would list them and then look
+    // each one up again, and a count past maxItems needs the whole list anyway.
+    const keys = Object.keys(object);
     let written = 0;
-    // for-in over a plain object uses V8's enum cache and allocates no key array, unlike Object.keys.
-    for (const key in object) {
-      if (!Object.hasOwn(object, key)) continue;
-      keys++;
-      if (written >= maxItems) continue; // only counted: the marker below says how many were left out
+    for (let i = 0; i < keys.length && written < maxItems; i++) {
+      const key = keys[i]!;
       const item = (object as Record<string, unknown>)[key];
       if (item === undefined) continue; // as in JSON (a function member may be a toJSON: the careful walk decides)
       const quotedKey = this.key(key);
@@ -116,9 +121,9 @@ class PlainJsonWriter {
       written++;
     }
     // Past the limit, the same marker as the careful walk's, written here: a huge object (a million keys) then costs
-    // the one listing of its keys for-in makes, not a second one in the careful walk.
-    if (written >= maxItems && keys > written) {
-      const marker = `"…":${JSON.stringify(`[${keys - written} more entries]`)}`;
+    // one listing of its keys, not a second one in the careful walk.
+    if (written >= maxItems && keys.length > written) {
+      const marker = `"…":${JSON.stringify(`[${keys.length - written} more entries]`)}`;
       this.remaining -= marker.length;
       if (this.remaining < 0) return undefined;
       out += `,${marker}`;

@@ -7,10 +7,12 @@ export const DEFAULT_REPLACEMENT = '[REDACTED]';
  * Words of a key (split at `_`, `-`, `.`, spaces and camelCase humps) that mark its value as secret: `db_password`,
  * `clientSecret`, `X-Auth`, `auth_header`, `pass`. Whole words, so `secretary`, `passage` and `author` stay visible.
  */
-const SECRET_KEY_WORDS = new Set([
-  'password', 'passwd', 'passphrase', 'pass', 'pwd', 'secret', 'secrets', 'authorization', 'auth', 'cookie',
-  'cookies', 'credential', 'credentials', 'signature', 'apikey', 'privatekey', 'accesskey',
-]);
+const SECRET_KEY_WORDS = new Set(
+  (
+    'password passwd passphrase pass pwd secret secrets authorization auth cookie cookies credential ' +
+    'credentials signature apikey privatekey accesskey'
+  ).split(' '),
+);
 /** Two words that make one: `api_key`, `privateKey`, `x-access-key`. */
 const SECRET_KEY_PAIRS = new Set(['apikey', 'privatekey', 'accesskey', 'secretkey', 'sessionkey', 'signingkey']);
 /**
@@ -18,12 +20,19 @@ const SECRET_KEY_PAIRS = new Set(['apikey', 'privatekey', 'accesskey', 'secretke
  * says it counts or names model tokens (`inputToken`, `max_token`), and a bare `token` is not: OpenAI's logprobs
  * name every generated token so. A secret under any of these keys is still found by its shape.
  */
-const MODEL_TOKEN_WORDS = new Set([
-  'input', 'output', 'prompt', 'completion', 'max', 'min', 'total', 'cached', 'reasoning', 'next', 'first', 'last',
-  'start', 'end', 'stop', 'bos', 'eos', 'pad', 'unk', 'special', 'sep', 'mask', 'top',
-]);
+const MODEL_TOKEN_WORDS = new Set(
+  (
+    'input output prompt completion max min total cached reasoning next first last start end stop bos eos ' +
+    'pad unk special sep mask top'
+  ).split(' '),
+);
 
 interface ValueRule {
+  /**
+   * Cheap tests every match passes, each led by a literal so the regex engine skips through text that cannot match
+   * instead of trying the rule at every position: the rule runs only on text that passes them all.
+   */
+  anchors: RegExp[];
   pattern: RegExp;
   /** The replacement text of a match (`$1` and the like allowed), given the configured replacement. */
   replace: (replacement: string) => string;
@@ -34,43 +43,60 @@ interface ValueRule {
 /** Secrets recognisable by their shape, wherever they appear in a string. */
 const BUILT_IN_VALUE_RULES: ValueRule[] = [
   // OpenAI, Anthropic and similar keys: sk-…, sk-proj-…, sk-ant-…
-  { pattern: /\bsk-[A-Za-z0-9_-]{16,}/g, replace: (r) => r },
+  { anchors: [/sk-/], pattern: /\bsk-[A-Za-z0-9_-]{16,}/g, replace: (r) => r },
   // Stripe-style live and test keys
-  { pattern: /\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}/g, replace: (r) => r },
+  { anchors: [/k_(?:live|test)_/], pattern: /\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}/g, replace: (r) => r },
   // Authorization header values: keep the scheme, hide the credential. A credential has a digit, a symbol or a case
   // change, so prose ("a basic question", "token limits") is left alone.
   {
     // Case-sensitive, so the case change is one: the scheme is written as headers write it.
-    pattern: /\b([Bb]earer|[Bb]asic|[Tt]oken|BEARER|BASIC|TOKEN)\s+(?=[A-Za-z]*(?:[0-9._~+/=-]|[a-z][A-Z]))[A-Za-z0-9._~+/=-]{8,}/g,
+    anchors: [/[Bb]earer|[Bb]asic|[Tt]oken|BEARER|BASIC|TOKEN/],
+    pattern:
+      /\b([Bb]earer|[Bb]asic|[Tt]oken|BEARER|BASIC|TOKEN)\s+(?=[A-Za-z]*(?:[0-9._~+/=-]|[a-z][A-Z]))[A-Za-z0-9._~+/=-]{8,}/g,
     replace: (r) => `$1 ${r}`,
   },
   // GitHub tokens
-  { pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/g, replace: (r) => r },
+  {
+    anchors: [/gh[pousr]_|github_pat_/],
+    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/g,
+    replace: (r) => r,
+  },
   // AWS access key ids
-  { pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, replace: (r) => r },
+  { anchors: [/A(?:KIA|SIA)/], pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, replace: (r) => r },
   // Google API keys
-  { pattern: /\bAIza[0-9A-Za-z_-]{35}/g, replace: (r) => r },
+  { anchors: [/AIza/], pattern: /\bAIza[0-9A-Za-z_-]{35}/g, replace: (r) => r },
   // Slack tokens
-  { pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, replace: (r) => r },
+  { anchors: [/xox[abprs]-/], pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, replace: (r) => r },
   // JSON Web Tokens
   // (starting only where a run of token characters starts: `eyJ-eyJ-…` must not be tried at every `eyJ`, which made
   // the pattern quadratic in the length of the string)
-  { pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, replace: (r) => r },
+  // (and tried only on text with a dot-separated segment: `eyJ-eyJ-…` holds a candidate every four characters)
+  {
+    anchors: [/eyJ/, /\.[A-Za-z0-9_-]{8,}\./],
+    pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+    replace: (r) => r,
+  },
   // Passwords in URLs: scheme://user:password@host, also with no user (redis://:pw@host), with `/` or `@` unencoded
   // in the password, and ?password= parameters — each URL found once (linear: a scheme starts only where a run of
   // scheme characters starts) and masked by maskUrl.
   {
+    anchors: [/:\/\//],
     pattern: /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}:\/\/[^\s"'<>]+/gi,
     replace: (r) => r,
     mask: (url, replacement) => maskUrl(url, replacement),
   },
   // Password query parameters: ?password=…, &pass=…, ;sslpassword=…
-  { pattern: /([?&;](?:ssl)?pass(?:word)?=)[^&#\s"'<>]+/gi, replace: (r) => `$1${r}` },
+  { anchors: [/pass(?:word)?=/i], pattern: /([?&;](?:ssl)?pass(?:word)?=)[^&#\s"'<>]+/gi, replace: (r) => `$1${r}` },
   // libpq keyword/value strings and the like: password=…, password='…' (no space around `=`, so code such as
   // `password = getPassword()` is left alone)
-  { pattern: /\b((?:ssl)?password=)(?:'(?:[^'\\]|\\.)*'|[^\s&;,'"]+)/gi, replace: (r) => `$1${r}` },
+  {
+    anchors: [/password=/i],
+    pattern: /\b((?:ssl)?password=)(?:'(?:[^'\\]|\\.)*'|[^\s&;,'"]+)/gi,
+    replace: (r) => `$1${r}`,
+  },
   // PEM private keys, and one whose end was cut off (a capture limit, a stream chunk): hidden to the end of the text
   {
+    anchors: [/-----BEGIN /],
     pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----|[\s\S]*)/g,
     replace: (r) => r,
   },
@@ -78,6 +104,8 @@ const BUILT_IN_VALUE_RULES: ValueRule[] = [
 
 // Strings shorter than this cannot hold any built-in secret shape; skipping them keeps the hot path cheap.
 const SHORTEST_SECRET = 12;
+/** Up to this length the rules are tested combined; past it each rule's anchors are (see compileRedaction). */
+const SHORT_TEXT = 256;
 
 export interface CompiledRedaction {
   readonly enabled: boolean;
@@ -117,7 +145,7 @@ export function compileRedaction(options: RedactionOptions): CompiledRedaction {
   }
   const userRules: ValueRule[] = (options.patterns ?? []).map((pattern) => {
     if (!(pattern instanceof RegExp)) throw new TypeError('agentspan: redaction.patterns must hold RegExps');
-    return { pattern: globalCopy(pattern), replace: (r: string) => r };
+    return { anchors: [withoutState(pattern)], pattern: globalCopy(pattern), replace: (r: string) => r };
   });
   const rules = [...BUILT_IN_VALUE_RULES, ...userRules];
   const shortest = userRules.length > 0 ? 1 : SHORTEST_SECRET;
@@ -135,22 +163,33 @@ export function compileRedaction(options: RedactionOptions): CompiledRedaction {
     return verdict;
   };
 
-  // One combined, case-insensitive test rejects the common case (no secret) in a single pass; the precise rules
-  // run only on strings it flags.
+  // A short string is tested once against all the rules combined (one pass, the fewest steps for a few dozen
+  // characters); a long one against each rule's anchors, which skip through it, so the work stays a few passes of a
+  // literal search over the text whatever the text is. The precise rules then run only where their anchors hold.
   const anySecret = new RegExp(rules.map((rule) => `(?:${rule.pattern.source})`).join('|'), 'i');
   const literalReplacement = replacement.replace(/\$/g, '$$$$');
-  const mayContainSecret = (value: string): boolean => value.length >= shortest && anySecret.test(value);
+  const anchored = (rule: ValueRule, value: string): boolean => rule.anchors.every((anchor) => anchor.test(value));
+  const mayContainSecret = (value: string): boolean => {
+    if (value.length < shortest) return false;
+    if (value.length <= SHORT_TEXT) return anySecret.test(value);
+    return rules.some((rule) => anchored(rule, value));
+  };
   // Characters JSON must escape, NUL (PostgreSQL rejects it) and surrogates (lone ones are rejected too), in the
-  // same pass as the secret shapes, so a clean string costs a single regex test.
+  // same pass as the secret shapes for a short string, so a clean one costs a single regex test.
   const special = '["\\\\\\u0000-\\u001f\\ud800-\\udfff]';
   const careful = new RegExp(`${special}|${anySecret.source}`, 'i');
   const specialOnly = new RegExp(special);
-  const needsCare = (value: string): boolean =>
-    value.length >= shortest ? careful.test(value) : specialOnly.test(value);
+  const needsCare = (value: string): boolean => {
+    if (value.length < shortest) return specialOnly.test(value);
+    if (value.length <= SHORT_TEXT) return careful.test(value);
+    return specialOnly.test(value) || mayContainSecret(value);
+  };
   const redactPatterns = (value: string): string => {
-    if (!mayContainSecret(value)) return value;
+    if (value.length < shortest) return value;
+    if (value.length <= SHORT_TEXT && !anySecret.test(value)) return value;
     let result = value;
     for (const rule of rules) {
+      if (!anchored(rule, result)) continue;
       rule.pattern.lastIndex = 0;
       const { mask } = rule;
       result =
@@ -165,6 +204,7 @@ export function compileRedaction(options: RedactionOptions): CompiledRedaction {
     const ranges: Array<[number, number]> = [];
     if (!mayContainSecret(value)) return ranges;
     for (const rule of rules) {
+      if (!anchored(rule, value)) continue;
       rule.pattern.lastIndex = 0;
       for (let match = rule.pattern.exec(value); match !== null; match = rule.pattern.exec(value)) {
         // A rule that rewrites in code may find nothing secret in its match (a URL without a password).

@@ -269,8 +269,10 @@ class JsonWalk {
       return false;
     }
     const safeKey = sanitizeText(name);
-    this.out += `${separator}${JSON.stringify(safeKey)}:`;
     const redaction = this.settings.redaction;
+    // A key can be a secret too (an object keyed by API key): its secret shapes are replaced as a value's are.
+    const shownKey = redaction.enabled ? redaction.redactPatterns(safeKey) : safeKey;
+    this.out += `${separator}${JSON.stringify(shownKey)}:`;
     if (redaction.enabled && redaction.isSecretKey(safeKey)) {
       this.out += JSON.stringify(redaction.replacement);
     } else {
