@@ -5,6 +5,6 @@
  */
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { agentspanDataSourceOptions } from './src/store/data-source';
+import { agentspanDataSourceOptions } from './src/store/connection/data-source';
 
 export default new DataSource(agentspanDataSourceOptions({ url: process.env.DATABASE_URL }));

@@ -9,9 +9,9 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import { AgentRunRepository } from '../src/query/agent-run-repository';
-import { createAgentspanDataSource } from '../src/store/data-source';
-import { refreshHourlyRollups } from '../src/store/hourly-rollups';
-import { runMigrations } from '../src/store/migrate';
+import { createAgentspanDataSource } from '../src/store/connection/data-source';
+import { refreshHourlyRollups } from '../src/rollups/hourly-rollups';
+import { runMigrations } from '../src/store/connection/migrate';
 import { createTestDatabase } from '../test/support/database';
 import { median } from './measure';
 

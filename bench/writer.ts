@@ -11,10 +11,10 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { createAgentspanDataSource } from '../src/store/data-source';
-import { runMigrations } from '../src/store/migrate';
-import type { SpanRecord } from '../src/store/records';
-import { SpanWriter } from '../src/store/span-writer';
+import { createAgentspanDataSource } from '../src/store/connection/data-source';
+import { runMigrations } from '../src/store/connection/migrate';
+import type { SpanRecord } from '../src/model/records';
+import { SpanWriter } from '../src/store/write/span-writer';
 import { createTestDatabase } from '../test/support/database';
 import { performance as performanceRecord } from '../test/support/span-records';
 

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { checkDatabaseUrl } from '../setup/options';
-import { createAgentspanDataSource } from '../store/data-source';
-import { createEmbeddedDataSource, DEFAULT_EMBEDDED_DATA_DIR } from '../store/embedded';
-import { describeDatabaseError } from '../store/errors';
+import { createAgentspanDataSource } from '../store/connection/data-source';
+import { createEmbeddedDataSource, DEFAULT_EMBEDDED_DATA_DIR } from '../store/connection/embedded';
+import { describeDatabaseError } from '../store/connection/errors';
 import { maskUrl } from '../capture/mask-url';
 import { CliError, EXIT_DATABASE, EXIT_USAGE } from './cli-error';
 

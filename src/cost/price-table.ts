@@ -1,4 +1,4 @@
-import type { TokenBuckets } from '../store/records';
+import type { TokenBuckets } from '../model/records';
 
 /** One row of model_prices, as the writer loads it: prices are exact decimal text, times epoch microseconds. */
 export interface PriceRow {

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { qualifiedTableName } from '../store/table-names';
-import { untraced } from '../store/untraced';
+import { qualifiedTableName } from '../store/schema/table-names';
+import { untraced } from '../internal/untraced';
 import { AgentspanQueryError } from './agentspan-query-error';
 import { recordDecisionOutcome } from './decision-outcome';
 import { DECISION_VIEW_COLUMNS, toDecisionView } from './decision-view';
@@ -36,7 +36,7 @@ import { PriceCatalog } from './price-catalog';
 import { readRunTree } from './run-tree-query';
 import { queryStats } from './stats-query';
 import { queryTopErrors } from './top-errors-query';
-import { repriceStoredRuns, type RepriceResult } from '../store/reprice-runs';
+import { repriceStoredRuns, type RepriceResult } from '../store/maintenance/reprice-runs';
 import { SqlConditions } from './sql-conditions';
 import { numberOrNull } from './sql-values';
 import { TenantRunView, type TenantRuns } from './tenant-runs';

@@ -1,4 +1,4 @@
-import type { ExecutionStatus } from '../store/records';
+import type { ExecutionStatus } from '../model/records';
 import { AgentspanQueryError } from './agentspan-query-error';
 import type { AnalyticsFilters } from './analytics-types';
 import { checkTimeRange, describeValue, statusFilter, textFilter, timeBound } from './query-arguments';

@@ -1,4 +1,4 @@
-import type { ExecutionStatus } from '../store/records';
+import type { ExecutionStatus } from '../model/records';
 import type { JsonValue, TimeBound } from './types';
 
 /**

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { qualifiedTableName } from '../store/table-names';
-import { untraced } from '../store/untraced';
+import { qualifiedTableName } from '../store/schema/table-names';
+import { untraced } from '../internal/untraced';
 import { AgentspanQueryError } from './agentspan-query-error';
 import { DECISION_VIEW_COLUMNS, toDecisionView } from './decision-view';
 import { jsonParameter, optionsObject, unitInterval, uuid } from './query-arguments';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { qualifiedTableName } from '../store/table-names';
-import { untraced } from '../store/untraced';
+import { qualifiedTableName } from '../store/schema/table-names';
+import { untraced } from '../internal/untraced';
 import { analyticsFilters, ANALYTICS_FILTER_OPTIONS } from './analytics-arguments';
 import { addAnalyticsFilters } from './analytics-filters';
 import type { CalibrationBucket, DecisionStatsOptions, DecisionStatsResult } from './analytics-types';

@@ -1,4 +1,4 @@
-import type { EventLevel } from '../store/records';
+import type { EventLevel } from '../model/records';
 import { dateOf, jsonObjectOrNull } from './sql-values';
 import type { EventView } from './types';
 

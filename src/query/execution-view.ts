@@ -1,4 +1,4 @@
-import type { ExecutionKind, ExecutionStatus } from '../store/records';
+import type { ExecutionKind, ExecutionStatus } from '../model/records';
 import { dateOf, dateOrNull, jsonObjectOrNull, jsonOf, numberOrNull, stringOrNull } from './sql-values';
 import type { ExecutionView } from './types';
 

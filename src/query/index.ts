@@ -2,7 +2,7 @@
 export { AgentRunRepository } from './agent-run-repository';
 export type { TenantRuns, TenantScopedMethod } from './tenant-runs';
 export { PriceCatalog } from './price-catalog';
-export type { RepriceResult } from '../store/reprice-runs';
+export type { RepriceResult } from '../store/maintenance/reprice-runs';
 export { AgentspanQueryError, type AgentspanQueryErrorCode } from './agentspan-query-error';
 export type * from './types';
 export type * from './analytics-types';

@@ -1,4 +1,4 @@
-import type { CostSource, UsageSource } from '../store/records';
+import type { CostSource, UsageSource } from '../model/records';
 import { numberOrNull, stringOrNull } from './sql-values';
 import type { PerformanceView, RunTotals } from './types';
 

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { qualifiedTableName } from '../store/table-names';
-import { untraced } from '../store/untraced';
+import { qualifiedTableName } from '../store/schema/table-names';
+import { untraced } from '../internal/untraced';
 import { AgentspanQueryError } from './agentspan-query-error';
 import { describeValue, isStorableText, optionsObject, timeBound } from './query-arguments';
 import { dateOrNull, numberOrNull, stringOrNull } from './sql-values';

@@ -1,5 +1,5 @@
 import { checkInstant } from '../internal/iso-instant';
-import type { ExecutionStatus } from '../store/records';
+import type { ExecutionStatus } from '../model/records';
 import { AgentspanQueryError } from './agentspan-query-error';
 import type { JsonValue } from './types';
 

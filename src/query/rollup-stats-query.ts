@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { percentileOfHistogram } from '../store/duration-histogram';
-import { buildHourlyAggregateSql, HOURLY_COLUMNS } from '../store/hourly-aggregate-sql';
-import { qualifiedTableName } from '../store/table-names';
+import { percentileOfHistogram } from '../rollups/duration-histogram';
+import { buildHourlyAggregateSql, HOURLY_COLUMNS } from '../rollups/hourly-aggregate-sql';
+import { qualifiedTableName } from '../store/schema/table-names';
 import type { MetricStats, StatsGroup } from './analytics-types';
 import type { CheckedStatsOptions } from './stats-query';
 import { SqlConditions } from './sql-conditions';

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { qualifiedTableName } from '../store/table-names';
-import { untraced } from '../store/untraced';
+import { qualifiedTableName } from '../store/schema/table-names';
+import { untraced } from '../internal/untraced';
 import { DECISION_VIEW_COLUMNS, toDecisionView } from './decision-view';
 import { EVENT_VIEW_COLUMNS, toEventView } from './event-view';
 import { EXECUTION_VIEW_COLUMNS, toExecutionView } from './execution-view';

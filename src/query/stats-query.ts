@@ -1,9 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { rollupWatermark } from '../store/hourly-rollups';
+import { rollupWatermark } from '../rollups/hourly-rollups';
 import { summableMetricSql } from '../semconv/metric-names';
-import { knownTotalCostSql } from '../store/known-total-cost';
-import { qualifiedTableName } from '../store/table-names';
-import { untraced } from '../store/untraced';
+import { knownTotalCostSql } from '../store/write/known-total-cost';
+import { qualifiedTableName } from '../store/schema/table-names';
+import { untraced } from '../internal/untraced';
 import { AgentspanQueryError } from './agentspan-query-error';
 import {
   analyticsFilters,

@@ -1,4 +1,4 @@
-import type { CostSource, EventLevel, ExecutionKind, ExecutionStatus, UsageSource } from '../store/records';
+import type { CostSource, EventLevel, ExecutionKind, ExecutionStatus, UsageSource } from '../model/records';
 
 /**
  * What the query side returns and accepts: plain objects, numbers as numbers, timestamps as Dates, JSON columns

@@ -5,11 +5,11 @@ import type { DataSource } from 'typeorm';
 import type { CaptureOptions } from '../capture/types';
 import type { CircuitBreakerOptions } from '../pipeline/circuit-breaker';
 import type { SpillOptions } from '../pipeline/spill/types';
-import type { QueueOptions, StaleRunOptions } from '../processor/types';
-import { agentspanDataSourceOptions, type AgentspanDataSourceOptions } from '../store/data-source';
+import type { QueueOptions, StaleRunOptions } from '../export/types';
+import { agentspanDataSourceOptions, type AgentspanDataSourceOptions } from '../store/connection/data-source';
 import { maskUrl } from '../capture/mask-url';
-import { checkSpanWriterOptions, type SpanWriterOptions } from '../store/span-writer';
-import { resolveRollupOptions, type RollupOptions } from './rollup-job';
+import { checkSpanWriterOptions, type SpanWriterOptions } from '../store/write/span-writer';
+import { resolveRollupOptions, type RollupOptions } from '../rollups/rollup-job';
 
 export interface OtlpOptions {
   /** The traces endpoint, e.g. http://collector:4318/v1/traces. Default: the OTEL_EXPORTER_OTLP_* variables. */

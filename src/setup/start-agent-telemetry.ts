@@ -7,16 +7,16 @@ import type { DataSource } from 'typeorm';
 import { waitBriefly } from '../internal/wait-briefly';
 import { checkCaptureOptions, configureCapture } from '../capture/settings';
 import type { FlushResult } from '../pipeline/types';
-import { AgentSpanProcessor } from '../processor/agent-span-processor';
-import type { AgentSpanProcessorHealth, AgentSpanProcessorStats } from '../processor/types';
+import { AgentSpanProcessor } from '../export/agent-span-processor';
+import type { AgentSpanProcessorHealth, AgentSpanProcessorStats } from '../export/types';
 import { AgentRunRepository } from '../query/agent-run-repository';
-import { createAgentspanDataSource } from '../store/data-source';
-import { createEmbeddedDataSource } from '../store/embedded';
-import { refreshHourlyRollups, type RefreshRollupsOptions, type RefreshRollupsResult } from '../store/hourly-rollups';
-import { StoreConnection, type OpenedStore } from '../store/store-connection';
+import { createAgentspanDataSource } from '../store/connection/data-source';
+import { createEmbeddedDataSource } from '../store/connection/embedded';
+import { refreshHourlyRollups, type RefreshRollupsOptions, type RefreshRollupsResult } from '../rollups/hourly-rollups';
+import { StoreConnection, type OpenedStore } from '../store/connection/store-connection';
 import { checkDatabaseUrl, validateTelemetryOptions, type AgentTelemetryOptions, type OtlpOptions } from './options';
 import { LazyRuns, type Runs } from './lazy-runs';
-import { resolveRollupOptions, RollupJob } from './rollup-job';
+import { resolveRollupOptions, RollupJob } from '../rollups/rollup-job';
 
 export interface AgentTelemetry {
   /**

@@ -1,4 +1,4 @@
-import type { Timestamp } from './records';
+import type { Timestamp } from '../model/records';
 
 /**
  * Timestamps in PostgreSQL's binary form: microseconds since 2000-01-01 00:00:00 UTC, as a 64-bit integer.

@@ -4,9 +4,9 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AgentSpanProcessor } from '../../src/processor/agent-span-processor';
-import { createAgentspanDataSource } from '../../src/store/data-source';
-import { runMigrations } from '../../src/store/migrate';
+import { AgentSpanProcessor } from '../../src/export/agent-span-processor';
+import { createAgentspanDataSource } from '../../src/store/connection/data-source';
+import { runMigrations } from '../../src/store/connection/migrate';
 import { createTestDatabase } from '../support/database';
 import { FaultProxy } from '../support/fault-proxy';
 import { FAST_QUEUE, onServer, spanWriteStatement, waitUntil } from './support/rig';

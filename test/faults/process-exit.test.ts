@@ -4,7 +4,7 @@
  * and then the process exits on its own.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { AgentSpanProcessorStats } from '../../src/processor/types';
+import type { AgentSpanProcessorStats } from '../../src/export/types';
 import type { FlushResult } from '../../src/pipeline/types';
 import { firstJsonLine, spawnTypeScript } from '../support/child-process';
 import { createTestDatabase, type TestDatabase } from '../support/database';

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import 'reflect-metadata';
-import { createAgentspanDataSource } from '../../src/store/data-source';
-import { runMigrations } from '../../src/store/migrate';
+import { createAgentspanDataSource } from '../../src/store/connection/data-source';
+import { runMigrations } from '../../src/store/connection/migrate';
 import { createTestDatabase } from '../support/database';
 import { Baseline, spansOfTasks } from './support/baseline';
 import {

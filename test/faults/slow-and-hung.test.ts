@@ -4,7 +4,7 @@
  * write is retried on a fresh connection, and a hung connection is never used again.
  */
 import 'reflect-metadata';
-import { createAgentspanDataSource } from '../../src/store/data-source';
+import { createAgentspanDataSource } from '../../src/store/connection/data-source';
 import { createTestDatabase } from '../support/database';
 import { FaultProxy } from '../support/fault-proxy';
 import { Baseline } from './support/baseline';

@@ -3,8 +3,8 @@
  * idle-in-transaction timeouts, and the pool closing connections left idle.
  */
 import 'reflect-metadata';
-import { createAgentspanDataSource } from '../../src/store/data-source';
-import { isTransientError } from '../../src/store/errors';
+import { createAgentspanDataSource } from '../../src/store/connection/data-source';
+import { isTransientError } from '../../src/store/connection/errors';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { FaultProxy } from '../support/fault-proxy';
 import { direct, onServer, sleep, waitUntil } from './support/rig';

@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { mapSpan } from '../../src/processor/map-span';
+import type { mapSpan } from '../../src/mapping/map-span';
 
 type MappedSpan = Parameters<typeof mapSpan>[0];
 

@@ -4,9 +4,9 @@
  * stored executions to count. Prints one JSON line.
  */
 import 'reflect-metadata';
-import { createEmbeddedDataSource } from '../../src/store/embedded';
-import { runMigrations } from '../../src/store/migrate';
-import { SpanWriter } from '../../src/store/span-writer';
+import { createEmbeddedDataSource } from '../../src/store/connection/embedded';
+import { runMigrations } from '../../src/store/connection/migrate';
+import { SpanWriter } from '../../src/store/write/span-writer';
 import { finalSpan, llmSpan } from './span-records';
 
 async function main(): Promise<void> {

@@ -7,7 +7,7 @@
  * Protocol: prints one JSON line {"url": …} once listening; shuts down when stdin closes (the test closed it, or
  * the test process died) or on SIGTERM.
  */
-import { IN_MEMORY, startEmbeddedServer } from '../../src/store/embedded-server';
+import { IN_MEMORY, startEmbeddedServer } from '../../src/store/connection/embedded-server';
 
 async function main(): Promise<void> {
   const maxConnections = Number(process.env.AGENTSPAN_TEST_MAX_CONNECTIONS ?? 8);

@@ -3,8 +3,8 @@
  * test) and prints one JSON line: {"applied": [names…]} or {"error": message}.
  */
 import 'reflect-metadata';
-import { createAgentspanDataSource } from '../../src/store/data-source';
-import { runMigrations } from '../../src/store/migrate';
+import { createAgentspanDataSource } from '../../src/store/connection/data-source';
+import { runMigrations } from '../../src/store/connection/migrate';
 
 async function main(): Promise<void> {
   const dataSource = await createAgentspanDataSource({ url: process.env.AGENTSPAN_TEST_URL, poolSize: 1 });

@@ -1,7 +1,7 @@
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { AgentSpanProcessor } from '../../src/processor/agent-span-processor';
+import { AgentSpanProcessor } from '../../src/export/agent-span-processor';
 import { createStoreFixture, type StoreFixture } from './store-fixture';
 
 /** A migrated test database, an AgentSpanProcessor writing to it, and the same spans kept in memory for ids. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ExecutionKind, ExecutionRecord, PerformanceRecord, SpanRecord } from '../../src/store/records';
+import type { ExecutionKind, ExecutionRecord, PerformanceRecord, SpanRecord } from '../../src/model/records';
 
 /** Builders of SpanRecords for store tests: every field set to something plausible, ids random. */
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
-import { createAgentspanDataSource } from '../../src/store/data-source';
-import { runMigrations } from '../../src/store/migrate';
+import { createAgentspanDataSource } from '../../src/store/connection/data-source';
+import { runMigrations } from '../../src/store/connection/migrate';
 import { createTestDatabase, type TestDatabase } from './database';
 
 /** A fresh migrated database and a DataSource on it, for one test file. */

@@ -10,12 +10,12 @@ import {
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { FlushResult } from '../../../src/pipeline/types';
-import { AgentSpanProcessor } from '../../../src/processor/agent-span-processor';
-import { mapSpan } from '../../../src/processor/map-span';
-import type { AgentSpanProcessorStats, QueueOptions } from '../../../src/processor/types';
+import { AgentSpanProcessor } from '../../../src/export/agent-span-processor';
+import { mapSpan } from '../../../src/mapping/map-span';
+import type { AgentSpanProcessorStats, QueueOptions } from '../../../src/export/types';
 import { startAgentTelemetry, type AgentTelemetry } from '../../../src/setup/start-agent-telemetry';
-import { createAgentspanDataSource, type AgentspanDataSourceOptions } from '../../../src/store/data-source';
-import { StoreConnection } from '../../../src/store/store-connection';
+import { createAgentspanDataSource, type AgentspanDataSourceOptions } from '../../../src/store/connection/data-source';
+import { StoreConnection } from '../../../src/store/connection/store-connection';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { FaultProxy, type FaultMode } from '../../support/fault-proxy';
 import { INPUT_TOKENS_PER_RUN, RECORDS_PER_RUN, SPANS_PER_RUN } from './workload';

@@ -1,4 +1,4 @@
-import { refreshHourlyRollups } from '../../../src/store/hourly-rollups';
+import { refreshHourlyRollups } from '../../../src/rollups/hourly-rollups';
 import { agentspan } from '../../support/cli-process';
 import { at, useAnalyticsFixture } from '../query/analytics-seed';
 

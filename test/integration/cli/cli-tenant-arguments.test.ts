@@ -1,4 +1,4 @@
-import { SpanWriter } from '../../../src/store/span-writer';
+import { SpanWriter } from '../../../src/store/write/span-writer';
 import { agentspan } from '../../support/cli-process';
 import { finalSpan, newTraceId } from '../../support/span-records';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
-import { createAgentspanDataSource } from '../../../src/store/data-source';
-import { SpanWriter } from '../../../src/store/span-writer';
+import { createAgentspanDataSource } from '../../../src/store/connection/data-source';
+import { SpanWriter } from '../../../src/store/write/span-writer';
 import { agentspanMigrations } from '../../../migrations';
 import { agentspan } from '../../support/cli-process';
 import { createTestDatabase, type TestDatabase } from '../../support/database';

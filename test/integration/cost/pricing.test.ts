@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { AgentRunRepository } from '../../../src/query/agent-run-repository';
 import { AgentspanQueryError } from '../../../src/query/agentspan-query-error';
-import type { PerformanceRecord, SpanRecord } from '../../../src/store/records';
-import { SpanWriter, type LoadMethod } from '../../../src/store/span-writer';
+import type { PerformanceRecord, SpanRecord } from '../../../src/model/records';
+import { SpanWriter, type LoadMethod } from '../../../src/store/write/span-writer';
 import { finalSpan, newTraceId } from '../../support/span-records';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
 

@@ -10,7 +10,7 @@ import {
   type ReadableSpan,
   type TimedEvent,
 } from '@opentelemetry/sdk-trace-base';
-import { AgentSpanProcessor } from '../../../src/processor/agent-span-processor';
+import { AgentSpanProcessor } from '../../../src/export/agent-span-processor';
 import { resetReportedProblems } from '../../../src/internal/report-once';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
 import { newSpanId, newTraceId } from '../../support/span-records';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { SpanWriter, type LoadMethod } from '../../../src/store/span-writer';
-import type { SpanRecord } from '../../../src/store/records';
+import { SpanWriter, type LoadMethod } from '../../../src/store/write/span-writer';
+import type { SpanRecord } from '../../../src/model/records';
 import { finalSpan, newTraceId } from '../../support/span-records';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
 

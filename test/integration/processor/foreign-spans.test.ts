@@ -1,7 +1,7 @@
 import { SpanKind, trace } from '@opentelemetry/api';
 import type { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Agent, Trace, withAgentContext } from '../../../src/instrument';
-import type { AgentSpanProcessor } from '../../../src/processor/agent-span-processor';
+import type { AgentSpanProcessor } from '../../../src/export/agent-span-processor';
 import { DIALECT_CHAT_SPANS, emitDialectSpan } from '../../support/dialect-spans';
 import { createProcessorFixture, type ProcessorFixture } from '../../support/processor-fixture';
 import type { StoreFixture } from '../../support/store-fixture';

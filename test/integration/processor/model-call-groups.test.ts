@@ -1,6 +1,6 @@
 import { SpanKind, trace, context, type Tracer } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { AgentSpanProcessor } from '../../../src/processor/agent-span-processor';
+import { AgentSpanProcessor } from '../../../src/export/agent-span-processor';
 import { createProcessorFixture, type ProcessorFixture } from '../../support/processor-fixture';
 
 /**

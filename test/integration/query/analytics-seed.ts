@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { AgentRunRepository } from '../../../src/query/agent-run-repository';
-import type { DecisionRecord, ExecutionStatus, SpanRecord } from '../../../src/store/records';
+import type { DecisionRecord, ExecutionStatus, SpanRecord } from '../../../src/model/records';
 import { finalSpan } from '../../support/span-records';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
 import { agentRun, seed } from './run-seeds';

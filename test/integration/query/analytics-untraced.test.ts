@@ -1,5 +1,5 @@
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
-import { refreshHourlyRollups } from '../../../src/store/hourly-rollups';
+import { refreshHourlyRollups } from '../../../src/rollups/hourly-rollups';
 import { suppressionProbe } from '../../support/suppression-probe';
 import { at, useAnalyticsFixture } from './analytics-seed';
 

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { AgentRunRepository } from '../../../src/query/agent-run-repository';
 import { AgentspanQueryError } from '../../../src/query/agentspan-query-error';
 import type { DecisionQueryOptions, DecisionView, JsonValue, OutcomeFeedback } from '../../../src/query/types';
-import type { SpanRecord } from '../../../src/store/records';
+import type { SpanRecord } from '../../../src/model/records';
 import { finalSpan } from '../../support/span-records';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
 import { agentRun, caught, decisionRecord, newestFirst, seed } from './run-seeds';

@@ -5,8 +5,8 @@ import type {
   ExecutionRecord,
   ExecutionStatus,
   SpanRecord,
-} from '../../../src/store/records';
-import { SpanWriter } from '../../../src/store/span-writer';
+} from '../../../src/model/records';
+import { SpanWriter } from '../../../src/store/write/span-writer';
 import { finalSpan, newTraceId, runningSpan } from '../../support/span-records';
 
 /** Builders of agent runs for the query tests, on top of test/support/span-records. */

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { AgentRunRepository } from '../../../src/query/agent-run-repository';
-import { createAgentspanDataSource } from '../../../src/store/data-source';
-import { runMigrations } from '../../../src/store/migrate';
+import { createAgentspanDataSource } from '../../../src/store/connection/data-source';
+import { runMigrations } from '../../../src/store/connection/migrate';
 import { newTraceId } from '../../support/span-records';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { agentRun, decisionRecord, eventRecord, seed } from './run-seeds';

@@ -1,6 +1,6 @@
 import { AgentRunRepository } from '../../../src/query/agent-run-repository';
 import { AgentspanQueryError } from '../../../src/query/agentspan-query-error';
-import { createAgentspanDataSource } from '../../../src/store/data-source';
+import { createAgentspanDataSource } from '../../../src/store/connection/data-source';
 import type { StatsGroup } from '../../../src/query/analytics-types';
 import { at, useAnalyticsFixture } from './analytics-seed';
 import { caught } from './run-seeds';

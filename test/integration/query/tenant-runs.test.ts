@@ -4,7 +4,7 @@ import { AgentspanQueryError } from '../../../src/query/agentspan-query-error';
 import type { TenantRuns } from '../../../src/query/tenant-runs';
 import type { RunNode, RunSummary } from '../../../src/query/types';
 import { LazyRuns } from '../../../src/setup/lazy-runs';
-import type { SpanRecord } from '../../../src/store/records';
+import type { SpanRecord } from '../../../src/model/records';
 import { llmSpan, newTraceId } from '../../support/span-records';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
 import { agentRun, caught, decisionRecord, executionIds, keyOf, seed } from './run-seeds';

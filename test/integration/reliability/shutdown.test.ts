@@ -1,10 +1,10 @@
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { createServer, type Server, type Socket } from 'node:net';
-import { AgentSpanProcessor } from '../../../src/processor/agent-span-processor';
-import type { AgentSpanProcessorOptions } from '../../../src/processor/types';
+import { AgentSpanProcessor } from '../../../src/export/agent-span-processor';
+import type { AgentSpanProcessorOptions } from '../../../src/export/types';
 import { TRACER_NAME } from '../../../src/semconv/tracer-name';
-import { createAgentspanDataSource } from '../../../src/store/data-source';
-import { StoreConnection } from '../../../src/store/store-connection';
+import { createAgentspanDataSource } from '../../../src/store/connection/data-source';
+import { StoreConnection } from '../../../src/store/connection/store-connection';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
 import { emitRuns, eventually, executionCounts, RECORDS_PER_RUN, SPANS_PER_RUN, spillFilesIn, tempDirectory } from './support';
 

@@ -1,9 +1,9 @@
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { DataSource } from 'typeorm';
-import { AgentSpanProcessor } from '../../../src/processor/agent-span-processor';
+import { AgentSpanProcessor } from '../../../src/export/agent-span-processor';
 import { TRACER_NAME } from '../../../src/semconv/tracer-name';
-import { createAgentspanDataSource } from '../../../src/store/data-source';
-import { runMigrations } from '../../../src/store/migrate';
+import { createAgentspanDataSource } from '../../../src/store/connection/data-source';
+import { runMigrations } from '../../../src/store/connection/migrate';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { TcpProxy, targetOf } from '../../support/tcp-proxy';
 import { emitRuns, executionCounts, RECORDS_PER_RUN, sleep, SPANS_PER_RUN, spillFilesIn, tempDirectory } from './support';

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { AgentSpanProcessor } from '../../../src/processor/agent-span-processor';
-import type { AgentSpanProcessorStats } from '../../../src/processor/types';
+import { AgentSpanProcessor } from '../../../src/export/agent-span-processor';
+import type { AgentSpanProcessorStats } from '../../../src/export/types';
 import { firstJsonLine, spawnTypeScript } from '../../support/child-process';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
 import { TcpProxy, targetOf } from '../../support/tcp-proxy';

@@ -1,6 +1,6 @@
-import { AgentSpanProcessor } from '../../../src/processor/agent-span-processor';
-import { abandonStaleRuns } from '../../../src/store/stale-runs';
-import { SpanWriter } from '../../../src/store/span-writer';
+import { AgentSpanProcessor } from '../../../src/export/agent-span-processor';
+import { abandonStaleRuns } from '../../../src/store/maintenance/stale-runs';
+import { SpanWriter } from '../../../src/store/write/span-writer';
 import { finalSpan, newTraceId, runningSpan } from '../../support/span-records';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
 import { eventually } from './support';

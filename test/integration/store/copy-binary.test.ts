@@ -1,11 +1,11 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { batchTotals } from '../../../src/store/batch-totals';
-import { copyFromStdin } from '../../../src/store/copy-from-stdin';
-import { dedupeRecords, type MergedSpan } from '../../../src/store/dedupe-records';
-import type { SpanRecord } from '../../../src/store/records';
-import { buildCopyStatements, encodeCopyChunk } from '../../../src/store/span-copy';
-import { SpanWriter, type LoadMethod } from '../../../src/store/span-writer';
+import { batchTotals } from '../../../src/store/write/batch-totals';
+import { copyFromStdin } from '../../../src/store/write/copy-from-stdin';
+import { dedupeRecords, type MergedSpan } from '../../../src/store/write/dedupe-records';
+import type { SpanRecord } from '../../../src/model/records';
+import { buildCopyStatements, encodeCopyChunk } from '../../../src/store/write/span-copy';
+import { SpanWriter, type LoadMethod } from '../../../src/store/write/span-writer';
 import { finalSpan, llmSpan, newSpanId, newTraceId, runningSpan } from '../../support/span-records';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
 

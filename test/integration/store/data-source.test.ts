@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { createServer } from 'node:net';
 import { Client } from 'pg';
-import { createAgentspanDataSource } from '../../../src/store/data-source';
-import { isTransientError } from '../../../src/store/errors';
+import { createAgentspanDataSource } from '../../../src/store/connection/data-source';
+import { isTransientError } from '../../../src/store/connection/errors';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 
 let database: TestDatabase;

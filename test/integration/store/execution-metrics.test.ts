@@ -1,5 +1,5 @@
 import { AgentRunRepository } from '../../../src/query/agent-run-repository';
-import { SpanWriter, type LoadMethod } from '../../../src/store/span-writer';
+import { SpanWriter, type LoadMethod } from '../../../src/store/write/span-writer';
 import { finalSpan, newTraceId, runningSpan } from '../../support/span-records';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
 

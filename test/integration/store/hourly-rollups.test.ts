@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { StatsGroup } from '../../../src/query/analytics-types';
-import { HISTOGRAM_RELATIVE_ERROR } from '../../../src/store/duration-histogram';
-import { refreshHourlyRollups, rollupWatermark } from '../../../src/store/hourly-rollups';
-import { createAgentspanDataSource } from '../../../src/store/data-source';
+import { HISTOGRAM_RELATIVE_ERROR } from '../../../src/rollups/duration-histogram';
+import { refreshHourlyRollups, rollupWatermark } from '../../../src/rollups/hourly-rollups';
+import { createAgentspanDataSource } from '../../../src/store/connection/data-source';
 import { at, useAnalyticsFixture } from '../query/analytics-seed';
 import { agentRun, seed } from '../query/run-seeds';
 

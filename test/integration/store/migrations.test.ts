@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { createAgentspanDataSource } from '../../../src/store/data-source';
-import { MIGRATION_LOCK_KEY, revertAllMigrations, runMigrations } from '../../../src/store/migrate';
-import { SpanWriter } from '../../../src/store/span-writer';
+import { createAgentspanDataSource } from '../../../src/store/connection/data-source';
+import { MIGRATION_LOCK_KEY, revertAllMigrations, runMigrations } from '../../../src/store/connection/migrate';
+import { SpanWriter } from '../../../src/store/write/span-writer';
 import { agentspanMigrations } from '../../../migrations';
 import { BinaryCollationForIds1796000000000 } from '../../../migrations/1796000000000-BinaryCollationForIds';
 import { firstJsonLine, spawnTypeScript, stopChild } from '../../support/child-process';

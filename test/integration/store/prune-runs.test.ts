@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
-import { pruneRuns } from '../../../src/store/prune-runs';
-import type { SpanRecord } from '../../../src/store/records';
-import { SpanWriter } from '../../../src/store/span-writer';
+import { pruneRuns } from '../../../src/store/maintenance/prune-runs';
+import type { SpanRecord } from '../../../src/model/records';
+import { SpanWriter } from '../../../src/store/write/span-writer';
 import { finalSpan, llmSpan, newTraceId, runningSpan } from '../../support/span-records';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
 

@@ -3,11 +3,11 @@ import { Client } from 'pg';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { suppressionProbe } from '../../support/suppression-probe';
-import { createAgentspanDataSource } from '../../../src/store/data-source';
-import { isTransientError, SpanWriteError } from '../../../src/store/errors';
-import { runMigrations } from '../../../src/store/migrate';
-import { SpanWriter } from '../../../src/store/span-writer';
-import { TRACE_LOCK_NAMESPACE, traceLockBucket } from '../../../src/store/trace-locks';
+import { createAgentspanDataSource } from '../../../src/store/connection/data-source';
+import { isTransientError, SpanWriteError } from '../../../src/store/connection/errors';
+import { runMigrations } from '../../../src/store/connection/migrate';
+import { SpanWriter } from '../../../src/store/write/span-writer';
+import { TRACE_LOCK_NAMESPACE, traceLockBucket } from '../../../src/store/write/trace-locks';
 import { createTestDatabase, startEmbeddedTestServer } from '../../support/database';
 import { finalSpan, llmSpan, newTraceId } from '../../support/span-records';
 

@@ -1,9 +1,9 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { AgentExecution } from '../../../src/store/entities';
-import type { SpanRecord } from '../../../src/store/records';
-import { SpanWriter, type LoadMethod } from '../../../src/store/span-writer';
-import { TRACE_LOCK_NAMESPACE, traceLockBucket } from '../../../src/store/trace-locks';
+import { AgentExecution } from '../../../src/store/schema/entities';
+import type { SpanRecord } from '../../../src/model/records';
+import { SpanWriter, type LoadMethod } from '../../../src/store/write/span-writer';
+import { TRACE_LOCK_NAMESPACE, traceLockBucket } from '../../../src/store/write/trace-locks';
 import { finalSpan, llmSpan, newSpanId, newTraceId, runningSpan } from '../../support/span-records';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
 

@@ -12,8 +12,8 @@ import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Agent, Trace } from '../../../src';
-import { AgentSpanProcessor } from '../../../src/processor/agent-span-processor';
-import { createAgentspanDataSource } from '../../../src/store/data-source';
+import { AgentSpanProcessor } from '../../../src/export/agent-span-processor';
+import { createAgentspanDataSource } from '../../../src/store/connection/data-source';
 import { startFakeAnthropic, startFakeOpenAI, type FakeServer } from '../../../examples/support/fake-providers';
 
 export interface SetupContext {

@@ -1,6 +1,6 @@
 import { SpanKind, trace } from '@opentelemetry/api';
-import { mapSpan } from '../../../src/processor/map-span';
-import { spanKindOf } from '../../../src/processor/span-kind';
+import { mapSpan } from '../../../src/mapping/map-span';
+import { spanKindOf } from '../../../src/mapping/span-kind';
 import {
   DIALECT_CHAT_SPANS,
   LangfuseOtelSpanAttributes,

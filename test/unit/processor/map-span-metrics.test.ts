@@ -1,4 +1,4 @@
-import { mapSpan } from '../../../src/processor/map-span';
+import { mapSpan } from '../../../src/mapping/map-span';
 import { Agent, recordMetrics, Trace } from '../../../src/instrument';
 import { bridgedSpan } from '../../support/bridged-span';
 import { installTracing } from '../../support/tracing';

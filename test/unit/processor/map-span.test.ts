@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { mapSpan, decimal } from '../../../src/processor/map-span';
-import { toTimestamp } from '../../../src/processor/span-time';
-import { tokenBuckets } from '../../../src/processor/token-buckets';
+import { mapSpan, decimal } from '../../../src/mapping/map-span';
+import { toTimestamp } from '../../../src/mapping/span-time';
+import { tokenBuckets } from '../../../src/mapping/token-buckets';
 import { Agent, Decision, LLM, log, recordQuality, recordUsage, Tool, Trace, withAgentContext } from '../../../src/instrument';
 import { bridgedSpan } from '../../support/bridged-span';
 import { installTracing } from '../../support/tracing';

@@ -1,6 +1,6 @@
 import { SpanKind, trace, type Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { ModelCallGroup } from '../../../src/processor/model-call-group';
+import { ModelCallGroup } from '../../../src/mapping/model-call-group';
 import { installTracing } from '../../support/tracing';
 
 const tracing = installTracing();

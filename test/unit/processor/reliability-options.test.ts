@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentSpanProcessor } from '../../../src/processor/agent-span-processor';
-import type { AgentSpanProcessorOptions } from '../../../src/processor/types';
-import { StoreConnection } from '../../../src/store/store-connection';
+import { AgentSpanProcessor } from '../../../src/export/agent-span-processor';
+import type { AgentSpanProcessorOptions } from '../../../src/export/types';
+import { StoreConnection } from '../../../src/store/connection/store-connection';
 
 // Option checks happen before anything connects: a connection that is never opened is enough.
 const connection = new StoreConnection(() => Promise.reject(new Error('never opened')), { migrate: false });

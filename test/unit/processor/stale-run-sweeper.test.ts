@@ -1,5 +1,5 @@
 import { diag, DiagLogLevel } from '@opentelemetry/api';
-import { StaleRunSweeper } from '../../../src/processor/stale-run-sweeper';
+import { StaleRunSweeper } from '../../../src/export/stale-run-sweeper';
 
 describe('StaleRunSweeper', () => {
   const messages: string[] = [];

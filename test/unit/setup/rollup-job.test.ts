@@ -1,6 +1,6 @@
 import { diag, DiagLogLevel } from '@opentelemetry/api';
-import { resolveRollupOptions, RollupJob, ROLLUP_DEFAULTS } from '../../../src/setup/rollup-job';
-import type { RefreshRollupsResult } from '../../../src/store/hourly-rollups';
+import { resolveRollupOptions, RollupJob, ROLLUP_DEFAULTS } from '../../../src/rollups/rollup-job';
+import type { RefreshRollupsResult } from '../../../src/rollups/hourly-rollups';
 
 const DONE: RefreshRollupsResult = { refreshed: true, hours: 1, rows: 2, watermark: new Date(0) };
 

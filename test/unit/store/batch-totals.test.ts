@@ -1,6 +1,6 @@
-import { batchTotals, decimalText, tenBillionths } from '../../../src/store/batch-totals';
-import { dedupeRecords, type MergedSpan } from '../../../src/store/dedupe-records';
-import type { SpanRecord } from '../../../src/store/records';
+import { batchTotals, decimalText, tenBillionths } from '../../../src/store/write/batch-totals';
+import { dedupeRecords, type MergedSpan } from '../../../src/store/write/dedupe-records';
+import type { SpanRecord } from '../../../src/model/records';
 import { finalSpan, llmSpan, newTraceId, runningSpan } from '../../support/span-records';
 
 const merged = (records: SpanRecord[]): MergedSpan[] => dedupeRecords(records);

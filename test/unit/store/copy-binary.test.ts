@@ -1,7 +1,7 @@
-import { CopyBinaryRows, NotCopyableError } from '../../../src/store/copy-binary';
-import { dedupeRecords } from '../../../src/store/dedupe-records';
-import type { SpanRecord } from '../../../src/store/records';
-import { encodeCopyChunk, isCopyable } from '../../../src/store/span-copy';
+import { CopyBinaryRows, NotCopyableError } from '../../../src/store/write/copy-binary';
+import { dedupeRecords } from '../../../src/store/write/dedupe-records';
+import type { SpanRecord } from '../../../src/model/records';
+import { encodeCopyChunk, isCopyable } from '../../../src/store/write/span-copy';
 import {
   asFloat8,
   asInt4,

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { agentspanDataSourceOptions, AGENTSPAN_MIGRATIONS_TABLE } from '../../../src/store/data-source';
+import { agentspanDataSourceOptions, AGENTSPAN_MIGRATIONS_TABLE } from '../../../src/store/connection/data-source';
 import {
   AgentDecision,
   AgentEvent,
@@ -8,9 +8,9 @@ import {
   AgentPerformance,
   AgentspanRollupState,
   ModelPrice,
-} from '../../../src/store/entities';
+} from '../../../src/store/schema/entities';
 import { agentspanMigrations } from '../../../migrations';
-import { AgentspanPgClient } from '../../../src/store/pg-client';
+import { AgentspanPgClient } from '../../../src/store/connection/pg-client';
 
 describe('agentspanDataSourceOptions', () => {
   const url = 'postgres://agent:secret@db:5432/runs';

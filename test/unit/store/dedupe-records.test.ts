@@ -1,4 +1,4 @@
-import { dedupeRecords, spanKey } from '../../../src/store/dedupe-records';
+import { dedupeRecords, spanKey } from '../../../src/store/write/dedupe-records';
 import { finalSpan, newSpanId, newTraceId, runningSpan } from '../../support/span-records';
 
 describe('dedupeRecords', () => {

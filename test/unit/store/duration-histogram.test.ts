@@ -3,7 +3,7 @@ import {
   HISTOGRAM_GROWTH,
   HISTOGRAM_RELATIVE_ERROR,
   percentileOfHistogram,
-} from '../../../src/store/duration-histogram';
+} from '../../../src/rollups/duration-histogram';
 
 /** The bucket the SQL gives a duration (durationBucketSql), in JavaScript. */
 const bucketOf = (ms: number) => (ms < 1 ? 0 : Math.min(600, 1 + Math.floor(Math.log(ms) / Math.log(HISTOGRAM_GROWTH))));

@@ -6,7 +6,7 @@ import {
   isTransientError,
   SpanWriteError,
   sqlStateOf,
-} from '../../../src/store/errors';
+} from '../../../src/store/connection/errors';
 
 /** A pg DatabaseError look-alike: what the driver throws for a server-side error. */
 function pgError(code: string, message = 'boom', extra: Record<string, unknown> = {}): Error {

@@ -1,0 +1,79 @@
+import type { DataSource } from 'typeorm';
+import { qualifiedTableName } from '../schema/table-names';
+import { untraced } from '../../internal/untraced';
+
+export interface AbandonStaleRunsOptions {
+  /** Executions still `running` this many milliseconds after they started are marked `abandoned`. */
+  abandonAfterMs: number;
+  /** Most rows one statement changes (the function repeats until no stale row is left). Default 1_000. */
+  batchSize?: number;
+}
+
+/** The error type an abandoned execution gets. */
+export const ABANDONED_ERROR_TYPE = 'AbandonedRun';
+
+const DEFAULT_BATCH_SIZE = 1_000;
+// A bound on the repeats, so a table that keeps producing stale rows cannot hold the caller forever.
+const MAX_ROUNDS = 1_000;
+
+/**
+ * Marks executions that were left `running` — the process running them crashed or was killed before their final
+ * record was written — as `abandoned`, with `completed_at` set to now and error type `AbandonedRun`. Only rows still
+ * `running` are touched, one batch at a time and skipping rows another transaction holds (a write in progress wins).
+ * A final record that arrives later still overwrites the row (the upsert lets any final record replace a stored
+ * state other than its own), so a run that was merely slow ends up with its real outcome.
+ *
+ * Resolves with the number of executions abandoned. Age is measured against the database's clock.
+ */
+export async function abandonStaleRuns(dataSource: DataSource, options: AbandonStaleRunsOptions): Promise<number> {
+  const abandonAfterMs = options?.abandonAfterMs;
+  if (typeof abandonAfterMs !== 'number' || !Number.isFinite(abandonAfterMs) || abandonAfterMs < 0) {
+    throw new TypeError(
+      `agentspan: abandonStaleRuns: abandonAfterMs must be a number of milliseconds ≥ 0, got ${String(abandonAfterMs)}`,
+    );
+  }
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new TypeError(`agentspan: abandonStaleRuns: batchSize must be a positive integer, got ${String(batchSize)}`);
+  }
+  const sql = buildAbandonSql(dataSource);
+  const message =
+    `no final record within ${formatDuration(abandonAfterMs)} of its start: ` + 'the process running it probably stopped';
+  let total = 0;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const parameters = [abandonAfterMs, batchSize, ABANDONED_ERROR_TYPE, message];
+    const rows = (await untraced(() => dataSource.query(sql, parameters))) as Array<{ abandoned: number }>;
+    const abandoned = Number(rows[0]?.abandoned ?? 0);
+    total += abandoned;
+    if (abandoned < batchSize) break;
+  }
+  return total;
+}
+
+function buildAbandonSql(dataSource: DataSource): string {
+  const executions = qualifiedTableName(dataSource, 'agent_executions');
+  // The partial index on (started_at) WHERE status = 'running' finds the candidates.
+  return `
+    WITH stale AS (
+      SELECT id FROM ${executions}
+      WHERE status = 'running' AND started_at < now() - $1::double precision * interval '1 millisecond'
+      ORDER BY started_at
+      LIMIT $2
+      FOR UPDATE SKIP LOCKED
+    ),
+    abandoned AS (
+      UPDATE ${executions} AS t
+      SET status = 'abandoned', completed_at = now(), error_type = $3, error_message = $4, updated_at = now()
+      FROM stale
+      WHERE t.id = stale.id AND t.status = 'running'
+      RETURNING 1
+    )
+    SELECT count(*)::int AS abandoned FROM abandoned`;
+}
+
+function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000} min`;
+  if (ms % 1_000 === 0 && ms > 0) return `${ms / 1_000} s`;
+  return `${ms} ms`;
+}

@@ -1,0 +1,117 @@
+import type { DataSource } from 'typeorm';
+import { qualifiedTableName } from '../schema/table-names';
+
+/**
+ * Recomputes the subtree totals of agent executions from scratch (idempotent, never an increment).
+ *
+ * $1, $2: trace ids and span ids of the seed spans — spans whose ancestors may have changed. Walking up from them
+ * over (trace_id, span_id) finds the agent executions to refresh; walking down from each over the
+ * (trace_id, parent_span_id) index collects its subtree (itself, its descendants, nested agents included), whose
+ * own performance figures are summed. Everything stays inside the seeds' traces.
+ *
+ * $3: whether agents that are still running get totals too. By default only finished agents are refreshed: a
+ * long-running agent would otherwise re-sum its ever-growing subtree on every write; its totals appear once its
+ * final record (or a late child after it) is written.
+ *
+ * Corrupt parent links (a cycle) cannot recurse forever: the upward walk is a UNION (a repeated row ends it), the
+ * downward one carries a depth bound.
+ */
+export function buildSubtreeTotalsSql(dataSource: DataSource): string {
+  const executions = qualifiedTableName(dataSource, 'agent_executions');
+  const performance = qualifiedTableName(dataSource, 'agent_performance');
+  const totals = [
+    ['total_input_tokens', 'sum(p.input_tokens)'],
+    ['total_output_tokens', 'sum(p.output_tokens)'],
+    ['total_cache_read_tokens', 'sum(p.cache_read_tokens)'],
+    ['total_cache_write_tokens', 'sum(p.cache_write_tokens)'],
+    ['total_reasoning_tokens', 'sum(p.reasoning_tokens)'],
+    // Capped at what numeric(24, 10) holds: an overflow would fail the whole batch for one absurd run. LEAST alone
+    // would turn "no cost known" into the cap (it ignores NULL): unknown stays null.
+    ['total_cost_usd', `CASE WHEN sum(p.cost_usd) IS NULL THEN NULL ELSE LEAST(sum(p.cost_usd), ${MAX_TOTAL_COST}) END`],
+    // A model call described by several spans counts once: only rows marked counted (see the AddPerformanceCounted
+    // migration) add figures or calls; a running span has no row yet and counts as a call.
+    ['llm_call_count', `(count(*) FILTER (WHERE s.kind = 'llm' AND p.counted IS NOT FALSE))::int`],
+    ['tool_call_count', `(count(*) FILTER (WHERE s.kind = 'tool'))::int`],
+    ['error_count', `(count(*) FILTER (WHERE s.status = 'failed'))::int`],
+    // LLM calls whose cost is missing from total_cost_usd: a total is never shown as complete when it is not.
+    ['unknown_cost_count', `(count(*) FILTER (WHERE s.kind = 'llm' AND p.counted AND p.cost_source = 'unknown'))::int`],
+  ] as const;
+  const columns = totals.map(([name]) => name).join(', ');
+  return `
+    WITH RECURSIVE
+    seeds AS (
+      SELECT DISTINCT trace_id, span_id FROM unnest($1::text[], $2::text[]) AS s(trace_id, span_id)
+    ),
+    ancestry AS (
+      SELECT e.id, e.trace_id, e.span_id, e.parent_span_id, e.kind, e.status
+      FROM seeds s CROSS JOIN LATERAL (
+        -- LIMIT keeps this a lookup per row on the unique index: as a join, the planner (which cannot know how few
+        -- rows come from unnest or the recursion) may hash the whole table on every write.
+        SELECT x.id, x.trace_id, x.span_id, x.parent_span_id, x.kind, x.status FROM ${executions} x
+        WHERE x.trace_id = s.trace_id AND x.span_id = s.span_id LIMIT 1
+      ) e
+      UNION
+      SELECT p.id, p.trace_id, p.span_id, p.parent_span_id, p.kind, p.status
+      FROM ancestry a CROSS JOIN LATERAL (
+        SELECT x.id, x.trace_id, x.span_id, x.parent_span_id, x.kind, x.status FROM ${executions} x
+        WHERE x.trace_id = a.trace_id AND x.span_id = a.parent_span_id LIMIT 1
+      ) p
+    ),
+    agents AS (
+      SELECT DISTINCT id, trace_id, span_id, kind, status FROM ancestry
+      WHERE kind = 'agent' AND ($3::boolean OR status <> 'running')
+    ),
+    subtree AS (
+      SELECT a.id AS agent_id, a.trace_id, a.span_id, a.id AS execution_id, a.kind, a.status, 0 AS depth
+      FROM agents a
+      UNION ALL
+      SELECT s.agent_id, c.trace_id, c.span_id, c.id, c.kind, c.status, s.depth + 1
+      FROM subtree s CROSS JOIN LATERAL (
+        -- OFFSET 0 keeps this an index lookup per parent (see above).
+        SELECT x.trace_id, x.span_id, x.id, x.kind, x.status FROM ${executions} x
+        WHERE x.trace_id = s.trace_id AND x.parent_span_id = s.span_id OFFSET 0
+      ) c
+      WHERE s.depth < ${MAX_DEPTH}
+    ),
+    totals AS (
+      SELECT s.agent_id, ${totals.map(([name, expression]) => `${expression} AS ${name}`).join(', ')}
+      FROM subtree s LEFT JOIN LATERAL (
+        -- The figures of a row another span already reports (counted false) read as unknown: summed nowhere.
+        SELECT ${COUNTED_FIGURES.map((column) => `CASE WHEN y.counted THEN y.${column} END AS ${column}`).join(', ')},
+               y.cost_source, y.counted
+        FROM ${performance} y WHERE y.execution_id = s.execution_id LIMIT 1
+      ) p ON true
+      GROUP BY s.agent_id
+    ),
+    refreshed AS (
+      INSERT INTO ${performance} AS t (execution_id, ${columns})
+      SELECT agent_id, ${columns} FROM totals
+      ON CONFLICT (execution_id) DO UPDATE SET
+        ${totals.map(([name]) => `${name} = EXCLUDED.${name}`).join(', ')}, updated_at = now()
+      WHERE (${totals.map(([name]) => `t.${name}`).join(', ')})
+        IS DISTINCT FROM (${totals.map(([name]) => `EXCLUDED.${name}`).join(', ')})
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM totals)::int AS agents, (SELECT count(*) FROM refreshed)::int AS refreshed`;
+}
+
+/**
+ * The traces ($1) of which the database already holds a span. Asked under the traces' locks, before a write adds
+ * any: a trace it does not hold yet is whole in the write (nobody else can add to it before the write commits), so
+ * its agent totals, computed in Node from the write alone (see batch-totals), are right. One probe of the
+ * (trace_id, span_id) index per trace, which for a new trace finds nothing and reads no table page.
+ */
+export function buildStoredTracesSql(dataSource: DataSource): string {
+  const executions = qualifiedTableName(dataSource, 'agent_executions');
+  return `
+    SELECT t.trace_id FROM unnest($1::text[]) AS t(trace_id)
+    WHERE EXISTS (SELECT 1 FROM ${executions} x WHERE x.trace_id = t.trace_id)`;
+}
+
+/** The largest value total_cost_usd, numeric(24, 10), can hold: where every sum of it is capped. */
+export const MAX_TOTAL_COST = '99999999999999.9999999999';
+
+const COUNTED_FIGURES = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd'];
+
+/** Deeper than any real agent tree; only there to stop a corrupt cycle. */
+const MAX_DEPTH = 1000;
