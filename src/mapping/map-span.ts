@@ -37,7 +37,8 @@ import type {
   TokenBuckets,
   UsageSource,
 } from '../model/records';
-import { ATTR_LANGFUSE_LEVEL, ATTR_LANGFUSE_STATUS_MESSAGE } from '../semconv/foreign-attributes';
+import { ATTR_SERVICE_NAME } from '../semconv/resource-attributes';
+import { ATTR_GEN_AI_SYSTEM, ATTR_LANGFUSE_LEVEL, ATTR_LANGFUSE_STATUS_MESSAGE } from '../semconv/foreign-attributes';
 import { TRACER_NAME } from '../semconv/tracer-name';
 import { dialectAttributes } from './dialect-attributes';
 import { isMetricName, isMetricValue, MAX_METRICS_PER_SPAN } from '../semconv/metric-names';
@@ -60,9 +61,6 @@ export const MAX_COST_USD = 1_000_000;
 
 /** Most spans have no run attributes kept for them: one shared, read-only empty set, not an object per span. */
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
-const ATTR_SERVICE_NAME = 'service.name';
-/** The provider's name before `gen_ai.provider.name`, still set by many instrumentations. */
-const ATTR_GEN_AI_SYSTEM = 'gen_ai.system';
 
 /**
  * Turns a span into the record the store writes: pure, no I/O. `start` gives the `running` record of a span still

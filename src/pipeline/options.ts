@@ -1,3 +1,10 @@
+import {
+  describeValue as describe,
+  MAX_TIMER_MS,
+  milliseconds as checkedMilliseconds,
+  positiveInteger as checkPositiveInteger,
+  requiredFunction as checkFunction,
+} from '../internal/check-option';
 import type { BackoffPolicy } from './backoff';
 import type { CircuitBreakerOptions, ResolvedBreakerOptions } from './circuit-breaker';
 import { estimateSize } from './size-estimate';
@@ -25,8 +32,6 @@ export const BREAKER_DEFAULTS = {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-// setTimeout treats anything above 2^31 - 1 ms as 1 ms; a "very long" interval would become a busy loop.
-export const MAX_TIMER_MS = 2_147_483_647;
 
 export interface ResolvedPipelineOptions<T> {
   readonly write: (batch: T[], signal: AbortSignal) => Promise<WriteResult<T>>;
@@ -160,43 +165,20 @@ function everythingIsTransient(): boolean {
   return true;
 }
 
-function requiredFunction<F>(name: string, value: F | undefined): F {
-  if (typeof value !== 'function') {
-    throw new TypeError(`agentspan: pipeline option ${name} must be a function, got ${describe(value)}`);
-  }
-  return value;
-}
-
-function optionalFunction<F>(name: string, value: F | undefined): F | undefined {
-  return value === undefined ? undefined : requiredFunction(name, value);
-}
-
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new TypeError(`agentspan: pipeline option ${name} must be a positive integer, got ${describe(value)}`);
-  }
-  return value;
+  return checkPositiveInteger(`pipeline option ${name}`, value, fallback);
 }
 
 function milliseconds(name: string, value: number | undefined, fallback: number, min: number): number {
   return checkedMilliseconds(`pipeline option ${name}`, value, fallback, min);
 }
 
-/** A delay a timer can honour, or a TypeError naming the option (`what` is the option's full name). */
-export function checkedMilliseconds(what: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > MAX_TIMER_MS) {
-    throw new TypeError(
-      `agentspan: ${what} must be a number of milliseconds from ${min} to ${MAX_TIMER_MS}, got ${describe(value)}`,
-    );
-  }
-  return value;
+function requiredFunction<F>(name: string, value: F | undefined): F {
+  return checkFunction(`pipeline option ${name}`, value);
 }
 
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  return String(value);
+function optionalFunction<F>(name: string, value: F | undefined): F | undefined {
+  return value === undefined ? undefined : requiredFunction(name, value);
 }
+
+export { checkedMilliseconds, describe, MAX_TIMER_MS };

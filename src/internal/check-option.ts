@@ -1,0 +1,82 @@
+/**
+ * Checking configuration, one idiom for every options object: each checker takes the option's full name as users
+ * write it (`pipeline option maxQueueSize`), returns the value or the default, and throws a TypeError naming the
+ * option and what it got. Configuration mistakes surface when the object is built, not as misbehaviour under load.
+ */
+
+// setTimeout treats anything above 2^31 - 1 ms as 1 ms; a "very long" interval would become a busy loop.
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A value as an error message shows it: strings quoted, functions and arrays named, never their contents. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  try {
+    return String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
+function fail(what: string, expected: string, value: unknown): never {
+  throw new TypeError(`agentspan: ${what} must be ${expected}, got ${describeValue(value)}`);
+}
+
+/** An options object (or undefined, when `optional`). */
+export function checkObject(what: string, value: unknown): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(what, 'an object', value);
+}
+
+export function positiveInteger(what: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) fail(what, 'a positive integer', value);
+  return value;
+}
+
+export function nonNegativeInteger(what: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    fail(what, 'a non-negative integer', value);
+  }
+  return value;
+}
+
+/** A delay a timer can honour, from `min` ms. */
+export function milliseconds(what: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > MAX_TIMER_MS) {
+    fail(what, `a number of milliseconds from ${min} to ${MAX_TIMER_MS}`, value);
+  }
+  return value;
+}
+
+export function requiredFunction<F>(what: string, value: F | undefined): F {
+  if (typeof value !== 'function') fail(what, 'a function', value);
+  return value;
+}
+
+export function optionalFunction<F>(what: string, value: F | undefined): F | undefined {
+  return value === undefined ? undefined : requiredFunction(what, value);
+}
+
+export function optionalBoolean(what: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(what, 'true or false', value);
+  return value;
+}
+
+export function optionalString(what: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0) fail(what, 'a non-empty string', value);
+  return value;
+}
+
+/** One of `allowed`. */
+export function oneOf<T extends string>(what: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    fail(what, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
+  }
+  return value as T;
+}
