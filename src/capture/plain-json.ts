@@ -1,6 +1,7 @@
 import type { CaptureSettings } from './settings';
 
 // A string with none of these can be quoted as it is: nothing to escape, nothing for PostgreSQL to reject.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON must escape
 const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
 // Keys and short values repeat across calls and across nested spans (a value returned by a tool is captured again
 // as the output of the task and the agent): their verdict is remembered. Longer strings are checked each time.

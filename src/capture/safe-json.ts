@@ -1,6 +1,8 @@
 import { types } from 'node:util';
 import { reportOnce } from '../internal/report-once';
 import { plainJson } from './plain-json';
+import { isCutAlready } from './cut-marker';
+import { mapKey, ownKeys, safeRead, typeName } from './guarded-read';
 import { pairSafeEnd, sanitizeText } from './sanitize-text';
 import type { CaptureSettings } from './settings';
 
@@ -279,55 +281,5 @@ class JsonWalk {
       this.value(fieldValue, safeKey, depth + 1);
     }
     return true;
-  }
-}
-
-const CUT_MARKER = /…\[truncated, \d+ chars\]$/;
-
-/**
- * True for a string capture has cut already (it ends with the marker and is no longer than the limit plus it):
- * values are captured when recorded and their text again when mapped, and cutting twice would stack markers.
- */
-function isCutAlready(text: string, maxStringLength: number): boolean {
-  if (text.length > maxStringLength + LONGEST_MARKER) return false;
-  const tail = text.slice(-LONGEST_MARKER);
-  const marker = CUT_MARKER.exec(tail);
-  return marker !== null && text.length - tail.length + marker.index <= maxStringLength;
-}
-
-// `…[truncated, ` + the digits of a string length (at most 10) + ` chars]`.
-const LONGEST_MARKER = 32;
-
-function ownKeys(value: object): string[] {
-  try {
-    return Object.keys(value);
-  } catch {
-    return [];
-  }
-}
-
-function safeRead(value: object, key: string): unknown {
-  try {
-    return (value as Record<string, unknown>)[key];
-  } catch {
-    return '[unreadable]';
-  }
-}
-
-function mapKey(key: unknown): string {
-  if (typeof key === 'string') return key;
-  try {
-    return typeof key === 'object' && key !== null ? `[${typeName(key)}]` : String(key);
-  } catch {
-    return '[key]';
-  }
-}
-
-function typeName(value: object): string {
-  try {
-    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
-    return typeof name === 'string' && name.length > 0 ? sanitizeText(name) : 'Object';
-  } catch {
-    return 'Object';
   }
 }

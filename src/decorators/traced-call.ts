@@ -26,6 +26,7 @@ import {
 import type { CallDefinition } from './call-plan';
 import { wrapResult, type IterationObserver } from './iteration';
 import type { SpanRole } from './types';
+import { errorMessage, errorType } from './thrown-error';
 
 /**
  * One recording call: owns its span from start to the single `end()`. Every public method is total — it reports
@@ -227,12 +228,18 @@ export class TracedCall implements IterationObserver {
     try {
       cost = typeof option === 'function' ? option(result, this.args) : option;
     } catch (error) {
-      reportOnce(`tool-cost-threw:${this.definition.functionName}`, `the costUsd function of ${this.definition.functionName} threw: ${errorText(error)}`);
+      reportOnce(
+        `tool-cost-threw:${this.definition.functionName}`,
+        `the costUsd function of ${this.definition.functionName} threw: ${errorText(error)}`,
+      );
       addNote(this.span, 'tool costUsd', 'threw', 'cost unknown', error instanceof Error ? error.message : error);
       return;
     }
     if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) {
-      reportOnce(`tool-cost-invalid:${this.definition.functionName}`, `the costUsd of ${this.definition.functionName} is not a finite number >= 0; cost unknown`);
+      reportOnce(
+        `tool-cost-invalid:${this.definition.functionName}`,
+        `the costUsd of ${this.definition.functionName} is not a finite number >= 0; cost unknown`,
+      );
       addNote(this.span, 'tool costUsd', 'is not a finite number >= 0', 'cost unknown', cost);
       return;
     }
@@ -264,7 +271,10 @@ export class TracedCall implements IterationObserver {
     try {
       return mapper(value);
     } catch (error) {
-      reportOnce(`${option}-threw:${this.definition.functionName}`, `${option} of ${this.definition.functionName} threw: ${errorText(error)}`);
+      reportOnce(
+        `${option}-threw:${this.definition.functionName}`,
+        `${option} of ${this.definition.functionName} threw: ${errorText(error)}`,
+      );
       return NOTHING;
     }
   }
@@ -273,30 +283,3 @@ export class TracedCall implements IterationObserver {
 const NOTHING = Symbol('nothing');
 const nativeThen = Promise.prototype.then;
 const ignore = (): void => {};
-
-function errorMessage(error: unknown): string {
-  try {
-    if (error instanceof Error) return error.message;
-    if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
-      return (error as { message: string }).message;
-    }
-    return String(error);
-  } catch {
-    return '[unprintable error]';
-  }
-}
-
-/** The error's class name, low-cardinality as OTel asks; `_OTHER` when there is no class to name. */
-function errorType(error: unknown): string {
-  try {
-    if (typeof error === 'object' && error !== null) {
-      const name = (error as { constructor?: { name?: unknown } }).constructor?.name;
-      if (typeof name === 'string' && name.length > 0 && name !== 'Object') return name;
-      const ownName = (error as { name?: unknown }).name;
-      if (typeof ownName === 'string' && ownName.length > 0) return ownName;
-    }
-  } catch {
-    // fall through
-  }
-  return '_OTHER';
-}

@@ -2,17 +2,9 @@ import { trace, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace-base';
 import type { ExecutionKind } from '../model/records';
 import { ModelCallGroup } from '../mapping/model-call-group';
+import type { Placement } from '../mapping/placement';
 
-/**
- * Where a span's record goes in the run tree, when that differs from what the span says: the parent it names is not
- * stored (`parentSpanId`, the nearest stored ancestor, or null when none is), or its figures must not be counted
- * (`counted: false`), or whether they are counted depends on the other spans of its model call (`group`).
- */
-export interface Placement {
-  readonly parentSpanId?: string | null;
-  readonly counted?: false;
-  readonly group?: ModelCallGroup;
-}
+export type { Placement };
 
 /** A span of another instrumentation that is no model call: marked once a model call starts below it. */
 class SummaryMark {

@@ -48,7 +48,7 @@ import { decisionOf, eventOf } from './span-events';
 import { spanKindOf } from './span-kind';
 import { formatTime, normalizeTime } from './span-time';
 import { tokenBuckets } from './token-buckets';
-import type { Placement } from '../export/span-lineage';
+import type { Placement } from './placement';
 
 export type SpanPhase = 'start' | 'end';
 

@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import { checkedMilliseconds, describe, MAX_TIMER_MS } from '../pipeline/options';
+import { describeValue as describe, MAX_TIMER_MS, milliseconds as checkedMilliseconds } from '../internal/check-option';
 import type { RefreshRollupsResult } from './hourly-rollups';
 import { maskUrlsIn } from '../capture/mask-url';
 
@@ -88,9 +88,12 @@ export class RollupJob {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      void this.runOnce().finally(() => this.schedule(this.intervalMs));
-    }, Math.min(ms, MAX_TIMER_MS));
+    this.timer = setTimeout(
+      () => {
+        void this.runOnce().finally(() => this.schedule(this.intervalMs));
+      },
+      Math.min(ms, MAX_TIMER_MS),
+    );
     this.timer.unref();
   }
 }
