@@ -1,3 +1,4 @@
+import { positiveInteger as checkPositiveInteger } from '../internal/check-option';
 import { compileRedaction, CompiledRedaction } from './redaction';
 import type { CaptureOptions } from './types';
 
@@ -74,9 +75,5 @@ function build(options: CaptureOptions, version: number): CaptureSettings {
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new TypeError(`agentspan: capture option ${name} must be a positive integer, got ${String(value)}`);
-  }
-  return value;
+  return checkPositiveInteger(`capture option ${name}`, value, fallback);
 }

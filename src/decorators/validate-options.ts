@@ -1,3 +1,4 @@
+import { checkObject, optionalBoolean, optionalFunction, optionalString } from '../internal/check-option';
 import type { AgentOptions, TracedOptions } from './types';
 
 const STRING_OPTIONS = ['name', 'description', 'type', 'provider', 'model', 'operation'] as const;
@@ -7,25 +8,11 @@ const KINDS = new Set(['agent', 'task', 'tool', 'llm', 'decision']);
 /** Decorator options are configuration: wrong ones fail when the class is defined, with the option named. */
 export function validateSpanOptions(where: string, options: unknown): TracedOptions {
   if (options === undefined) return {};
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`agentspan: ${where} options must be an object`);
-  }
+  checkObject(`${where} options`, options);
   const given = options as Record<string, unknown>;
-  for (const key of STRING_OPTIONS) {
-    if (given[key] !== undefined && (typeof given[key] !== 'string' || given[key] === '')) {
-      throw new TypeError(`agentspan: ${where} option ${key} must be a non-empty string`);
-    }
-  }
-  for (const key of FUNCTION_OPTIONS) {
-    if (given[key] !== undefined && typeof given[key] !== 'function') {
-      throw new TypeError(`agentspan: ${where} option ${key} must be a function`);
-    }
-  }
-  for (const key of ['captureInput', 'captureOutput'] as const) {
-    if (given[key] !== undefined && typeof given[key] !== 'boolean') {
-      throw new TypeError(`agentspan: ${where} option ${key} must be a boolean`);
-    }
-  }
+  for (const key of STRING_OPTIONS) optionalString(`${where} option ${key}`, given[key]);
+  for (const key of FUNCTION_OPTIONS) optionalFunction(`${where} option ${key}`, given[key]);
+  for (const key of ['captureInput', 'captureOutput'] as const) optionalBoolean(`${where} option ${key}`, given[key], true);
   const attributes = given.attributes;
   if (attributes !== undefined && typeof attributes !== 'function' && (attributes === null || typeof attributes !== 'object')) {
     throw new TypeError(`agentspan: ${where} option attributes must be an object or a function`);

@@ -23,9 +23,20 @@ function fail(what: string, expected: string, value: unknown): never {
   throw new TypeError(`agentspan: ${what} must be ${expected}, got ${describeValue(value)}`);
 }
 
-/** An options object (or undefined, when `optional`). */
+/** An options object. */
 export function checkObject(what: string, value: unknown): void {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(what, 'an object', value);
+}
+
+export function optionalArray(what: string, value: unknown): void {
+  if (value !== undefined && !Array.isArray(value)) fail(what, 'an array', value);
+}
+
+/** A finite number above zero. */
+export function positiveNumber(what: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(what, 'a positive number', value);
+  return value;
 }
 
 export function positiveInteger(what: string, value: unknown, fallback: number): number {
@@ -62,7 +73,7 @@ export function optionalFunction<F>(what: string, value: F | undefined): F | und
 
 export function optionalBoolean(what: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') fail(what, 'true or false', value);
+  if (typeof value !== 'boolean') fail(what, 'a boolean', value);
   return value;
 }
 

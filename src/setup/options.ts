@@ -1,3 +1,4 @@
+import { checkObject, optionalArray, optionalBoolean, optionalString, positiveNumber } from '../internal/check-option';
 import type { MeterProvider } from '@opentelemetry/api';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -92,25 +93,17 @@ const KNOWN_OPTIONS = new Set<string>([
 /** Options are configuration: a wrong one stops start-up with a message naming it (and never a password). */
 export function validateTelemetryOptions(options: unknown): AgentTelemetryOptions {
   if (options === undefined) return {};
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError('agentspan: startAgentTelemetry(options) expects an object');
-  }
+  checkObject('startAgentTelemetry(options)', options);
   const given = options as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`agentspan: unknown startAgentTelemetry option ${key}`);
   }
-  for (const key of ['serviceName', 'schema', 'embeddedDataDir'] as const) {
-    if (given[key] !== undefined && (typeof given[key] !== 'string' || given[key] === '')) {
-      throw new TypeError(`agentspan: option ${key} must be a non-empty string`);
-    }
-  }
+  for (const key of ['serviceName', 'schema', 'embeddedDataDir'] as const) optionalString(`option ${key}`, given[key]);
   if (given.databaseUrl !== undefined) checkDatabaseUrl(given.databaseUrl, 'option databaseUrl');
   if (given.databaseUrl !== undefined && given.dataSource !== undefined) {
     throw new TypeError('agentspan: give either databaseUrl or dataSource, not both');
   }
-  if (given.migrate !== undefined && typeof given.migrate !== 'boolean') {
-    throw new TypeError('agentspan: option migrate must be a boolean');
-  }
+  optionalBoolean('option migrate', given.migrate, true);
   const otlp = given.otlp;
   if (otlp !== undefined && typeof otlp !== 'boolean') {
     if (otlp === null || typeof otlp !== 'object') throw new TypeError('agentspan: option otlp must be a boolean or an object');
@@ -120,15 +113,8 @@ export function validateTelemetryOptions(options: unknown): AgentTelemetryOption
   if (given.writer !== undefined) checkSpanWriterOptions(given.writer as SpanWriterOptions);
   if (given.databaseTimeouts !== undefined) checkDatabaseTimeouts(given.databaseTimeouts);
   resolveRollupOptions(given.rollups);
-  const timeout = given.shutdownTimeoutMs;
-  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
-    throw new TypeError('agentspan: option shutdownTimeoutMs must be a positive number');
-  }
-  for (const key of ['instrumentations', 'spanProcessors'] as const) {
-    if (given[key] !== undefined && !Array.isArray(given[key])) {
-      throw new TypeError(`agentspan: option ${key} must be an array`);
-    }
-  }
+  positiveNumber('option shutdownTimeoutMs', given.shutdownTimeoutMs, 0);
+  for (const key of ['instrumentations', 'spanProcessors'] as const) optionalArray(`option ${key}`, given[key]);
   return given as AgentTelemetryOptions;
 }
 
@@ -147,10 +133,8 @@ const TIMEOUT_OPTIONS = new Set<string>([
 
 /** The same checks the DataSource applies when it is opened, made at start. */
 function checkDatabaseTimeouts(value: unknown): void {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new TypeError('agentspan: option databaseTimeouts must be an object');
-  }
-  for (const key of Object.keys(value)) {
+  checkObject('option databaseTimeouts', value);
+  for (const key of Object.keys(value as object)) {
     if (!TIMEOUT_OPTIONS.has(key)) throw new TypeError(`agentspan: unknown databaseTimeouts option ${key}`);
   }
   // Builds the options without opening anything; its TypeError names the bad timeout.
