@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { runCli } from './program';
+import { runCli } from './run-cli';
 
 runCli(process.argv.slice(2), {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
 }).then(
   (code) => {
     process.exitCode = code;

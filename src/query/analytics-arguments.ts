@@ -46,7 +46,9 @@ export function oneOf<T extends string>(method: string, name: string, value: unk
 export function boundedCount(method: string, name: string, value: unknown, max: number, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new AgentspanQueryError(`${method}: ${name} must be an integer from 1 to ${max}, got ${describeValue(value)}`);
+    throw new AgentspanQueryError(
+      `${method}: ${name} must be an integer from 1 to ${max}, got ${describeValue(value)}`,
+    );
   }
   return value;
 }

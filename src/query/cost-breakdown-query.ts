@@ -35,7 +35,10 @@ const TOKEN_COLUMNS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'ca
  * whose method made the call), model, user, tenant and start time. Rows marked not counted (figures another span of the
  * same call reports) are left out, so a model call described by several spans is counted once.
  */
-export async function queryCostBreakdown(dataSource: DataSource, options: CostBreakdownOptions): Promise<CostBreakdownResult> {
+export async function queryCostBreakdown(
+  dataSource: DataSource,
+  options: CostBreakdownOptions,
+): Promise<CostBreakdownResult> {
   if (options === undefined || options === null) {
     throw new AgentspanQueryError(`${METHOD}: options with a groupBy are required`);
   }
@@ -69,7 +72,11 @@ export async function queryCostBreakdown(dataSource: DataSource, options: CostBr
     .filter((row) => row.isTotal !== true)
     .map((row): CostGroup => {
       const group = groupKey(row.key, groupBy);
-      return { key: group, bucketStart: isTimeGrouping(groupBy) && group !== null ? new Date(group) : null, ...figures(row) };
+      return {
+        key: group,
+        bucketStart: isTimeGrouping(groupBy) && group !== null ? new Date(group) : null,
+        ...figures(row),
+      };
     });
   const { since, until } = filters;
   return {
@@ -77,7 +84,11 @@ export async function queryCostBreakdown(dataSource: DataSource, options: CostBr
     since: since === undefined ? null : new Date(since),
     until: until === undefined ? null : new Date(until),
     groups: isTimeGrouping(groupBy)
-      ? withEmptyBuckets(METHOD, groupBy, groups, filters, (bucket) => ({ key: bucket, bucketStart: new Date(bucket), ...figures(undefined) }))
+      ? withEmptyBuckets(METHOD, groupBy, groups, filters, (bucket) => ({
+          key: bucket,
+          bucketStart: new Date(bucket),
+          ...figures(undefined),
+        }))
       : groups.sort((a, b) => (b.costUsd ?? -1) - (a.costUsd ?? -1) || compareKeys(a.key, b.key)),
     total: figures(totalRow),
   };

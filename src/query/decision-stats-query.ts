@@ -19,7 +19,10 @@ const CALIBRATION_BUCKETS = 10;
  * both a confidence and a score, in ten buckets of confidence, each with its average confidence and average score.
  * Filters: agent (the decision's), tenant, user and status of the execution that decided, time of the decision.
  */
-export async function queryDecisionStats(dataSource: DataSource, options?: DecisionStatsOptions): Promise<DecisionStatsResult> {
+export async function queryDecisionStats(
+  dataSource: DataSource,
+  options?: DecisionStatsOptions,
+): Promise<DecisionStatsResult> {
   const given = optionsObject<DecisionStatsOptions>(METHOD, 'options', options, OPTIONS);
   const name = textFilter(METHOD, 'name', given.name);
   const where = new SqlConditions();
@@ -75,7 +78,8 @@ export async function queryDecisionStats(dataSource: DataSource, options?: Decis
     calibrationError:
       scoredCount === 0
         ? null
-        : calibrated.reduce((sum, b) => sum + b.count * Math.abs(b.averageConfidence! - b.averageScore!), 0) / scoredCount,
+        : calibrated.reduce((sum, b) => sum + b.count * Math.abs(b.averageConfidence! - b.averageScore!), 0) /
+          scoredCount,
   };
 }
 

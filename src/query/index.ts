@@ -1,6 +1,5 @@
 /** The query side: reading agent runs, run trees and decisions back, and the decision feedback loop. */
-export { AgentRunRepository } from './agent-run-repository';
-export type { TenantRuns, TenantScopedMethod } from './tenant-runs';
+export { AgentRunRepository, type TenantRuns, type TenantScopedMethod } from './agent-run-repository';
 export { PriceCatalog } from './price-catalog';
 export type { RepriceResult } from '../store/maintenance/reprice-runs';
 export { AgentspanQueryError, type AgentspanQueryErrorCode } from './agentspan-query-error';

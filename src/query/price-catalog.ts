@@ -44,7 +44,9 @@ export class PriceCatalog {
   async setModelPrice(price: ModelPriceInput): Promise<ModelPriceView> {
     const method = 'setModelPrice';
     if (price === undefined || price === null) {
-      throw new AgentspanQueryError(`${method}: price must be an object with model, inputUsdPerMillion and outputUsdPerMillion`);
+      throw new AgentspanQueryError(
+        `${method}: price must be an object with model, inputUsdPerMillion and outputUsdPerMillion`,
+      );
     }
     const given = optionsObject<ModelPriceInput>(method, 'price', price, PRICE_OPTIONS);
     const model = pattern(method, given.model);
@@ -132,7 +134,9 @@ function pattern(method: string, value: unknown): string {
   const text = optionalText(method, 'model', value, 256);
   if (text === undefined) throw new AgentspanQueryError(`${method}: model must be a non-empty string, got undefined`);
   if (text.replace(/\*/g, '').trim() === '') {
-    throw new AgentspanQueryError(`${method}: model must name a model, not only wildcards, got ${describeValue(value)}`);
+    throw new AgentspanQueryError(
+      `${method}: model must name a model, not only wildcards, got ${describeValue(value)}`,
+    );
   }
   return text.toLowerCase();
 }

@@ -1,4 +1,5 @@
 import { checkInstant } from '../internal/iso-instant';
+import { MAX_TENANT_ID_LENGTH, tenantIdProblem } from '../internal/tenant-id';
 import type { ExecutionStatus } from '../model/records';
 import { AgentspanQueryError } from './agentspan-query-error';
 import type { JsonValue } from './types';
@@ -88,6 +89,17 @@ export function textFilter(method: string, name: string, value: unknown): string
     throw invalid(method, `${name} must not contain NUL characters or lone surrogates, got ${describeValue(value)}`);
   }
   return value;
+}
+
+/** A tenant id a view can be made for (forTenant): exactly as stored (see internal/tenant-id). */
+export function tenantArgument(method: string, value: unknown): string {
+  const problem = typeof value === 'string' ? tenantIdProblem(value) : 'is not a string';
+  if (problem === undefined) return value as string;
+  throw invalid(
+    method,
+    `tenantId ${problem} (a tenant id is 1 to ${MAX_TENANT_ID_LENGTH} characters without NUL or lone surrogates), ` +
+      `got ${describeValue(value)}`,
+  );
 }
 
 export function requiredText(method: string, name: string, value: unknown): string {

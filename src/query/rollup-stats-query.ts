@@ -3,7 +3,7 @@ import { percentileOfHistogram } from '../rollups/duration-histogram';
 import { buildHourlyAggregateSql, HOURLY_COLUMNS } from '../rollups/hourly-aggregate-sql';
 import { qualifiedTableName } from '../store/schema/table-names';
 import type { MetricStats, StatsGroup } from './analytics-types';
-import type { CheckedStatsOptions } from './stats-query';
+import type { CheckedStatsOptions } from './stats-options';
 import { SqlConditions } from './sql-conditions';
 import { numberOrNull } from './sql-values';
 import { putMetric, STATUS_NAMES, toStatsGroup } from './stats-group';
@@ -100,8 +100,18 @@ export async function rollupStats(
     const sums = JSON.parse(String(row.metrics ?? '{}')) as Record<string, { count: number; sum: number }>;
     const metrics: Record<string, MetricStats> = {};
     for (const [name, { count, sum: total }] of Object.entries(sums)) {
-      putMetric(metrics, name, { count: Number(count), sum: Number(total), avg: Number(total) / Number(count), p95: null });
+      putMetric(metrics, name, {
+        count: Number(count),
+        sum: Number(total),
+        avg: Number(total) / Number(count),
+        p95: null,
+      });
     }
-    return toStatsGroup(row, groupBy, { p50Ms: percentile(0.5), p95Ms: percentile(0.95), p99Ms: percentile(0.99) }, metrics);
+    return toStatsGroup(
+      row,
+      groupBy,
+      { p50Ms: percentile(0.5), p95Ms: percentile(0.95), p99Ms: percentile(0.99) },
+      metrics,
+    );
   });
 }

@@ -108,7 +108,11 @@ async function subtreeExecutions(
 }
 
 /** The decisions and events of a whole trace, or of the given executions. */
-async function details(manager: EntityManager, tables: Tables, scope: DetailScope): Promise<[DecisionView[], EventView[]]> {
+async function details(
+  manager: EntityManager,
+  tables: Tables,
+  scope: DetailScope,
+): Promise<[DecisionView[], EventView[]]> {
   const [match, parameter] =
     'traceId' in scope
       ? [(alias: string) => `${alias}.trace_id = $1`, scope.traceId]

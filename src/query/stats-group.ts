@@ -34,7 +34,12 @@ export function toStatsGroup(
     count,
     ...statuses,
     successRate: finished > 0 ? statuses.succeeded / finished : null,
-    duration: { avgMs: numberOrNull(row.avgMs), minMs: numberOrNull(row.minMs), maxMs: numberOrNull(row.maxMs), ...percentiles },
+    duration: {
+      avgMs: numberOrNull(row.avgMs),
+      minMs: numberOrNull(row.minMs),
+      maxMs: numberOrNull(row.maxMs),
+      ...percentiles,
+    },
     tokens: tokenTotals(row),
     costUsd: numberOrNull(row.costUsd),
     metrics: byName(metrics),

@@ -5,42 +5,16 @@ import { knownTotalCostSql } from '../store/write/known-total-cost';
 import { qualifiedTableName } from '../store/schema/table-names';
 import { untraced } from '../internal/untraced';
 import { AgentspanQueryError } from './agentspan-query-error';
-import {
-  analyticsFilters,
-  ANALYTICS_FILTER_OPTIONS,
-  oneOf,
-  positiveNumber,
-  type CheckedFilters,
-} from './analytics-arguments';
 import { addAnalyticsFilters } from './analytics-filters';
-import type { MetricStats, StatsGroupBy, StatsKind, StatsOptions, StatsResult, StatsSource } from './analytics-types';
-import { optionsObject } from './query-arguments';
+import type { MetricStats, StatsGroupBy, StatsOptions, StatsResult, StatsSource } from './analytics-types';
 import { rollupCoverage, rollupStats } from './rollup-stats-query';
 import { SqlConditions } from './sql-conditions';
 import { numberOrNull } from './sql-values';
 import { byCountThenKey, emptyStatsGroup, groupKey, putMetric, toStatsGroup } from './stats-group';
+import { checkStatsOptions, STATS_METHOD as METHOD, type CheckedStatsOptions } from './stats-options';
 import { isTimeGrouping, timeBucketSql, withEmptyBuckets } from './time-buckets';
 
 type Row = Record<string, unknown>;
-
-const METHOD = 'stats';
-const STATS_OPTIONS: readonly (keyof StatsOptions)[] = [
-  ...ANALYTICS_FILTER_OPTIONS,
-  'groupBy',
-  'kind',
-  'source',
-  'rollupAfterHours',
-];
-export const STATS_GROUP_BY: readonly StatsGroupBy[] = ['agent', 'model', 'user', 'tenant', 'status', 'hour', 'day'];
-const STATS_KINDS: readonly StatsKind[] = ['agent', 'llm', 'tool'];
-const STATS_SOURCES: readonly StatsSource[] = ['auto', 'raw', 'rollup'];
-const DEFAULT_ROLLUP_AFTER_HOURS = 48;
-
-export interface CheckedStatsOptions {
-  groupBy: StatsGroupBy;
-  kind: StatsKind;
-  filters: CheckedFilters;
-}
 
 /** The SQL of a group's key over `e` (agent_executions) and `p` (agent_performance). */
 function groupKeySql(groupBy: StatsGroupBy): string {
@@ -66,18 +40,8 @@ function groupKeySql(groupBy: StatsGroupBy): string {
  * per group. Reads raw rows (exact, percentile_cont), or for long ranges the hourly rollups (see StatsSource).
  */
 export async function queryStats(dataSource: DataSource, options: StatsOptions): Promise<StatsResult> {
-  if (options === undefined || options === null) {
-    throw new AgentspanQueryError(`${METHOD}: options with a groupBy are required`);
-  }
-  const given = optionsObject<StatsOptions>(METHOD, 'options', options, STATS_OPTIONS);
-  const groupBy = oneOf(METHOD, 'groupBy', given.groupBy, STATS_GROUP_BY);
-  const kind = oneOf(METHOD, 'kind', given.kind ?? (groupBy === 'model' ? 'llm' : 'agent'), STATS_KINDS);
-  if (groupBy === 'model' && kind === 'agent') {
-    throw new AgentspanQueryError(`${METHOD}: groupBy model needs kind llm (agent runs have no model of their own)`);
-  }
-  const source = oneOf(METHOD, 'source', given.source ?? 'auto', STATS_SOURCES);
-  const rollupAfterHours = positiveNumber(METHOD, 'rollupAfterHours', given.rollupAfterHours, DEFAULT_ROLLUP_AFTER_HOURS);
-  const checked: CheckedStatsOptions = { groupBy, kind, filters: analyticsFilters(METHOD, given) };
+  const { source, rollupAfterHours, ...checked } = checkStatsOptions(options);
+  const { groupBy, kind } = checked;
   const obstacle = source === 'raw' ? undefined : rollupObstacle(checked);
   if (source === 'rollup' && obstacle !== undefined) {
     throw new AgentspanQueryError(`${METHOD}: source rollup cannot answer this: ${obstacle}`);
@@ -133,7 +97,9 @@ function rollupsShouldAnswer(
 ): boolean {
   if (watermark === null) {
     if (source === 'rollup') {
-      throw new AgentspanQueryError(`${METHOD}: source rollup: the rollups were never refreshed (refreshHourlyRollups)`);
+      throw new AgentspanQueryError(
+        `${METHOD}: source rollup: the rollups were never refreshed (refreshHourlyRollups)`,
+      );
     }
     return false;
   }
@@ -143,7 +109,11 @@ function rollupsShouldAnswer(
   return until - Date.parse(filters.since!) >= rollupAfterHours * 3_600_000 && coverage.from < coverage.to;
 }
 
-async function rawStats(manager: EntityManager, dataSource: DataSource, { groupBy, kind, filters }: CheckedStatsOptions) {
+async function rawStats(
+  manager: EntityManager,
+  dataSource: DataSource,
+  { groupBy, kind, filters }: CheckedStatsOptions,
+) {
   const executions = qualifiedTableName(dataSource, 'agent_executions');
   const performance = qualifiedTableName(dataSource, 'agent_performance');
   const where = new SqlConditions();

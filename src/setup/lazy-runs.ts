@@ -1,53 +1,70 @@
-import type { AgentRunRepository } from '../query/agent-run-repository';
-import { tenantArgument, type TenantRuns, type TenantScopedMethod } from '../query/tenant-runs';
+import {
+  REPOSITORY_METHODS,
+  TENANT_SCOPED_METHODS,
+  type AgentRunRepository,
+  type RepositoryMethod,
+  type TenantRuns,
+  type TenantScopedMethod,
+} from '../query/agent-run-repository';
+import { tenantArgument } from '../query/query-arguments';
 
 /** The query API of startAgentTelemetry: AgentRunRepository's methods (those of a tenant view, and the price ones). */
-export type Runs = Pick<AgentRunRepository, TenantScopedMethod | 'forTenant' | 'setModelPrice' | 'modelPrices' | 'repriceRuns'>;
+export type Runs = Pick<AgentRunRepository, RepositoryMethod>;
 
-type Method<K extends keyof Runs> = Runs[K];
-type TenantMethod<K extends keyof TenantRuns> = TenantRuns[K];
+/** Methods whose result is a promise: the ones a wrapper can run once the target is there. */
+type AsyncMethod<T> = {
+  [K in keyof T]: T[K] extends (...args: never[]) => Promise<unknown> ? K : never;
+}[keyof T];
+
+/**
+ * A class whose instances have the named methods of T, each waiting for the target (`target()`, given to the
+ * constructor) and then calling the same method on it: an object usable before the database is open.
+ */
+function awaitingTarget<T, K extends AsyncMethod<T>>(methods: readonly K[]) {
+  return class {
+    constructor(target: () => Promise<T>) {
+      for (const name of methods) {
+        (this as Record<PropertyKey, unknown>)[name] = async (...args: unknown[]) => {
+          const resolved = await target();
+          return (resolved[name] as (...args: unknown[]) => Promise<unknown>).apply(resolved, args);
+        };
+      }
+    }
+  } as new (target: () => Promise<T>) => Pick<T, K>;
+}
+
+const DELEGATED_METHODS = REPOSITORY_METHODS.filter(
+  (method): method is Exclude<RepositoryMethod, 'forTenant'> => method !== 'forTenant',
+);
 
 /**
  * The repository behind startAgentTelemetry's `runs`: the database is opened on first use (it may not have been
  * reachable at start), and a query made while it is still down fails with the reason instead of hanging.
  */
-export class LazyRuns implements Runs {
-  constructor(private readonly repository: () => Promise<AgentRunRepository>) {}
+export class LazyRuns
+  extends awaitingTarget<AgentRunRepository, Exclude<RepositoryMethod, 'forTenant'>>(DELEGATED_METHODS)
+  implements Runs
+{
+  constructor(private readonly repository: () => Promise<AgentRunRepository>) {
+    super(repository);
+  }
 
   /** The tenant id is checked now (AgentspanQueryError), not at the first query. */
-  forTenant: Method<'forTenant'> = (tenantId) => new LazyTenantRuns(tenantArgument('forTenant', tenantId), this.repository);
-  history: Method<'history'> = async (...args) => (await this.repository()).history(...args);
-  latest: Method<'latest'> = async (...args) => (await this.repository()).latest(...args);
-  getRun: Method<'getRun'> = async (...args) => (await this.repository()).getRun(...args);
-  decisions: Method<'decisions'> = async (...args) => (await this.repository()).decisions(...args);
-  recordOutcome: Method<'recordOutcome'> = async (...args) => (await this.repository()).recordOutcome(...args);
-  setModelPrice: Method<'setModelPrice'> = async (...args) => (await this.repository()).setModelPrice(...args);
-  modelPrices: Method<'modelPrices'> = async (...args) => (await this.repository()).modelPrices(...args);
-  repriceRuns: Method<'repriceRuns'> = async (...args) => (await this.repository()).repriceRuns(...args);
-  stats: Method<'stats'> = async (...args) => (await this.repository()).stats(...args);
-  topErrors: Method<'topErrors'> = async (...args) => (await this.repository()).topErrors(...args);
-  costBreakdown: Method<'costBreakdown'> = async (...args) => (await this.repository()).costBreakdown(...args);
-  decisionStats: Method<'decisionStats'> = async (...args) => (await this.repository()).decisionStats(...args);
+  forTenant: Runs['forTenant'] = (tenantId) => {
+    const checked = tenantArgument('forTenant', tenantId);
+    return new LazyTenantRuns(checked, async () => (await this.repository()).forTenant(checked));
+  };
 }
 
 /** forTenant of LazyRuns: the repository's tenant view, opened on first use like the repository itself. */
-class LazyTenantRuns implements TenantRuns {
+class LazyTenantRuns
+  extends awaitingTarget<TenantRuns, TenantScopedMethod>(TENANT_SCOPED_METHODS)
+  implements TenantRuns
+{
   constructor(
     readonly tenantId: string,
-    private readonly repository: () => Promise<AgentRunRepository>,
-  ) {}
-
-  private async view(): Promise<TenantRuns> {
-    return (await this.repository()).forTenant(this.tenantId);
+    view: () => Promise<TenantRuns>,
+  ) {
+    super(view);
   }
-
-  history: TenantMethod<'history'> = async (...args) => (await this.view()).history(...args);
-  latest: TenantMethod<'latest'> = async (...args) => (await this.view()).latest(...args);
-  getRun: TenantMethod<'getRun'> = async (...args) => (await this.view()).getRun(...args);
-  decisions: TenantMethod<'decisions'> = async (...args) => (await this.view()).decisions(...args);
-  recordOutcome: TenantMethod<'recordOutcome'> = async (...args) => (await this.view()).recordOutcome(...args);
-  stats: TenantMethod<'stats'> = async (...args) => (await this.view()).stats(...args);
-  topErrors: TenantMethod<'topErrors'> = async (...args) => (await this.view()).topErrors(...args);
-  costBreakdown: TenantMethod<'costBreakdown'> = async (...args) => (await this.view()).costBreakdown(...args);
-  decisionStats: TenantMethod<'decisionStats'> = async (...args) => (await this.view()).decisionStats(...args);
 }

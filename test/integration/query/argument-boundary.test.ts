@@ -1,6 +1,5 @@
-import { AgentRunRepository } from '../../../src/query/agent-run-repository';
+import { AgentRunRepository, TENANT_SCOPED_METHODS } from '../../../src/query/agent-run-repository';
 import { AgentspanQueryError } from '../../../src/query/agentspan-query-error';
-import { TENANT_SCOPED_METHODS } from '../../../src/query/tenant-runs';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
 import { caught } from './run-seeds';
 

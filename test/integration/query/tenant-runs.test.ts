@@ -1,7 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { AgentRunRepository } from '../../../src/query/agent-run-repository';
+import { AgentRunRepository, type TenantRuns } from '../../../src/query/agent-run-repository';
 import { AgentspanQueryError } from '../../../src/query/agentspan-query-error';
-import type { TenantRuns } from '../../../src/query/tenant-runs';
 import type { RunNode, RunSummary } from '../../../src/query/types';
 import { LazyRuns } from '../../../src/setup/lazy-runs';
 import type { SpanRecord } from '../../../src/model/records';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
-import { MAX_AGE_MS } from '../internal/iso-instant';
+import { MAX_AGE_MS } from '../../internal/iso-instant';
 
-/** Parsers of option values that commander calls: a bad value is an InvalidArgumentError naming the option. */
+/** Parsers of time option values that commander calls: a bad value is an InvalidArgumentError naming the option. */
 
 const AGE_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -21,9 +21,4 @@ export function toAge(value: string): number | string {
 export function toSince(value: string): string {
   const age = toAge(value);
   return typeof age === 'number' ? new Date(Date.now() - age).toISOString() : age;
-}
-
-export function toNumber(value: string): number {
-  // The repository checks the range and says what is wrong; a word becomes NaN, which it refuses too.
-  return value.trim() === '' ? Number.NaN : Number(value);
 }

@@ -1,4 +1,4 @@
-import type { DecisionView, RunNode, RunSummary } from '../query/types';
+import type { DecisionView, RunNode, RunSummary } from '../../query/types';
 import { oneLine } from './text-table';
 
 /** One table row per run, as `agentspan runs` prints them. */
@@ -29,9 +29,14 @@ export function treeLines(roots: readonly RunNode[]): string {
     const cost = performance?.totals?.costUsdExact ?? performance?.costUsdExact ?? null;
     if (cost !== null) parts.push(`$${Number(cost).toFixed(5)}`);
     if (execution.metrics !== null) {
-      parts.push(Object.entries(execution.metrics).map(([name, value]) => `${name}=${value}`).join(' '));
+      parts.push(
+        Object.entries(execution.metrics)
+          .map(([name, value]) => `${name}=${value}`)
+          .join(' '),
+      );
     }
-    if (execution.errorMessage !== null) parts.push(`✗ ${execution.errorType ?? 'Error'}: ${oneLine(execution.errorMessage, 120)}`);
+    if (execution.errorMessage !== null)
+      parts.push(`✗ ${execution.errorType ?? 'Error'}: ${oneLine(execution.errorMessage, 120)}`);
     lines.push(parts.join('  '));
     for (const decision of node.decisions) lines.push(`${indent}  ↳ ${decisionLine(decision)}`);
     for (const child of node.children) visit(child, `${indent}  `);
@@ -59,7 +64,9 @@ function decisionLine(decision: DecisionView): string {
 }
 
 function sum(...values: Array<number | null>): number | null {
-  return values.every((value) => value === null) ? null : values.reduce<number>((total, value) => total + (value ?? 0), 0);
+  return values.every((value) => value === null)
+    ? null
+    : values.reduce<number>((total, value) => total + (value ?? 0), 0);
 }
 
 function count(value: number | null): string {
@@ -69,4 +76,3 @@ function count(value: number | null): string {
 function milliseconds(value: number | null): string {
   return value === null ? '' : `${Math.round(value).toLocaleString('en-US')} ms`;
 }
-

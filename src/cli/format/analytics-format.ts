@@ -1,4 +1,4 @@
-import type { CostBreakdownResult, ErrorGroup, StatsResult, TokenTotals } from '../query/analytics-types';
+import type { CostBreakdownResult, ErrorGroup, StatsResult, TokenTotals } from '../../query/analytics-types';
 import { oneLine } from './text-table';
 
 /** Tables of the analytics commands (stats, errors, costs): one row per group, figures right for reading. */
@@ -34,9 +34,7 @@ export function metricRows(result: StatsResult): Array<Record<string, string>> {
 }
 
 export function statsFooter(result: StatsResult): string {
-  const source = result.approximate
-    ? 'hourly rollups (percentiles approximate, within 2.5 %)'
-    : 'raw rows (exact)';
+  const source = result.approximate ? 'hourly rollups (percentiles approximate, within 2.5 %)' : 'raw rows (exact)';
   return `${result.kind} runs; read from ${source}\n`;
 }
 
@@ -75,7 +73,9 @@ function tokensOut(tokens: TokenTotals): string {
 }
 
 function total(...values: Array<number | null>): string {
-  return values.every((value) => value === null) ? '' : count(values.reduce<number>((sum, value) => sum + (value ?? 0), 0));
+  return values.every((value) => value === null)
+    ? ''
+    : count(values.reduce<number>((sum, value) => sum + (value ?? 0), 0));
 }
 
 function count(value: number): string {
@@ -93,4 +93,3 @@ function dollars(value: number | null): string {
 function figure(value: number): string {
   return Number.isInteger(value) ? count(value) : value.toPrecision(6).replace(/\.?0+$/, '');
 }
-

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
-import { checkDatabaseUrl } from '../setup/options';
-import { createAgentspanDataSource } from '../store/connection/data-source';
-import { createEmbeddedDataSource, DEFAULT_EMBEDDED_DATA_DIR } from '../store/connection/embedded';
-import { describeDatabaseError } from '../store/connection/errors';
-import { maskUrl } from '../capture/mask-url';
+import { checkDatabaseUrl } from '../../setup/options';
+import { createAgentspanDataSource } from '../../store/connection/data-source';
+import { createEmbeddedDataSource, DEFAULT_EMBEDDED_DATA_DIR } from '../../store/connection/embedded';
+import { describeDatabaseError } from '../../store/connection/errors';
+import { maskUrl } from '../../capture/mask-url';
 import { CliError, EXIT_DATABASE, EXIT_USAGE } from './cli-error';
 
 export interface CliStoreOptions {
@@ -13,6 +13,8 @@ export interface CliStoreOptions {
   dataDir?: string;
   /** Create the embedded database when there is none yet (migrate does; reading commands do not). */
   create?: boolean;
+  /** Where DATABASE_URL is read: the process's environment, or a test's. */
+  env: NodeJS.ProcessEnv;
 }
 
 export interface CliStore {
@@ -24,7 +26,7 @@ export interface CliStore {
 
 /** Opens the database the command works on; a failure is a CliError that never shows a password. */
 export async function openCliStore(options: CliStoreOptions): Promise<CliStore> {
-  const url = options.database ?? process.env.DATABASE_URL;
+  const url = options.database ?? options.env.DATABASE_URL;
   if (url) {
     try {
       checkDatabaseUrl(url, options.database === undefined ? 'DATABASE_URL' : '--database');
@@ -51,6 +53,9 @@ export async function openCliStore(options: CliStoreOptions): Promise<CliStore> 
     const embedded = await createEmbeddedDataSource({ dataDir });
     return { dataSource: embedded.dataSource, where: dataDir, close: () => embedded.close() };
   } catch (error) {
-    throw new CliError(`cannot open the embedded database in ${dataDir}: ${describeDatabaseError(error)}`, EXIT_DATABASE);
+    throw new CliError(
+      `cannot open the embedded database in ${dataDir}: ${describeDatabaseError(error)}`,
+      EXIT_DATABASE,
+    );
   }
 }
