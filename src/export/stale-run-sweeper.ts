@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import { MAX_TIMER_MS } from '../pipeline/options';
+import { MAX_TIMER_MS } from '../internal/check-option';
 import { maskUrlsIn } from '../capture/mask-url';
 
 // The first look comes soon after start, so runs a crashed predecessor left behind are marked promptly.
@@ -57,9 +57,12 @@ export class StaleRunSweeper {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      void this.runOnce().finally(() => this.schedule(this.checkIntervalMs));
-    }, Math.min(ms, MAX_TIMER_MS));
+    this.timer = setTimeout(
+      () => {
+        void this.runOnce().finally(() => this.schedule(this.checkIntervalMs));
+      },
+      Math.min(ms, MAX_TIMER_MS),
+    );
     this.timer.unref();
   }
 }

@@ -1,3 +1,5 @@
+import { describeValue } from '../internal/check-option';
+
 export interface BoundedQueueOptions<T> {
   /** Most items held: queued plus taken and not yet released. */
   maxItems: number;
@@ -49,10 +51,14 @@ export class BoundedQueue<T> {
 
   constructor(options: BoundedQueueOptions<T>) {
     if (!Number.isInteger(options.maxItems) || options.maxItems < 1) {
-      throw new TypeError(`agentspan: BoundedQueue maxItems must be a positive integer, got ${String(options.maxItems)}`);
+      throw new TypeError(
+        `agentspan: BoundedQueue maxItems must be a positive integer, got ${describeValue(options.maxItems)}`,
+      );
     }
     if (typeof options.maxBytes !== 'number' || !(options.maxBytes >= 1)) {
-      throw new TypeError(`agentspan: BoundedQueue maxBytes must be a number ≥ 1, got ${String(options.maxBytes)}`);
+      throw new TypeError(
+        `agentspan: BoundedQueue maxBytes must be a number ≥ 1, got ${describeValue(options.maxBytes)}`,
+      );
     }
     if (typeof options.sizeOf !== 'function') {
       throw new TypeError('agentspan: BoundedQueue sizeOf must be a function');

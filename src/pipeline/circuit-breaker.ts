@@ -18,7 +18,11 @@ export interface ResolvedBreakerOptions {
 /** What a writer may do now: write (`probe` when it is the single attempt of a half-open breaker), or wait. */
 export type BreakerPermit =
   | { readonly allowed: true; readonly probe: boolean }
-  | { readonly allowed: false; /** When asking again makes sense; a state change may come sooner. */ readonly retryInMs: number };
+  | {
+      readonly allowed: false;
+      /** When asking again makes sense; a state change may come sooner. */
+      readonly retryInMs: number;
+    };
 
 export interface BreakerSnapshot {
   readonly state: BreakerState;
@@ -37,6 +41,11 @@ export interface BreakerClock {
 const SYSTEM_CLOCK: BreakerClock = { now: () => Date.now(), random: () => Math.random() };
 const GO: BreakerPermit = Object.freeze({ allowed: true, probe: false });
 const PROBE: BreakerPermit = Object.freeze({ allowed: true, probe: true });
+
+/** Asks `breaker` for a permit; without a breaker every write may go. */
+export function requestPermit(breaker: CircuitBreaker | undefined): BreakerPermit {
+  return breaker === undefined ? GO : breaker.request();
+}
 
 /**
  * Stops every writer from hammering a database that is down. Closed: writes go through, and `failureThreshold`

@@ -1,9 +1,11 @@
 import {
-  describeValue as describe,
+  checkObject,
+  describeValue,
   MAX_TIMER_MS,
-  milliseconds as checkedMilliseconds,
-  positiveInteger as checkPositiveInteger,
-  requiredFunction as checkFunction,
+  milliseconds,
+  optionalFunction,
+  positiveInteger,
+  requiredFunction,
 } from '../internal/check-option';
 import type { BackoffPolicy } from './backoff';
 import type { CircuitBreakerOptions, ResolvedBreakerOptions } from './circuit-breaker';
@@ -32,6 +34,7 @@ export const BREAKER_DEFAULTS = {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+const PREFIX = 'pipeline option';
 
 export interface ResolvedPipelineOptions<T> {
   readonly write: (batch: T[], signal: AbortSignal) => Promise<WriteResult<T>>;
@@ -56,33 +59,47 @@ export interface ResolvedPipelineOptions<T> {
  */
 export function resolvePipelineOptions<T>(options: BatchPipelineOptions<T>): ResolvedPipelineOptions<T> {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`agentspan: BatchPipeline expects an options object, got ${describe(options)}`);
+    throw new TypeError(`agentspan: BatchPipeline expects an options object, got ${describeValue(options)}`);
   }
-  const write = requiredFunction('write', options.write);
-  const isTransientError = optionalFunction('isTransientError', options.isTransientError) ?? everythingIsTransient;
-  const sizeOf = optionalFunction('sizeOf', options.sizeOf) ?? estimateSize;
-  const onDrop = optionalFunction('onDrop', options.onDrop);
+  const write = requiredFunction(`${PREFIX} write`, options.write);
+  const isTransientError =
+    optionalFunction(`${PREFIX} isTransientError`, options.isTransientError) ?? everythingIsTransient;
+  const sizeOf = optionalFunction(`${PREFIX} sizeOf`, options.sizeOf) ?? estimateSize;
+  const onDrop = optionalFunction(`${PREFIX} onDrop`, options.onDrop);
 
-  const maxQueueSize = positiveInteger('maxQueueSize', options.maxQueueSize, PIPELINE_DEFAULTS.maxQueueSize);
-  const maxQueueBytes = positiveInteger('maxQueueBytes', options.maxQueueBytes, PIPELINE_DEFAULTS.maxQueueBytes);
-  let maxBatchSize = positiveInteger('maxBatchSize', options.maxBatchSize, PIPELINE_DEFAULTS.maxBatchSize);
+  const maxQueueSize = positiveInteger(`${PREFIX} maxQueueSize`, options.maxQueueSize, PIPELINE_DEFAULTS.maxQueueSize);
+  const maxQueueBytes = positiveInteger(
+    `${PREFIX} maxQueueBytes`,
+    options.maxQueueBytes,
+    PIPELINE_DEFAULTS.maxQueueBytes,
+  );
+  let maxBatchSize = positiveInteger(`${PREFIX} maxBatchSize`, options.maxBatchSize, PIPELINE_DEFAULTS.maxBatchSize);
   if (maxBatchSize > maxQueueSize) {
     if (options.maxBatchSize !== undefined) {
       throw new TypeError(
-        `agentspan: pipeline option maxBatchSize (${maxBatchSize}) must not exceed maxQueueSize (${maxQueueSize})`,
+        `agentspan: ${PREFIX} maxBatchSize (${maxBatchSize}) must not exceed maxQueueSize (${maxQueueSize})`,
       );
     }
     // Only the default is too big for a small queue the caller chose: follow the queue rather than fail.
     maxBatchSize = maxQueueSize;
   }
-  const flushIntervalMs = milliseconds('flushIntervalMs', options.flushIntervalMs, PIPELINE_DEFAULTS.flushIntervalMs, 1);
+  const flushIntervalMs = milliseconds(
+    `${PREFIX} flushIntervalMs`,
+    options.flushIntervalMs,
+    PIPELINE_DEFAULTS.flushIntervalMs,
+    1,
+  );
   const maxConcurrentWrites = positiveInteger(
-    'maxConcurrentWrites',
+    `${PREFIX} maxConcurrentWrites`,
     options.maxConcurrentWrites,
     PIPELINE_DEFAULTS.maxConcurrentWrites,
   );
-
-  const writeTimeoutMs = milliseconds('writeTimeoutMs', options.writeTimeoutMs, PIPELINE_DEFAULTS.writeTimeoutMs, 0);
+  const writeTimeoutMs = milliseconds(
+    `${PREFIX} writeTimeoutMs`,
+    options.writeTimeoutMs,
+    PIPELINE_DEFAULTS.writeTimeoutMs,
+    0,
+  );
 
   return {
     write,
@@ -96,29 +113,37 @@ export function resolvePipelineOptions<T>(options: BatchPipelineOptions<T>): Res
     maxConcurrentWrites,
     writeTimeoutMs,
     retry: resolveRetry(options.retry),
-    breaker: options.breaker === undefined || options.breaker === false ? undefined : resolveBreakerOptions(options.breaker),
+    breaker:
+      options.breaker === undefined || options.breaker === false ? undefined : resolveBreakerOptions(options.breaker),
     spill: resolveSpill(options.spill),
   };
 }
 
 /** Applies the breaker's defaults and checks its options; the TypeError names the bad one. */
-export function resolveBreakerOptions(breaker: CircuitBreakerOptions, prefix = 'pipeline option breaker'): ResolvedBreakerOptions {
+export function resolveBreakerOptions(
+  breaker: CircuitBreakerOptions,
+  prefix = `${PREFIX} breaker`,
+): ResolvedBreakerOptions {
   if (breaker === null || typeof breaker !== 'object' || Array.isArray(breaker)) {
-    throw new TypeError(`agentspan: ${prefix} must be an object or false, got ${describe(breaker)}`);
+    throw new TypeError(`agentspan: ${prefix} must be an object or false, got ${describeValue(breaker)}`);
   }
-  const failureThreshold = breaker.failureThreshold ?? BREAKER_DEFAULTS.failureThreshold;
-  if (typeof failureThreshold !== 'number' || !Number.isSafeInteger(failureThreshold) || failureThreshold < 1) {
-    throw new TypeError(`agentspan: ${prefix}.failureThreshold must be a positive integer, got ${describe(failureThreshold)}`);
-  }
-  const cooldownMs = checkedMilliseconds(`${prefix}.cooldownMs`, breaker.cooldownMs, BREAKER_DEFAULTS.cooldownMs, 1);
-  const maxCooldownMs = checkedMilliseconds(
+  // `?? undefined`: a null threshold meant the default before the shared checkers, and still does.
+  const failureThreshold = positiveInteger(
+    `${prefix}.failureThreshold`,
+    breaker.failureThreshold ?? undefined,
+    BREAKER_DEFAULTS.failureThreshold,
+  );
+  const cooldownMs = milliseconds(`${prefix}.cooldownMs`, breaker.cooldownMs, BREAKER_DEFAULTS.cooldownMs, 1);
+  const maxCooldownMs = milliseconds(
     `${prefix}.maxCooldownMs`,
     breaker.maxCooldownMs,
     Math.max(BREAKER_DEFAULTS.maxCooldownMs, cooldownMs),
     1,
   );
   if (maxCooldownMs < cooldownMs) {
-    throw new TypeError(`agentspan: ${prefix}.maxCooldownMs (${maxCooldownMs}) must not be below cooldownMs (${cooldownMs})`);
+    throw new TypeError(
+      `agentspan: ${prefix}.maxCooldownMs (${maxCooldownMs}) must not be below cooldownMs (${cooldownMs})`,
+    );
   }
   return { failureThreshold, cooldownMs, maxCooldownMs };
 }
@@ -127,7 +152,9 @@ function resolveSpill<T>(spill: SpillSink<T> | undefined): SpillSink<T> | undefi
   if (spill === undefined) return undefined;
   const usable = spill !== null && typeof spill === 'object' && typeof spill.store === 'function';
   if (!usable || typeof spill.storeSync !== 'function') {
-    throw new TypeError(`agentspan: pipeline option spill must be an object with store() and storeSync(), got ${describe(spill)}`);
+    throw new TypeError(
+      `agentspan: ${PREFIX} spill must be an object with store() and storeSync(), got ${describeValue(spill)}`,
+    );
   }
   return spill;
 }
@@ -139,24 +166,29 @@ export function timeoutOrDefault(value: unknown): number {
 }
 
 function resolveRetry(retry: BatchPipelineOptions<unknown>['retry']): BackoffPolicy {
-  if (retry !== undefined && (retry === null || typeof retry !== 'object')) {
-    throw new TypeError(`agentspan: pipeline option retry must be an object, got ${describe(retry)}`);
-  }
+  if (retry !== undefined) checkObject(`${PREFIX} retry`, retry);
   const defaults = PIPELINE_DEFAULTS.retry;
-  const initialBackoffMs = milliseconds('retry.initialBackoffMs', retry?.initialBackoffMs, defaults.initialBackoffMs, 0);
-  const maxBackoffMs = milliseconds('retry.maxBackoffMs', retry?.maxBackoffMs, defaults.maxBackoffMs, 0);
+  const initialBackoffMs = milliseconds(
+    `${PREFIX} retry.initialBackoffMs`,
+    retry?.initialBackoffMs,
+    defaults.initialBackoffMs,
+    0,
+  );
+  const maxBackoffMs = milliseconds(`${PREFIX} retry.maxBackoffMs`, retry?.maxBackoffMs, defaults.maxBackoffMs, 0);
   if (maxBackoffMs < initialBackoffMs) {
     throw new TypeError(
-      `agentspan: pipeline option retry.maxBackoffMs (${maxBackoffMs}) must not be below retry.initialBackoffMs (${initialBackoffMs})`,
+      `agentspan: ${PREFIX} retry.maxBackoffMs (${maxBackoffMs}) must not be below retry.initialBackoffMs (${initialBackoffMs})`,
     );
   }
   const multiplier = retry?.multiplier ?? defaults.multiplier;
   if (typeof multiplier !== 'number' || !Number.isFinite(multiplier) || multiplier < 1) {
-    throw new TypeError(`agentspan: pipeline option retry.multiplier must be a finite number ≥ 1, got ${describe(multiplier)}`);
+    throw new TypeError(
+      `agentspan: ${PREFIX} retry.multiplier must be a finite number ≥ 1, got ${describeValue(multiplier)}`,
+    );
   }
   const jitter = retry?.jitter ?? defaults.jitter;
   if (jitter !== 'full' && jitter !== 'none') {
-    throw new TypeError(`agentspan: pipeline option retry.jitter must be 'full' or 'none', got ${describe(jitter)}`);
+    throw new TypeError(`agentspan: ${PREFIX} retry.jitter must be 'full' or 'none', got ${describeValue(jitter)}`);
   }
   return { initialBackoffMs, maxBackoffMs, multiplier, jitter };
 }
@@ -164,21 +196,3 @@ function resolveRetry(retry: BatchPipelineOptions<unknown>['retry']): BackoffPol
 function everythingIsTransient(): boolean {
   return true;
 }
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  return checkPositiveInteger(`pipeline option ${name}`, value, fallback);
-}
-
-function milliseconds(name: string, value: number | undefined, fallback: number, min: number): number {
-  return checkedMilliseconds(`pipeline option ${name}`, value, fallback, min);
-}
-
-function requiredFunction<F>(name: string, value: F | undefined): F {
-  return checkFunction(`pipeline option ${name}`, value);
-}
-
-function optionalFunction<F>(name: string, value: F | undefined): F | undefined {
-  return value === undefined ? undefined : requiredFunction(name, value);
-}
-
-export { checkedMilliseconds, describe, MAX_TIMER_MS };

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { checkedMilliseconds, describe } from '../options';
+import { describeValue, milliseconds } from '../../internal/check-option';
 import type { FsyncPolicy, ResolvedSpillOptions, SpillOptions } from './types';
 
 export const SPILL_DEFAULTS = {
@@ -19,24 +19,35 @@ export function resolveSpillOptions(
 ): ResolvedSpillOptions | undefined {
   if (spill === undefined || spill === false) return undefined;
   if (spill === null || typeof spill !== 'object' || Array.isArray(spill)) {
-    throw new TypeError(`agentspan: ${prefix} must be an object with a directory, or false, got ${describe(spill)}`);
+    throw new TypeError(
+      `agentspan: ${prefix} must be an object with a directory, or false, got ${describeValue(spill)}`,
+    );
   }
   if (typeof spill.directory !== 'string' || spill.directory.trim() === '') {
-    throw new TypeError(`agentspan: ${prefix}.directory must be a non-empty string, got ${describe(spill.directory)}`);
+    throw new TypeError(
+      `agentspan: ${prefix}.directory must be a non-empty string, got ${describeValue(spill.directory)}`,
+    );
   }
   const maxBytes = byteCount(`${prefix}.maxBytes`, spill.maxBytes, SPILL_DEFAULTS.maxBytes);
   const segmentBytes = byteCount(`${prefix}.segmentBytes`, spill.segmentBytes, SPILL_DEFAULTS.segmentBytes);
   const fsync = spill.fsync ?? SPILL_DEFAULTS.fsync;
   if (!FSYNC_POLICIES.includes(fsync)) {
-    throw new TypeError(`agentspan: ${prefix}.fsync must be 'always', 'interval' or 'never', got ${describe(fsync)}`);
+    throw new TypeError(
+      `agentspan: ${prefix}.fsync must be 'always', 'interval' or 'never', got ${describeValue(fsync)}`,
+    );
   }
   return {
     directory: isAbsolute(spill.directory) ? spill.directory : resolve(spill.directory),
     maxBytes,
     segmentBytes,
     fsync,
-    fsyncIntervalMs: checkedMilliseconds(`${prefix}.fsyncIntervalMs`, spill.fsyncIntervalMs, SPILL_DEFAULTS.fsyncIntervalMs, 1),
-    rescanIntervalMs: checkedMilliseconds(
+    fsyncIntervalMs: milliseconds(
+      `${prefix}.fsyncIntervalMs`,
+      spill.fsyncIntervalMs,
+      SPILL_DEFAULTS.fsyncIntervalMs,
+      1,
+    ),
+    rescanIntervalMs: milliseconds(
       `${prefix}.rescanIntervalMs`,
       spill.rescanIntervalMs,
       SPILL_DEFAULTS.rescanIntervalMs,
@@ -48,7 +59,7 @@ export function resolveSpillOptions(
 function byteCount(what: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new TypeError(`agentspan: ${what} must be a positive integer number of bytes, got ${describe(value)}`);
+    throw new TypeError(`agentspan: ${what} must be a positive integer number of bytes, got ${describeValue(value)}`);
   }
   return value;
 }

@@ -1,15 +1,17 @@
-import { context, ROOT_CONTEXT } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
+import { context } from '@opentelemetry/api';
 import { readFile } from 'node:fs/promises';
+import { describeError } from '../../internal/describe-error';
+import { MAX_TIMER_MS } from '../../internal/check-option';
+import { UNTRACED_CONTEXT } from '../../internal/untraced';
 import { backoffDelayMs, type BackoffPolicy } from '../backoff';
-import type { BreakerPermit, CircuitBreaker } from '../circuit-breaker';
+import { requestPermit, type CircuitBreaker } from '../circuit-breaker';
 import { DiagThrottle } from '../diag-throttle';
-import { MAX_TIMER_MS } from '../options';
-import { scanFrames, type Frame } from './frame';
+import { ReplayCounts, type ReplayStats } from './replay-counts';
+import { openFrames, parseFrame, type OpenFile } from './replay-file';
 import type { ReplayFile, SpillStore } from './spill-store';
 
-const WRITE_CONTEXT = suppressTracing(ROOT_CONTEXT);
-const GO: BreakerPermit = Object.freeze({ allowed: true, probe: false });
+export type { ReplayStats } from './replay-counts';
+
 // How often an idle replay looks for work it was not told about (the rescan itself has its own interval).
 const IDLE_CHECK_MS = 1_000;
 // After a file could not be read, wait this long before trying files again.
@@ -22,35 +24,6 @@ export interface ReplayTarget<R> {
   isTransientError(error: unknown): boolean;
   /** Whether a value read back from a file is a record the writer can take (files may come from older versions). */
   isRecord(value: unknown): value is R;
-}
-
-/** Outcomes of replayed records, split by whether they were this session's own (spilled by this process). */
-export interface ReplayStats {
-  /** Own records written by the replay. */
-  ownWritten: number;
-  /** Own records not written: refused by the database, failed for good, or lost to a damaged file. */
-  ownDropped: { rejected: number; write_failed: number; spill_corrupt: number };
-  /** Records of earlier sessions (a crashed or stopped process) written by the replay. */
-  recovered: number;
-  /** Records of earlier sessions not written (refused, failed for good, or unreadable). */
-  recoveredDropped: number;
-  /** Damaged stretches of spill files skipped, and their bytes. */
-  corruptRegions: number;
-  corruptBytes: number;
-  /** Replay writes that failed transiently and will be retried. */
-  retried: number;
-  /** Spill files replayed completely and deleted. */
-  filesReplayed: number;
-  lastError: string | null;
-}
-
-interface OpenFile<R> {
-  readonly file: ReplayFile;
-  readonly frames: Frame[];
-  next: number;
-  /** Records of the frame `next`, once parsed (kept across retries). */
-  parsed: R[] | undefined;
-  attempt: number;
 }
 
 interface DrainWaiter {
@@ -66,17 +39,8 @@ interface DrainWaiter {
  * (a crash between commit and delete) leaves the same rows.
  */
 export class SpillReplayer<R> {
-  private readonly counts: ReplayStats = {
-    ownWritten: 0,
-    ownDropped: { rejected: 0, write_failed: 0, spill_corrupt: 0 },
-    recovered: 0,
-    recoveredDropped: 0,
-    corruptRegions: 0,
-    corruptBytes: 0,
-    retried: 0,
-    filesReplayed: 0,
-    lastError: null,
-  };
+  private readonly replayCounts = new ReplayCounts();
+  private readonly counts = this.replayCounts.counts;
   private readonly report = new DiagThrottle('agentspan spill replay: ');
   private current: OpenFile<R> | undefined;
   private running = false;
@@ -125,7 +89,7 @@ export class SpillReplayer<R> {
   }
 
   stats(): ReplayStats {
-    return { ...this.counts, ownDropped: { ...this.counts.ownDropped } };
+    return this.replayCounts.snapshot();
   }
 
   /**
@@ -138,10 +102,13 @@ export class SpillReplayer<R> {
     return new Promise<boolean>((resolve) => {
       const waiter: DrainWaiter = {
         resolve,
-        timer: setTimeout(() => {
-          this.waiters = this.waiters.filter((w) => w !== waiter);
-          resolve(false);
-        }, Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS)),
+        timer: setTimeout(
+          () => {
+            this.waiters = this.waiters.filter((w) => w !== waiter);
+            resolve(false);
+          },
+          Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS),
+        ),
       };
       this.waiters.push(waiter);
       this.kick();
@@ -156,10 +123,13 @@ export class SpillReplayer<R> {
 
   private waitFor(ms: number): void {
     clearTimeout(this.waitTimer);
-    this.waitTimer = setTimeout(() => {
-      this.waitTimer = undefined;
-      this.kick();
-    }, Math.min(Math.max(0, ms), MAX_TIMER_MS));
+    this.waitTimer = setTimeout(
+      () => {
+        this.waitTimer = undefined;
+        this.kick();
+      },
+      Math.min(Math.max(0, ms), MAX_TIMER_MS),
+    );
     this.waitTimer.unref();
   }
 
@@ -202,7 +172,7 @@ export class SpillReplayer<R> {
       this.store.release(file);
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         // Deleted behind our back: what it held is lost, and counted.
-        if (file.own) this.countDropped(file, file.storedRecords ?? 0, 'spill_corrupt');
+        if (file.own) this.replayCounts.dropped(file, file.storedRecords ?? 0, 'spill_corrupt');
         await this.store.complete(file);
         return this.stopped ? undefined : this.openNextAfterMissing();
       }
@@ -210,17 +180,7 @@ export class SpillReplayer<R> {
       this.waitFor(READ_FAILURE_PAUSE_MS);
       return undefined;
     }
-    const scan = scanFrames(contents);
-    if (scan.corruptRegions > 0) {
-      this.counts.corruptRegions += scan.corruptRegions;
-      this.counts.corruptBytes += scan.corruptBytes;
-      this.report.report('warn', 'corrupt', () => `${file.name}: skipped ${scan.corruptBytes} damaged bytes`);
-    }
-    if (file.own && file.storedRecords !== undefined) {
-      const readable = scan.frames.reduce((sum, frame) => sum + frame.count, 0);
-      this.counts.ownDropped.spill_corrupt += Math.max(0, file.storedRecords - readable);
-    }
-    return { file, frames: scan.frames, next: 0, parsed: undefined, attempt: 0 };
+    return openFrames<R>(file, contents, this.replayCounts, this.report);
   }
 
   private openNextAfterMissing(): undefined {
@@ -232,15 +192,16 @@ export class SpillReplayer<R> {
   /** Writes the file's frames from where it stopped. True when all are done; false when it must wait. */
   private async replay(open: OpenFile<R>): Promise<boolean> {
     while (open.next < open.frames.length) {
-      const permit = this.breaker?.request() ?? GO;
+      const permit = requestPermit(this.breaker);
       if (!permit.allowed) {
         this.waitFor(permit.retryInMs);
         return false;
       }
-      const records = (open.parsed ??= this.parse(open.file, open.frames[open.next]!));
+      const records = (open.parsed ??= parseFrame(open.file, open.frames[open.next]!, this.target, this.replayCounts));
       let rejected: ReadonlyArray<{ record: R; reason: string }>;
       try {
-        rejected = records.length === 0 ? [] : (await context.with(WRITE_CONTEXT, () => this.target.write(records))).rejected;
+        rejected =
+          records.length === 0 ? [] : (await context.with(UNTRACED_CONTEXT, () => this.target.write(records))).rejected;
       } catch (error) {
         if (this.stopped) return false;
         this.counts.lastError = describeError(error);
@@ -251,22 +212,29 @@ export class SpillReplayer<R> {
           const nextProbe = this.breaker?.snapshot().nextProbeAt;
           const delay = nextProbe != null ? nextProbe - Date.now() : backoffDelayMs(open.attempt, this.retry);
           const reason = this.counts.lastError;
-          this.report.report('warn', 'retry', () => `replay write failed, retrying in ${Math.round(delay)} ms: ${reason}`);
+          this.report.report(
+            'warn',
+            'retry',
+            () => `replay write failed, retrying in ${Math.round(delay)} ms: ${reason}`,
+          );
           this.waitFor(delay);
           return false;
         }
         this.breaker?.success(); // the database answered
-        this.countDropped(open.file, records.length, 'write_failed');
-        this.report.report('warn', 'write_failed', () => `dropped ${records.length} replayed records: ${this.counts.lastError}`);
+        this.replayCounts.dropped(open.file, records.length, 'write_failed');
+        this.report.report(
+          'warn',
+          'write_failed',
+          () => `dropped ${records.length} replayed records: ${this.counts.lastError}`,
+        );
         this.advance(open);
         continue;
       }
       if (this.stopped) return false;
       this.breaker?.success();
       const refused = Math.min(records.length, Array.isArray(rejected) ? rejected.length : 0);
-      if (open.file.own) this.counts.ownWritten += records.length - refused;
-      else this.counts.recovered += records.length - refused;
-      this.countDropped(open.file, refused, 'rejected');
+      this.replayCounts.written(open.file, records.length - refused);
+      this.replayCounts.dropped(open.file, refused, 'rejected');
       this.advance(open);
     }
     return true;
@@ -276,37 +244,6 @@ export class SpillReplayer<R> {
     open.next++;
     open.parsed = undefined;
     open.attempt = 0;
-  }
-
-  /** The frame's records; whatever is not a record counts as damage. */
-  private parse(file: ReplayFile, frame: Frame): R[] {
-    let values: unknown;
-    try {
-      values = JSON.parse(frame.payload.toString('utf8'));
-    } catch {
-      values = undefined;
-    }
-    if (!Array.isArray(values)) {
-      this.countDropped(file, frame.count, 'spill_corrupt');
-      return [];
-    }
-    const records = values.filter((value): value is R => this.isRecord(value));
-    this.countDropped(file, values.length - records.length, 'spill_corrupt');
-    return records;
-  }
-
-  private countDropped(file: ReplayFile, count: number, reason: 'rejected' | 'write_failed' | 'spill_corrupt'): void {
-    if (count <= 0) return;
-    if (file.own) this.counts.ownDropped[reason] += count;
-    else this.counts.recoveredDropped += count;
-  }
-
-  private isRecord(value: unknown): value is R {
-    try {
-      return this.target.isRecord(value);
-    } catch {
-      return false;
-    }
   }
 
   private isTransient(error: unknown): boolean {
@@ -325,13 +262,5 @@ export class SpillReplayer<R> {
       clearTimeout(waiter.timer);
       waiter.resolve(drained && this.store.ownRecords() === 0);
     }
-  }
-}
-
-function describeError(error: unknown): string {
-  try {
-    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  } catch {
-    return 'an error that cannot be described';
   }
 }
