@@ -6,6 +6,7 @@ import { CreateAgentMetricsHourly1796518800000 } from './1796518800000-CreateAge
 import { CreateModelPrices1796601600000 } from './1796601600000-CreateModelPrices';
 import { AddCostColumns1796601600001 } from './1796601600001-AddCostColumns';
 import { AddPerformanceCounted1796947200000 } from './1796947200000-AddPerformanceCounted';
+import { AddInstrumentationScope1797033600000 } from './1797033600000-AddInstrumentationScope';
 
 /**
  * Every migration, oldest first, as classes: the DataSource gets these rather than a glob, which would break once
@@ -20,4 +21,5 @@ export const agentspanMigrations = [
   CreateModelPrices1796601600000,
   AddCostColumns1796601600001,
   AddPerformanceCounted1796947200000,
+  AddInstrumentationScope1797033600000,
 ];

@@ -131,6 +131,7 @@ export function mapSpan(
     metadata: json(attributes[ATTR_AGENTSPAN_METADATA] ?? run[ATTR_AGENTSPAN_METADATA], settings),
     serviceName: fields.text(span.resource?.attributes[ATTR_SERVICE_NAME], ATTR_SERVICE_NAME, WIDTH.id),
     metrics: phase === 'end' ? metricsOf(attributes[ATTR_AGENTSPAN_METRICS], fields) : null,
+    instrumentationScope: instrumentationScopeOf(span.instrumentationScope, fields),
   };
   if (end === undefined) return { execution, performance: null, decisions: [], events: [] };
   const performance = performanceOf(attributes, end.durationMs, fields);
@@ -149,6 +150,22 @@ export function mapSpan(
   }
   fields.appendNotes(events, end.completedAt);
   return { execution, performance, decisions, events };
+}
+
+type InstrumentationScope = ReadableSpan['instrumentationScope'];
+
+/** Most spans of a process come from a few tracers: the text of the last scope seen is kept. */
+let lastScope: InstrumentationScope | undefined;
+let lastScopeText: string | null = null;
+
+/** `name@version` of the tracer that made the span (its name alone without a version), cut to its column. */
+function instrumentationScopeOf(scope: InstrumentationScope, fields: Fields): string | null {
+  if (scope === lastScope) return lastScopeText;
+  const { name, version } = scope;
+  if (typeof name !== 'string') return fields.text(name, 'instrumentation scope', WIDTH.id);
+  lastScopeText = fields.text(version ? `${name}@${version}` : name, 'instrumentation scope', WIDTH.id);
+  lastScope = scope;
+  return lastScopeText;
 }
 
 /** The span's name, its secrets replaced (another instrumentation may put a URL or a key in it), cut to the column. */

@@ -59,6 +59,12 @@ export interface ExecutionRecord {
    * spilled by an earlier version have none.
    */
   metrics?: JsonText | null;
+  /**
+   * The OpenTelemetry instrumentation scope that made the span: its name, and `@version` when it has one
+   * (`@traceloop/instrumentation-openai@0.27.0`). Optional: records spilled by an earlier version have none, and
+   * query results leave it out when it is not known.
+   */
+  instrumentationScope?: string | null;
 }
 
 /**

@@ -1,44 +1,49 @@
-import type { ExecutionKind, ExecutionStatus } from '../model/records';
+import { EXECUTION_COLUMNS, type ExecutionColumn } from '../store/schema/execution-columns';
 import { dateOf, dateOrNull, jsonObjectOrNull, jsonOf, numberOrNull, stringOrNull } from './sql-values';
 import type { ExecutionView } from './types';
+
+/**
+ * An ExecutionView is read from agent_executions by its column table (EXECUTION_COLUMNS): every column a record
+ * fills is selected and mapped, so a new column reaches the view with no change here.
+ */
 
 /**
  * The SELECT list of an ExecutionView over agent_executions aliased `e`. JSON columns travel as text (see jsonOf);
  * aliases are the camelCase field names the mapper reads.
  */
-export const EXECUTION_VIEW_COLUMNS = `
-  e.id AS "executionId", e.trace_id AS "traceId", e.span_id AS "spanId", e.parent_span_id AS "parentSpanId",
-  e.kind AS "kind", e.name AS "name", e.agent_name AS "agentName", e.agent_version AS "agentVersion",
-  e.status AS "status", e.started_at AS "startedAt", e.completed_at AS "completedAt",
-  e.error_type AS "errorType", e.error_message AS "errorMessage", e.input::text AS "input",
-  e.output::text AS "output", e.quality_score AS "qualityScore", e.user_id AS "userId",
-  e.session_id AS "sessionId", e.tenant_id AS "tenantId", e.conversation_id AS "conversationId",
-  e.metadata::text AS "metadata", e.service_name AS "serviceName", e.metrics::text AS "metrics"`;
+export const EXECUTION_VIEW_COLUMNS = ['e.id AS "executionId"']
+  .concat(
+    EXECUTION_COLUMNS.map(({ name, type, field }) => `e.${name}${type === 'jsonb' ? '::text' : ''} AS "${field}"`),
+  )
+  .join(', ');
+
+/** How a query reads a column's value: the converter of its type (and nullability, and JSON shape). */
+function converterOf(column: ExecutionColumn): (value: unknown) => unknown {
+  switch (column.type) {
+    case 'timestamptz':
+      return column.required ? dateOf : dateOrNull;
+    case 'jsonb':
+      return column.object ? jsonObjectOrNull : jsonOf;
+    case 'text':
+      return column.required ? String : stringOrNull;
+    case 'bool':
+      return (value) => value ?? null;
+    default:
+      return numberOrNull;
+  }
+}
+
+const FIELDS = EXECUTION_COLUMNS.map((column) => ({
+  field: column.field,
+  convert: converterOf(column),
+  whenSet: column.view === 'when-set',
+}));
 
 export function toExecutionView(row: Record<string, unknown>): ExecutionView {
-  return {
-    executionId: String(row.executionId),
-    traceId: String(row.traceId),
-    spanId: String(row.spanId),
-    parentSpanId: stringOrNull(row.parentSpanId),
-    kind: row.kind as ExecutionKind,
-    name: String(row.name),
-    agentName: stringOrNull(row.agentName),
-    agentVersion: stringOrNull(row.agentVersion),
-    status: row.status as ExecutionStatus,
-    startedAt: dateOf(row.startedAt),
-    completedAt: dateOrNull(row.completedAt),
-    errorType: stringOrNull(row.errorType),
-    errorMessage: stringOrNull(row.errorMessage),
-    input: jsonOf(row.input),
-    output: jsonOf(row.output),
-    qualityScore: numberOrNull(row.qualityScore),
-    userId: stringOrNull(row.userId),
-    sessionId: stringOrNull(row.sessionId),
-    tenantId: stringOrNull(row.tenantId),
-    conversationId: stringOrNull(row.conversationId),
-    metadata: jsonObjectOrNull(row.metadata),
-    serviceName: stringOrNull(row.serviceName),
-    metrics: jsonObjectOrNull(row.metrics) as Record<string, number> | null,
-  };
+  const view: Record<string, unknown> = { executionId: String(row.executionId) };
+  for (const { field, convert, whenSet } of FIELDS) {
+    const value = convert(row[field]);
+    if (value !== null || !whenSet) view[field] = value;
+  }
+  return view as unknown as ExecutionView;
 }

@@ -1,4 +1,11 @@
-import type { CostSource, EventLevel, ExecutionKind, ExecutionStatus, UsageSource } from '../model/records';
+import type {
+  CostSource,
+  EventLevel,
+  ExecutionKind,
+  ExecutionRecord,
+  ExecutionStatus,
+  UsageSource,
+} from '../model/records';
 
 /**
  * What the query side returns and accepts: plain objects, numbers as numbers, timestamps as Dates, JSON columns
@@ -115,33 +122,24 @@ export interface RunTotals {
   unknownCostCalls: number | null;
 }
 
-/** One stored span: an agent run, a task, a tool call, an LLM call or a decision. */
-export interface ExecutionView {
-  executionId: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  kind: ExecutionKind;
-  name: string;
-  agentName: string | null;
-  agentVersion: string | null;
-  status: ExecutionStatus;
+/** Execution fields a query returns in another form than the record carries them: times as Dates, JSON parsed. */
+interface ExecutionReadForms {
   startedAt: Date;
   completedAt: Date | null;
-  errorType: string | null;
-  errorMessage: string | null;
   input: JsonValue;
   output: JsonValue;
-  /** 0–100 */
-  qualityScore: number | null;
-  userId: string | null;
-  sessionId: string | null;
-  tenantId: string | null;
-  conversationId: string | null;
   metadata: JsonObject | null;
-  serviceName: string | null;
   /** Business metrics recorded on the execution (recordMetrics), null when none. */
   metrics: Record<string, number> | null;
+}
+
+/**
+ * One stored span: an agent run, a task, a tool call, an LLM call or a decision. Its fields are the record's (every
+ * column of agent_executions), with times and JSON in their read form; a field optional in the record is left out
+ * when the row has no value for it.
+ */
+export interface ExecutionView extends Omit<ExecutionRecord, keyof ExecutionReadForms>, ExecutionReadForms {
+  executionId: string;
 }
 
 /**

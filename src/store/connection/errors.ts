@@ -168,3 +168,12 @@ export function describeDatabaseError(err: unknown): string {
 
 const MAX_REASON_LENGTH = 500;
 const QUOTED_INPUT_TAIL = /: "[\s\S]*"$/;
+
+/** A failed write as an error safe to log: SQLSTATE and message, no SQL parameters. */
+export function toSpanWriteError(error: unknown): SpanWriteError {
+  if (error instanceof SpanWriteError) return error;
+  return new SpanWriteError(`agentspan: span write failed: ${describeDatabaseError(error)}`, {
+    sqlState: sqlStateOf(error),
+    transient: isTransientError(error),
+  });
+}

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { positiveInteger } from '../../internal/check-option';
 import { checkInstant, MAX_AGE_MS } from '../../internal/iso-instant';
 import { qualifiedTableName } from '../schema/table-names';
 import { untraced } from '../../internal/untraced';
@@ -36,10 +37,7 @@ const MAX_WINDOW_MS = 30 * 86_400_000;
  */
 export async function pruneRuns(dataSource: DataSource, options: PruneRunsOptions): Promise<PruneResult> {
   const cutoffSql = cutoffOf(options?.olderThan);
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
-    throw new TypeError(`agentspan: pruneRuns: batchSize must be a positive integer, got ${String(batchSize)}`);
-  }
+  const batchSize = positiveInteger('pruneRuns: batchSize', options.batchSize ?? undefined, DEFAULT_BATCH_SIZE);
   return untraced(async () => {
     const executions = qualifiedTableName(dataSource, 'agent_executions');
     const [bounds] = (await dataSource.query(
@@ -52,7 +50,7 @@ export async function pruneRuns(dataSource: DataSource, options: PruneRunsOption
     const deleteSql = buildPruneSql(dataSource);
     const cutoff = new Date(bounds.cutoff).getTime();
     let window = WINDOW_MS;
-    for (let from = new Date(bounds.oldest).getTime(); from < cutoff; ) {
+    for (let from = new Date(bounds.oldest).getTime(); from < cutoff;) {
       const until = Math.min(from + window, cutoff);
       let deleted = 0;
       for (;;) {
@@ -121,9 +119,12 @@ function cutoffOf(olderThan: unknown): { expression: string; parameters: unknown
     return { expression: `(now() - make_interval(secs => $1::float8 / 1000))`, parameters: [olderThan] };
   }
   const checked = typeof olderThan === 'string' || olderThan instanceof Date ? checkInstant(olderThan) : undefined;
-  if (checked !== undefined && 'instant' in checked) return { expression: '$1::timestamptz', parameters: [checked.instant] };
+  if (checked !== undefined && 'instant' in checked)
+    return { expression: '$1::timestamptz', parameters: [checked.instant] };
   if (checked?.problem === 'out-of-range') {
-    throw new TypeError(`agentspan: pruneRuns: olderThan must be a time from year 1 to 9999 (UTC), got ${String(olderThan)}`);
+    throw new TypeError(
+      `agentspan: pruneRuns: olderThan must be a time from year 1 to 9999 (UTC), got ${String(olderThan)}`,
+    );
   }
   throw new TypeError(
     `agentspan: pruneRuns: olderThan must be a Date, an ISO 8601 time or an age in milliseconds ≥ 0, got ${String(olderThan)}`,

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { positiveInteger } from '../../internal/check-option';
 import { qualifiedTableName } from '../schema/table-names';
 import { untraced } from '../../internal/untraced';
 
@@ -32,13 +33,11 @@ export async function abandonStaleRuns(dataSource: DataSource, options: AbandonS
       `agentspan: abandonStaleRuns: abandonAfterMs must be a number of milliseconds ≥ 0, got ${String(abandonAfterMs)}`,
     );
   }
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
-    throw new TypeError(`agentspan: abandonStaleRuns: batchSize must be a positive integer, got ${String(batchSize)}`);
-  }
+  const batchSize = positiveInteger('abandonStaleRuns: batchSize', options.batchSize ?? undefined, DEFAULT_BATCH_SIZE);
   const sql = buildAbandonSql(dataSource);
   const message =
-    `no final record within ${formatDuration(abandonAfterMs)} of its start: ` + 'the process running it probably stopped';
+    `no final record within ${formatDuration(abandonAfterMs)} of its start: ` +
+    'the process running it probably stopped';
   let total = 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const parameters = [abandonAfterMs, batchSize, ABANDONED_ERROR_TYPE, message];

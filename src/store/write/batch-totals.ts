@@ -1,20 +1,6 @@
+import type { SubtreeTotals } from '../schema/performance-columns';
 import type { MergedSpan } from './dedupe-records';
 import { MAX_TOTAL_COST } from './subtree-totals-sql';
-
-/** An agent's subtree totals, as subtree-totals-sql computes them from stored rows. */
-export interface SubtreeTotals {
-  inputTokens: number | null;
-  outputTokens: number | null;
-  cacheReadTokens: number | null;
-  cacheWriteTokens: number | null;
-  reasoningTokens: number | null;
-  /** Exact decimal text with 10 places, capped like the SQL; null when no cost in the subtree is known. */
-  costUsd: string | null;
-  llmCalls: number;
-  toolCalls: number;
-  errors: number;
-  unknownCostCalls: number;
-}
 
 /** The totals of a trace's finished agents. */
 export interface TraceTotals {

@@ -97,7 +97,8 @@ export class CopyBinaryRows {
   }
 
   /** boolean: one byte. */
-  bool(value: boolean): void {
+  bool(value: boolean | null): void {
+    if (value === null) return this.null();
     this.reserve(5);
     this.int32At(this.length, 1);
     this.buffer[this.length + 4] = value ? 1 : 0;
@@ -229,9 +230,7 @@ export class NotCopyableError extends Error {
 }
 
 /** The signature `PGCOPY\n\377\r\n\0`, then 32-bit flags (none: no OIDs) and a 32-bit header extension length (0). */
-const HEADER = Buffer.from([
-  0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
-]);
+const HEADER = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
 const EMPTY = Buffer.alloc(0);
 const JSONB_VERSION = 1;
 /** Up to this many UTF-16 units, text is tried as ASCII in JavaScript first. */

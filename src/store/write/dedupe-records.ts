@@ -1,24 +1,11 @@
 import type { ExecutionRecord, SpanRecord } from '../../model/records';
+import { FILLED_FIELDS } from '../schema/execution-columns';
 
 /** One span's record after merging every record of it in a batch, with the originals it stands for. */
 export interface MergedSpan {
   readonly record: SpanRecord;
   readonly originals: SpanRecord[];
 }
-
-/** Descriptive fields a `running` record may fill in when the final record lacks them (mirrors the SQL merge). */
-const FILLABLE_FIELDS = [
-  'parentSpanId',
-  'agentName',
-  'agentVersion',
-  'input',
-  'userId',
-  'sessionId',
-  'tenantId',
-  'conversationId',
-  'metadata',
-  'serviceName',
-] as const satisfies readonly (keyof ExecutionRecord)[];
 
 export function spanKey(execution: Pick<ExecutionRecord, 'traceId' | 'spanId'>): string {
   return `${execution.traceId}:${execution.spanId}`;
@@ -75,12 +62,23 @@ function merge(earlier: SpanRecord, later: SpanRecord): SpanRecord {
   return fillFrom(earlier, later);
 }
 
-/** `primary` with its missing descriptive fields taken from `secondary`. */
+/**
+ * `primary` with the fields it lacks taken from `secondary`: the columns of merge rule `fill`, as the upsert's merge
+ * does in SQL (a missing optional field, from a record spilled by an earlier version, counts as lacking).
+ */
 function fillFrom(primary: SpanRecord, secondary: SpanRecord): SpanRecord {
   const execution: ExecutionRecord = { ...primary.execution };
   const writable = execution as unknown as Record<string, unknown>;
-  for (const field of FILLABLE_FIELDS) {
-    if (writable[field] === null) writable[field] = secondary.execution[field];
+  for (const field of FILLED_FIELDS) {
+    if (writable[field] == null) writable[field] = secondary.execution[field];
   }
   return { ...primary, execution };
+}
+
+/** The upsert cannot touch one row twice in a statement: keep the last item of each ordinal. */
+export function uniqueByOrdinal<T extends { ordinal: number }>(items: readonly T[]): readonly T[] {
+  if (items.length < 2) return items;
+  const byOrdinal = new Map<number, T>();
+  for (const item of items) byOrdinal.set(item.ordinal, item);
+  return byOrdinal.size === items.length ? items : [...byOrdinal.values()];
 }

@@ -1,9 +1,13 @@
 import type { DataSource } from 'typeorm';
 import { CopyBinaryRows, NotCopyableError } from './copy-binary';
-import type { SubtreeTotals } from './batch-totals';
-import type { MergedSpan } from './dedupe-records';
+import { fieldWriter } from './compiled-columns';
+import { uniqueByOrdinal, type MergedSpan } from './dedupe-records';
 import type { SpanRecord } from '../../model/records';
-import { uniqueByOrdinal } from './span-upsert-sql';
+import { columnNames } from '../schema/column';
+import { DECISION_COLUMNS } from '../schema/decision-columns';
+import { EVENT_COLUMNS } from '../schema/event-columns';
+import { EXECUTION_COLUMNS } from '../schema/execution-columns';
+import { PERFORMANCE_COLUMNS, PERFORMANCE_TOTALS_COLUMNS, type SubtreeTotals } from '../schema/performance-columns';
 import { qualifiedTableName } from '../schema/table-names';
 
 /**
@@ -26,35 +30,31 @@ export interface CopyStatements {
   readonly events: string;
 }
 
-/** The four COPY statements for one DataSource (schema-qualified names). */
+/** The four COPY statements for one DataSource (schema-qualified names), their columns from the column tables. */
 export function buildCopyStatements(dataSource: DataSource): CopyStatements {
   const copy = (table: Parameters<typeof qualifiedTableName>[1], columns: string) =>
     `COPY ${qualifiedTableName(dataSource, table)} (${columns}) FROM STDIN WITH (FORMAT binary)`;
   return {
-    executions: copy(
-      'agent_executions',
-      'id, trace_id, span_id, parent_span_id, kind, name, agent_name, agent_version, status, started_at, ' +
-        'completed_at, error_type, error_message, input, output, quality_score, user_id, session_id, tenant_id, ' +
-        'conversation_id, metadata, service_name, metrics',
-    ),
+    executions: copy('agent_executions', `id, ${columnNames(EXECUTION_COLUMNS)}`),
     performance: copy(
       'agent_performance',
-      'execution_id, duration_ms, provider, request_model, response_model, input_tokens, output_tokens, ' +
-        'cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source, usage_source, price_id, counted, ' +
-        'total_input_tokens, total_output_tokens, total_cache_read_tokens, total_cache_write_tokens, ' +
-        'total_reasoning_tokens, total_cost_usd, llm_call_count, tool_call_count, error_count, unknown_cost_count',
+      `execution_id, ${columnNames(PERFORMANCE_COLUMNS)}, ${columnNames(PERFORMANCE_TOTALS_COLUMNS)}`,
     ),
-    decisions: copy(
-      'agent_decisions',
-      'id, execution_id, trace_id, span_id, ordinal, agent_name, name, choice, alternatives, reasoning, confidence, ' +
-        'context, occurred_at',
-    ),
-    events: copy(
-      'agent_events',
-      'id, execution_id, trace_id, span_id, ordinal, level, message, attributes, occurred_at',
-    ),
+    decisions: copy('agent_decisions', `id, execution_id, ${columnNames(DECISION_COLUMNS)}`),
+    events: copy('agent_events', `id, execution_id, ${columnNames(EVENT_COLUMNS)}`),
   };
 }
+
+/** Writers of each table's columns, built once (see compiled-columns). */
+const writeExecution = fieldWriter(EXECUTION_COLUMNS);
+const writePerformance = fieldWriter(PERFORMANCE_COLUMNS);
+const writeTotals = fieldWriter(PERFORMANCE_TOTALS_COLUMNS);
+const writeDecision = fieldWriter(DECISION_COLUMNS);
+const writeEvent = fieldWriter(EVENT_COLUMNS);
+const EXECUTION_FIELDS = 1 + EXECUTION_COLUMNS.length; // id first
+const PERFORMANCE_FIELDS = 1 + PERFORMANCE_COLUMNS.length + PERFORMANCE_TOTALS_COLUMNS.length; // execution_id first
+const DECISION_FIELDS = 2 + DECISION_COLUMNS.length; // id, execution_id first
+const EVENT_FIELDS = 2 + EVENT_COLUMNS.length;
 
 /** COPY data for each table; an empty buffer when the chunk has no rows for it. */
 export interface CopyChunk {
@@ -123,103 +123,41 @@ export class CopyChunkEncoder {
     };
   }
 
-  /** The rows of one span, field by field in the order of the COPY statements' columns. */
+  /** The rows of one span, in the order of the COPY statements' columns (see buildCopyStatements). */
   private write(record: SpanRecord, totals: SubtreeTotals | undefined): void {
     const e = record.execution;
     const x = this.executions;
-    x.row(23);
+    x.row(EXECUTION_FIELDS);
     const id = x.newUuid();
-    x.text(e.traceId);
-    x.text(e.spanId);
-    x.text(e.parentSpanId);
-    x.text(e.kind);
-    x.text(e.name);
-    x.text(e.agentName);
-    x.text(e.agentVersion);
-    x.text(e.status);
-    x.timestamptz(e.startedAt);
-    x.timestamptz(e.completedAt);
-    x.text(e.errorType);
-    x.text(e.errorMessage);
-    x.jsonb(e.input);
-    x.jsonb(e.output);
-    x.float8(e.qualityScore);
-    x.text(e.userId);
-    x.text(e.sessionId);
-    x.text(e.tenantId);
-    x.text(e.conversationId);
-    x.jsonb(e.metadata);
-    x.text(e.serviceName);
-    x.jsonb(e.metrics ?? null);
+    writeExecution(x, e);
 
     const p = record.performance;
     if (p !== null) {
       const r = this.performance;
-      r.row(25);
+      r.row(PERFORMANCE_FIELDS);
       r.sameUuid(x, id);
-      r.float8(p.durationMs);
-      r.text(p.provider);
-      r.text(p.requestModel);
-      r.text(p.responseModel);
-      r.int4(p.inputTokens);
-      r.int4(p.outputTokens);
-      r.int4(p.cacheReadTokens);
-      r.int4(p.cacheWriteTokens);
-      r.int4(p.reasoningTokens);
-      r.numeric(p.costUsd);
-      r.text(p.costSource);
-      r.text(p.usageSource);
-      r.int4(p.priceId);
-      r.bool(p.counted !== false);
-      if (totals === undefined) {
-        for (let i = 0; i < 10; i++) r.null(); // the SQL fills agents' totals
-      } else {
-        r.int8(totals.inputTokens);
-        r.int8(totals.outputTokens);
-        r.int8(totals.cacheReadTokens);
-        r.int8(totals.cacheWriteTokens);
-        r.int8(totals.reasoningTokens);
-        r.numeric(totals.costUsd);
-        r.int4(totals.llmCalls);
-        r.int4(totals.toolCalls);
-        r.int4(totals.errors);
-        r.int4(totals.unknownCostCalls);
-      }
+      writePerformance(r, p);
+      if (totals !== undefined) writeTotals(r, totals);
+      else for (let i = 0; i < PERFORMANCE_TOTALS_COLUMNS.length; i++) r.null(); // the SQL fills agents' totals
     }
 
     if (record.decisions.length > 0) {
       const d = this.decisions;
       for (const decision of uniqueByOrdinal(record.decisions)) {
-        d.row(13);
+        d.row(DECISION_FIELDS);
         d.newUuid();
         d.sameUuid(x, id);
-        d.text(e.traceId);
-        d.text(e.spanId);
-        d.int4(decision.ordinal);
-        d.text(e.agentName);
-        d.text(decision.name);
-        d.jsonb(decision.choice);
-        d.jsonb(decision.alternatives);
-        d.text(decision.reasoning);
-        d.float8(decision.confidence);
-        d.jsonb(decision.context);
-        d.timestamptz(decision.occurredAt);
+        writeDecision(d, decision, e);
       }
     }
 
     if (record.events.length > 0) {
       const v = this.events;
       for (const event of uniqueByOrdinal(record.events)) {
-        v.row(9);
+        v.row(EVENT_FIELDS);
         v.newUuid();
         v.sameUuid(x, id);
-        v.text(e.traceId);
-        v.text(e.spanId);
-        v.int4(event.ordinal);
-        v.text(event.level);
-        v.text(event.message);
-        v.jsonb(event.attributes);
-        v.timestamptz(event.occurredAt);
+        writeEvent(v, event, e);
       }
     }
   }

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { qualifiedTableName } from '../schema/table-names';
+import { spanKey, type MergedSpan } from './dedupe-records';
 
 /**
  * Recomputes the subtree totals of agent executions from scratch (idempotent, never an increment).
@@ -27,7 +28,10 @@ export function buildSubtreeTotalsSql(dataSource: DataSource): string {
     ['total_reasoning_tokens', 'sum(p.reasoning_tokens)'],
     // Capped at what numeric(24, 10) holds: an overflow would fail the whole batch for one absurd run. LEAST alone
     // would turn "no cost known" into the cap (it ignores NULL): unknown stays null.
-    ['total_cost_usd', `CASE WHEN sum(p.cost_usd) IS NULL THEN NULL ELSE LEAST(sum(p.cost_usd), ${MAX_TOTAL_COST}) END`],
+    [
+      'total_cost_usd',
+      `CASE WHEN sum(p.cost_usd) IS NULL THEN NULL ELSE LEAST(sum(p.cost_usd), ${MAX_TOTAL_COST}) END`,
+    ],
     // A model call described by several spans counts once: only rows marked counted (see the AddPerformanceCounted
     // migration) add figures or calls; a running span has no row yet and counts as a call.
     ['llm_call_count', `(count(*) FILTER (WHERE s.kind = 'llm' AND p.counted IS NOT FALSE))::int`],
@@ -111,7 +115,39 @@ export function buildStoredTracesSql(dataSource: DataSource): string {
 /** The largest value total_cost_usd, numeric(24, 10), can hold: where every sum of it is capped. */
 export const MAX_TOTAL_COST = '99999999999999.9999999999';
 
-const COUNTED_FIGURES = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd'];
+const COUNTED_FIGURES = [
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'cost_usd',
+];
 
 /** Deeper than any real agent tree; only there to stop a corrupt cycle. */
 const MAX_DEPTH = 1000;
+
+/**
+ * The seeds ($1, $2) of the totals recompute for written spans: every agent span written, and the parent of every
+ * written span whose parent is not itself in this write (spans whose parent was written are reached through that
+ * parent).
+ */
+export function totalsSeeds(spans: readonly MergedSpan[]): [string[], string[]] {
+  const written = new Set(spans.map((span) => spanKey(span.record.execution)));
+  const seeds = new Set<string>();
+  const traceIds: string[] = [];
+  const spanIds: string[] = [];
+  const add = (traceId: string, spanId: string) => {
+    const key = spanKey({ traceId, spanId });
+    if (seeds.has(key)) return;
+    seeds.add(key);
+    traceIds.push(traceId);
+    spanIds.push(spanId);
+  };
+  for (const { record } of spans) {
+    const { traceId, spanId, parentSpanId, kind } = record.execution;
+    if (kind === 'agent') add(traceId, spanId);
+    if (parentSpanId !== null && !written.has(spanKey({ traceId, spanId: parentSpanId }))) add(traceId, parentSpanId);
+  }
+  return [traceIds, spanIds];
+}

@@ -182,7 +182,7 @@ describe('encodeCopyChunk', () => {
     const [performance] = readCopyBinary(data.performance);
     const [decision] = readCopyBinary(data.decisions);
     const events = readCopyBinary(data.events);
-    expect(execution).toHaveLength(23); // the 22 columns of the first schema and metrics
+    expect(execution).toHaveLength(24); // the 22 columns of the first schema, metrics and instrumentation_scope
     const id = asUuid(execution![0]!);
     expect(execution!.slice(1, 9).map(asText)).toEqual([
       traceId, llm.execution.spanId, 'aaaaaaaaaaaaaaaa', 'llm', 'chat gpt-4o', 'ResearchAgent', '1.0', 'completed',

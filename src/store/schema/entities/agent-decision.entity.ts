@@ -10,7 +10,7 @@ import {
   Unique,
   type Relation,
 } from 'typeorm';
-import { AgentExecution } from './agent-execution.entity';
+import type { AgentExecution } from './agent-execution.entity';
 
 /**
  * A decision taken inside a span: the decision point, the choice, the alternatives, the reasoning and a confidence.
@@ -31,7 +31,9 @@ export class AgentDecision {
   @Column({ name: 'execution_id', type: 'uuid' })
   executionId!: string;
 
-  @ManyToOne(() => AgentExecution, (execution) => execution.decisions, { createForeignKeyConstraints: false })
+  @ManyToOne('AgentExecution', (execution: AgentExecution) => execution.decisions, {
+    createForeignKeyConstraints: false,
+  })
   @JoinColumn({ name: 'execution_id' })
   execution?: Relation<AgentExecution>;
 

@@ -11,7 +11,7 @@ import {
   type Relation,
 } from 'typeorm';
 import type { EventLevel } from '../../../model/records';
-import { AgentExecution } from './agent-execution.entity';
+import type { AgentExecution } from './agent-execution.entity';
 
 /** A log line or span event (exceptions included) of an execution. Idempotent on (traceId, spanId, ordinal). */
 @Entity({ name: 'agent_events' })
@@ -25,7 +25,7 @@ export class AgentEvent {
   @Column({ name: 'execution_id', type: 'uuid' })
   executionId!: string;
 
-  @ManyToOne(() => AgentExecution, (execution) => execution.events, { createForeignKeyConstraints: false })
+  @ManyToOne('AgentExecution', (execution: AgentExecution) => execution.events, { createForeignKeyConstraints: false })
   @JoinColumn({ name: 'execution_id' })
   execution?: Relation<AgentExecution>;
 

@@ -11,7 +11,7 @@ import {
   type Relation,
 } from 'typeorm';
 import type { CostSource, UsageSource } from '../../../model/records';
-import { AgentExecution } from './agent-execution.entity';
+import type { AgentExecution } from './agent-execution.entity';
 import { bigintAsNumber } from './bigint-number.transformer';
 
 /**
@@ -33,7 +33,9 @@ export class AgentPerformance {
   @PrimaryColumn({ name: 'execution_id', type: 'uuid', primaryKeyConstraintName: 'pk_agent_performance' })
   executionId!: string;
 
-  @OneToOne(() => AgentExecution, (execution) => execution.performance, { createForeignKeyConstraints: false })
+  @OneToOne('AgentExecution', (execution: AgentExecution) => execution.performance, {
+    createForeignKeyConstraints: false,
+  })
   @JoinColumn({ name: 'execution_id' })
   execution?: Relation<AgentExecution>;
 
