@@ -3,7 +3,7 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { captureText } from '../capture/safe-json';
 import { cutText } from '../capture/sanitize-text';
 import { tenantIdColumn } from '../internal/tenant-id';
-import { captureSettings, type CaptureSettings } from '../capture/settings';
+import { captureSettings } from '../capture/settings';
 import {
   ATTR_AGENTSPAN_COST_USD,
   ATTR_AGENTSPAN_INPUT,
@@ -49,6 +49,7 @@ import { spanKindOf } from './span-kind';
 import { formatTime, normalizeTime } from './span-time';
 import { tokenBuckets } from './token-buckets';
 import type { Placement } from './placement';
+import { instrumentationScopeOf, isId, parentOf, SPAN_ID_LENGTH, spanNameOf, TRACE_ID_LENGTH } from './span-identity';
 
 export type SpanPhase = 'start' | 'end';
 
@@ -152,48 +153,6 @@ export function mapSpan(
   return { execution, performance, decisions, events };
 }
 
-type InstrumentationScope = ReadableSpan['instrumentationScope'];
-
-/** Most spans of a process come from a few tracers: the text of the last scope seen is kept. */
-let lastScope: InstrumentationScope | undefined;
-let lastScopeText: string | null = null;
-
-/** `name@version` of the tracer that made the span (its name alone without a version), cut to its column. */
-function instrumentationScopeOf(scope: InstrumentationScope, fields: Fields): string | null {
-  if (scope === lastScope) return lastScopeText;
-  const { name, version } = scope;
-  if (typeof name !== 'string') return fields.text(name, 'instrumentation scope', WIDTH.id);
-  lastScopeText = fields.text(version ? `${name}@${version}` : name, 'instrumentation scope', WIDTH.id);
-  lastScope = scope;
-  return lastScopeText;
-}
-
-/** The span's name, its secrets replaced (another instrumentation may put a URL or a key in it), cut to the column. */
-function spanNameOf(span: ReadableSpan, settings: CaptureSettings): string {
-  const name = typeof span.name === 'string' && span.name.length > 0 ? span.name : 'span';
-  return cutText(settings.redaction.enabled ? settings.redaction.redactPatterns(name) : name, WIDTH.name);
-}
-
-function parentOf(span: ReadableSpan, fields: Fields): string | null {
-  const parent = span.parentSpanContext?.spanId;
-  if (parent === undefined) return null;
-  if (isId(parent, SPAN_ID_LENGTH)) return parent;
-  fields.note('parent span id', `is not ${SPAN_ID_LENGTH} characters`, STORED_AS_NULL, parent);
-  return null;
-}
-
-const TRACE_ID_LENGTH = 32;
-const SPAN_ID_LENGTH = 16;
-
-/**
- * An id that fits its column. Only the length is checked: the SDK makes lowercase hex, and a full hex check of three
- * ids cost a third of the mapping; an id of the right length with characters PostgreSQL refuses (NUL) is rejected
- * by the database, for its row alone.
- */
-function isId(id: unknown, length: number): id is string {
-  return typeof id === 'string' && id.length === length;
-}
-
 /** The end of a finished span. An end that is not a time, or before the start (clock skew), becomes the start. */
 function endOf(
   span: ReadableSpan,
@@ -232,7 +191,8 @@ function statusOf(span: ReadableSpan, failed: boolean): ExecutionRecord['status'
  */
 function errorOf(span: ReadableSpan, fields: Fields): { type: string | null; message: string | undefined } | undefined {
   const langfuseError = span.attributes[ATTR_LANGFUSE_LEVEL] === 'ERROR';
-  const failed = span.status.code === SpanStatusCode.ERROR || span.attributes[ATTR_ERROR_TYPE] !== undefined || langfuseError;
+  const failed =
+    span.status.code === SpanStatusCode.ERROR || span.attributes[ATTR_ERROR_TYPE] !== undefined || langfuseError;
   // An exception recorded on a span that did not fail (caught and handled) is an event, not a failure.
   if (!failed) return undefined;
   const exception = span.events.find((event) => event.name === EVENT_EXCEPTION)?.attributes ?? {};
@@ -252,8 +212,15 @@ function errorOf(span: ReadableSpan, fields: Fields): { type: string | null; mes
 }
 
 function performanceOf(attributes: Attributes, durationMs: number, fields: Fields): PerformanceRecord {
-  const cost = fields.number(attributes[ATTR_AGENTSPAN_COST_USD], ATTR_AGENTSPAN_COST_USD, 0, MAX_COST_USD, 'an amount');
-  const providerKey = attributes[ATTR_GEN_AI_PROVIDER_NAME] === undefined ? ATTR_GEN_AI_SYSTEM : ATTR_GEN_AI_PROVIDER_NAME;
+  const cost = fields.number(
+    attributes[ATTR_AGENTSPAN_COST_USD],
+    ATTR_AGENTSPAN_COST_USD,
+    0,
+    MAX_COST_USD,
+    'an amount',
+  );
+  const providerKey =
+    attributes[ATTR_GEN_AI_PROVIDER_NAME] === undefined ? ATTR_GEN_AI_SYSTEM : ATTR_GEN_AI_PROVIDER_NAME;
   // Read in this order, so notes come in the order of the columns.
   const provider = fields.text(attributes[providerKey], providerKey, WIDTH.provider);
   const requestModel = fields.text(attributes[ATTR_GEN_AI_REQUEST_MODEL], ATTR_GEN_AI_REQUEST_MODEL, WIDTH.model);
@@ -282,7 +249,11 @@ function usageSourceOf(attributes: Attributes, buckets: TokenBuckets): UsageSour
   if (attributes[ATTR_AGENTSPAN_USAGE_SOURCE] === 'estimated') return 'estimated';
   const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens } = buckets;
   const anyFigure =
-    inputTokens !== null || outputTokens !== null || cacheReadTokens !== null || cacheWriteTokens !== null || reasoningTokens !== null;
+    inputTokens !== null ||
+    outputTokens !== null ||
+    cacheReadTokens !== null ||
+    cacheWriteTokens !== null ||
+    reasoningTokens !== null;
   return anyFigure ? 'provided' : null;
 }
 
@@ -311,7 +282,12 @@ function metricsOf(value: AttributeValue | undefined, fields: Fields): string | 
       Object.defineProperty(kept, name, { value: figure, enumerable: true, writable: true, configurable: true });
       count++;
     } else {
-      fields.note(`${ATTR_AGENTSPAN_METRICS} ${cutText(name, 100)}`, 'is not a metric name with a number from -10^15 to 10^15', 'left out', figure);
+      fields.note(
+        `${ATTR_AGENTSPAN_METRICS} ${cutText(name, 100)}`,
+        'is not a metric name with a number from -10^15 to 10^15',
+        'left out',
+        figure,
+      );
     }
   }
   return count === 0 ? null : JSON.stringify(kept);
