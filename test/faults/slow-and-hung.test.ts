@@ -34,8 +34,6 @@ afterEach(async () => {
 /** Short timeouts for the processor rig: the scenario waits for them to fire. */
 const SHORT_TIMEOUTS = { poolSize: 2, connectTimeoutMs: 2_000, queryTimeoutMs: 2_000 };
 
-
-
 it('writes through a slow database (every reply 2 s late) with the default timeouts, none of which fires', async () => {
   rig = await startTelemetryRig();
   await rig.proxy.setMode('slow', { slowMs: 2_000 });
@@ -47,7 +45,8 @@ it('writes through a slow database (every reply 2 s late) with the default timeo
   await expectSettled(rig, tasks.length);
   expect(Date.now() - started).toBeGreaterThanOrEqual(10_000);
   expect(rig.stats().retried).toBe(0);
-}, 60_000);
+  // All told some 45 s: opening the store and migrating it go through the slow proxy too, each reply 2 s late.
+}, 120_000);
 
 it('gives up on a hung database after queryTimeoutMs, drops that connection, retries and stores everything once', async () => {
   rig = await startProcessorRig({ store: SHORT_TIMEOUTS });

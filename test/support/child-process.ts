@@ -3,9 +3,18 @@ import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
 
-/** A TypeScript file of this repository run by a fresh node (through ts-node, transpile only). */
+/**
+ * node's arguments to run a TypeScript file of this repository: transpiled as `ts-node --transpile-only` does, with
+ * the output cached on disk (transpile-register.js), so a child process does not load and run the TypeScript
+ * compiler each time. Types are checked by `npm run typecheck`, not here.
+ */
+export function typeScriptArgs(file: string, args: string[] = []): string[] {
+  return ['-r', resolve(__dirname, 'transpile-register.js'), resolve(ROOT, file), ...args];
+}
+
+/** A TypeScript file of this repository run by a fresh node (transpile only, see typeScriptArgs). */
 export function spawnTypeScript(file: string, env: Record<string, string> = {}, args: string[] = []): ChildProcess {
-  const node = ['-r', require.resolve('ts-node/register/transpile-only'), resolve(ROOT, file), ...args];
+  const node = typeScriptArgs(file, args);
   return spawn(process.execPath, node, {
     cwd: ROOT,
     env: { ...process.env, TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), ...env },
@@ -18,7 +27,10 @@ export function firstJsonLine<T>(child: ChildProcess, timeoutMs = 30_000): Promi
   return new Promise<T>((resolvePromise, reject) => {
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => fail(new Error(`child printed nothing within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`child printed nothing within ${timeoutMs} ms: ${stderr}`)),
+      timeoutMs,
+    );
     const fail = (error: Error) => {
       clearTimeout(timer);
       reject(error);

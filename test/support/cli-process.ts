@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { typeScriptArgs } from './child-process';
 
 export interface CliRun {
   code: number | null;
@@ -10,11 +11,11 @@ export interface CliRun {
 /** The agentspan command, run as a user runs it: a separate process, its output and exit code. */
 export function agentspan(...args: string[]): Promise<CliRun> {
   const root = resolve(__dirname, '../..');
-  const child = spawn(
-    process.execPath,
-    ['-r', require.resolve('ts-node/register/transpile-only'), resolve(root, 'src/cli/main.ts'), ...args],
-    { cwd: root, env: { ...process.env, DATABASE_URL: '', TS_NODE_PROJECT: resolve(root, 'tsconfig.json') } },
-  );
+  // src/cli/main.ts transpiled as `npm run agentspan` (ts-node --transpile-only) does, from a cache.
+  const child = spawn(process.execPath, typeScriptArgs('src/cli/main.ts', args), {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: '', TS_NODE_PROJECT: resolve(root, 'tsconfig.json') },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
