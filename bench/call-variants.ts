@@ -25,7 +25,11 @@ class Researcher {
  * decorated with @Trace (default capture and redaction on). The tracer is looked up when a variant runs, so the
  * variants use whatever SDK is registered at that moment.
  */
-export function callVariants(): { bare: () => Promise<unknown>; plainSpan: () => Promise<unknown>; decorated: () => Promise<unknown> } {
+export function callVariants(): {
+  bare: () => Promise<unknown>;
+  plainSpan: () => Promise<unknown>;
+  decorated: () => Promise<unknown>;
+} {
   const researcher = new Researcher();
   return {
     bare: () => research(brief),

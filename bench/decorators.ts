@@ -20,7 +20,9 @@ export interface DecoratorBenchResult {
  * One bare async method, the same method inside a plain `startActiveSpan` wrapper, and decorated with @Trace (default
  * capture and redaction on), all under a real SDK with a BatchSpanProcessor.
  */
-export async function benchDecorators(options: { calls?: number; rounds?: number } = {}): Promise<DecoratorBenchResult> {
+export async function benchDecorators(
+  options: { calls?: number; rounds?: number } = {},
+): Promise<DecoratorBenchResult> {
   const variants = callVariants();
   const noSdk = await compare({ bare: variants.bare, decorated: variants.decorated }, options);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

@@ -21,11 +21,7 @@ export function median(values: number[]): number {
  */
 export async function compare(
   variants: Record<string, () => Promise<unknown>>,
-  {
-    calls = 5_000,
-    rounds = 30,
-    settle,
-  }: { calls?: number; rounds?: number; settle?: () => Promise<void> } = {},
+  { calls = 5_000, rounds = 30, settle }: { calls?: number; rounds?: number; settle?: () => Promise<void> } = {},
 ): Promise<Record<string, number>> {
   const samples: Record<string, number[]> = {};
   for (const name of Object.keys(variants)) {

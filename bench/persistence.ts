@@ -39,7 +39,6 @@ import { callVariants, discard } from './call-variants';
 import { databaseCpuMicros } from './database-cpu';
 import { compare } from './measure';
 
-
 @Agent({ name: 'BenchAgent', version: '1' })
 class BenchAgent {
   @Trace() async run(topic: string) {
@@ -54,7 +53,12 @@ class BenchAgent {
   }
   @LLM({ provider: 'openai', model: 'gpt-4o-mini' }) async ask(prompt: string) {
     recordUsage({ costUsd: 0.0002 });
-    return { object: 'chat.completion', model: 'gpt-4o-mini', usage: { prompt_tokens: 300, completion_tokens: 60, prompt_tokens_details: { cached_tokens: 128 } }, text: prompt };
+    return {
+      object: 'chat.completion',
+      model: 'gpt-4o-mini',
+      usage: { prompt_tokens: 300, completion_tokens: 60, prompt_tokens_details: { cached_tokens: 128 } },
+      text: prompt,
+    };
   }
   @Tool({ name: 'search' }) async search(query: string) {
     return [`${query} 1`, `${query} 2`];
@@ -115,7 +119,8 @@ export async function benchThroughput(
     if (committed.droppedTotal > 0) throw new Error(`the throughput run dropped ${committed.droppedTotal} records`);
     const naiveProcessor = new NaiveSaveProcessor(dataSource);
     await throughput(replayed(recorded, Math.ceil(naiveSpans / 5), 2), naiveProcessor, (p) => p.drain());
-    const naive = (await throughput(replayed(recorded, naiveSpans, 3), naiveProcessor, (p) => p.drain())).spansPerSecond;
+    const naive = (await throughput(replayed(recorded, naiveSpans, 3), naiveProcessor, (p) => p.drain()))
+      .spansPerSecond;
     return {
       spansPerSecond: ours.spansPerSecond,
       coldSpansPerSecond: cold.spansPerSecond,
@@ -172,7 +177,9 @@ async function recordSpans(count: number): Promise<ReadableSpan[]> {
   const provider = register([new SimpleSpanProcessor(exporter)]);
   const runs = Math.ceil(count / SPANS_PER_RUN);
   for (let i = 0; i < runs; i += 100) {
-    await Promise.all(Array.from({ length: Math.min(100, runs - i) }, (_, k) => new BenchAgent().run(`topic ${i + k}`)));
+    await Promise.all(
+      Array.from({ length: Math.min(100, runs - i) }, (_, k) => new BenchAgent().run(`topic ${i + k}`)),
+    );
   }
   const spans = exporter.getFinishedSpans();
   await provider.shutdown();
@@ -333,7 +340,8 @@ class NaiveSaveProcessor implements SpanProcessor {
     await this.drain();
   }
   private async work(): Promise<void> {
-    for (let record = this.waiting.shift(); record !== undefined; record = this.waiting.shift()) await this.save(record);
+    for (let record = this.waiting.shift(); record !== undefined; record = this.waiting.shift())
+      await this.save(record);
   }
   private async save(record: SpanRecord): Promise<void> {
     const { execution, performance, decisions, events } = record;
@@ -346,7 +354,9 @@ class NaiveSaveProcessor implements SpanProcessor {
       metadata: parse(execution.metadata),
     } as Partial<AgentExecution>);
     if (performance) {
-      await this.dataSource.getRepository(AgentPerformance).save({ ...performance, executionId: saved.id } as Partial<AgentPerformance>);
+      await this.dataSource
+        .getRepository(AgentPerformance)
+        .save({ ...performance, executionId: saved.id } as Partial<AgentPerformance>);
     }
     for (const decision of decisions) {
       await this.dataSource.getRepository(AgentDecision).save({
@@ -380,9 +390,12 @@ function parse(text: string | null): unknown {
 
 async function outageMemory(): Promise<OutageBenchResult> {
   const maxQueueSize = 20_000;
-  const down = new StoreConnection(async () => {
-    throw new StoreUnavailableError('the database is down for this benchmark');
-  }, { migrate: false });
+  const down = new StoreConnection(
+    async () => {
+      throw new StoreUnavailableError('the database is down for this benchmark');
+    },
+    { migrate: false },
+  );
   const processor = new AgentSpanProcessor({ connection: down, queue: { maxQueueSize }, shutdownTimeoutMs: 100 });
   const provider = register([processor]);
   const heap = () => {
@@ -416,8 +429,6 @@ function unregister(): void {
   trace.disable();
   context.disable();
 }
-
-
 
 if (require.main === module) {
   void benchThroughput().then((result) => console.log(result));

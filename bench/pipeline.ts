@@ -27,7 +27,8 @@ interface BenchRecord {
   metadata: { issue: number; repository: string };
 }
 
-const noopWrite = (batch: unknown[]): Promise<WriteResult<never>> => Promise.resolve({ written: batch.length, rejected: [] });
+const noopWrite = (batch: unknown[]): Promise<WriteResult<never>> =>
+  Promise.resolve({ written: batch.length, rejected: [] });
 const hangingWrite = (): Promise<WriteResult<never>> => new Promise(() => undefined);
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -103,10 +104,19 @@ export async function benchPipeline(recordCount = 200_000): Promise<PipelineBenc
     records,
     () => new BatchPipeline<BenchRecord>({ write: noopWrite, sizeOf: () => 2_000 }),
   );
-  const enqueueDefaultSizeOfNsPerOp = await timeEnqueue(records, () => new BatchPipeline<BenchRecord>({ write: noopWrite }));
+  const enqueueDefaultSizeOfNsPerOp = await timeEnqueue(
+    records,
+    () => new BatchPipeline<BenchRecord>({ write: noopWrite }),
+  );
   const enqueueWhenFullNsPerOp = await timeEnqueue(
     records,
-    () => new BatchPipeline<BenchRecord>({ write: hangingWrite, sizeOf: () => 2_000, maxQueueSize: 10_000, maxBatchSize: 1_000 }),
+    () =>
+      new BatchPipeline<BenchRecord>({
+        write: hangingWrite,
+        sizeOf: () => 2_000,
+        maxQueueSize: 10_000,
+        maxBatchSize: 1_000,
+      }),
   );
   const throughput = await timeThroughput(records);
 

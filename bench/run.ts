@@ -10,8 +10,12 @@ const micros = (ns: number) => `${(ns / 1000).toFixed(2)} µs`;
 const rate = (perSecond: number) => `${Math.round(perSecond).toLocaleString('en-US')} spans/s`;
 
 async function main(): Promise<void> {
-  console.log('agentspan benchmarks — one run, each section in a fresh process (the two with targets in three); compare the ratios, absolute times depend on the machine.');
-  console.log(`Database: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite (set DATABASE_URL for a server)'}\n`);
+  console.log(
+    'agentspan benchmarks — one run, each section in a fresh process (the two with targets in three); compare the ratios, absolute times depend on the machine.',
+  );
+  console.log(
+    `Database: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite (set DATABASE_URL for a server)'}\n`,
+  );
 
   const decorators = await inFreshProcess<DecoratorBenchResult>('decorators');
   console.log('1. Decorator overhead per call of an async method (fastest of 30 interleaved rounds of 5,000 calls)');
@@ -27,7 +31,10 @@ async function main(): Promise<void> {
   // The two figures with targets vary from one process to the next on a shared machine (garbage collection timing,
   // what the JIT made of the hot paths): each is measured in REPEATS fresh processes, and the median one is shown.
   const calls = await medianOfFreshProcesses<CallCostBenchResult>('calls', (result) => result.callRatio);
-  const throughputRuns = await medianOfFreshProcesses<ThroughputBenchResult>('throughput', (result) => result.spansPerSecond);
+  const throughputRuns = await medianOfFreshProcesses<ThroughputBenchResult>(
+    'throughput',
+    (result) => result.spansPerSecond,
+  );
   const persistence = {
     ...calls.median,
     ...throughputRuns.median,
@@ -40,17 +47,27 @@ async function main(): Promise<void> {
     '@Trace, persisted': { 'time per call': micros(persistence.persistedNs) },
   });
   console.log(`   persisted / plain span = ${persistence.callRatio.toFixed(2)}x (target <= 1.5x)`);
-  console.log(`   the median of ${REPEATS} fresh processes: ${calls.all.map((r) => `${r.callRatio.toFixed(2)}x`).join(', ')}\n`);
+  console.log(
+    `   the median of ${REPEATS} fresh processes: ${calls.all.map((r) => `${r.callRatio.toFixed(2)}x`).join(', ')}\n`,
+  );
 
   console.log(
     `3. End-to-end throughput, sustained: recorded agent spans handed to a processor, until all are committed ` +
       `(after ${persistence.warmupSpans.toLocaleString('en-US')} warm-up spans)`,
   );
   console.table({
-    AgentSpanProcessor: { spans: persistence.throughputSpans, 'committed per second': rate(persistence.spansPerSecond) },
-    'naive repository.save() per span': { spans: persistence.naiveSpans, 'committed per second': rate(persistence.naiveSpansPerSecond) },
+    AgentSpanProcessor: {
+      spans: persistence.throughputSpans,
+      'committed per second': rate(persistence.spansPerSecond),
+    },
+    'naive repository.save() per span': {
+      spans: persistence.naiveSpans,
+      'committed per second': rate(persistence.naiveSpansPerSecond),
+    },
   });
-  console.log(`   ${(persistence.spansPerSecond / persistence.naiveSpansPerSecond).toFixed(1)}x the naive processor (target: >= 40,000 spans/s)`);
+  console.log(
+    `   ${(persistence.spansPerSecond / persistence.naiveSpansPerSecond).toFixed(1)}x the naive processor (target: >= 40,000 spans/s)`,
+  );
   console.log(
     `   the median of ${REPEATS} fresh processes: ${throughputRuns.all.map((r) => rate(r.spansPerSecond)).join(', ')}`,
   );
@@ -63,13 +80,28 @@ async function main(): Promise<void> {
 
   const { after50k, after200k } = persistence.outageHeapGrowthMb;
   console.log('4. Memory while the database is down (queue bound: maxQueueSize 20,000)');
-  console.log(`   heap growth after 50,000 spans: ${after50k.toFixed(1)} MB; after 200,000 spans: ${after200k.toFixed(1)} MB`);
-  console.log(`   records dropped oldest-first and counted: ${persistence.outageQueue.dropped.toLocaleString('en-US')}`);
+  console.log(
+    `   heap growth after 50,000 spans: ${after50k.toFixed(1)} MB; after 200,000 spans: ${after200k.toFixed(1)} MB`,
+  );
+  console.log(
+    `   records dropped oldest-first and counted: ${persistence.outageQueue.dropped.toLocaleString('en-US')}`,
+  );
 
   const hostile = await inFreshProcess<HostileInputBenchResult>('hostile');
-  console.log('\n5. Hostile input: one call over the same call with a small argument (median of 21 calls after warm-up)');
-  console.table(Object.fromEntries(Object.entries(hostile.cases).map(([name, us]) => [name, { 'extra time per call': `${Math.max(0, us).toFixed(1)} µs` }])));
-  console.log(`   listing the 1M keys once costs ${(hostile.millionKeysListingUs / 1_000).toFixed(0)} ms; a call captures input and output`);
+  console.log(
+    '\n5. Hostile input: one call over the same call with a small argument (median of 21 calls after warm-up)',
+  );
+  console.table(
+    Object.fromEntries(
+      Object.entries(hostile.cases).map(([name, us]) => [
+        name,
+        { 'extra time per call': `${Math.max(0, us).toFixed(1)} µs` },
+      ]),
+    ),
+  );
+  console.log(
+    `   listing the 1M keys once costs ${(hostile.millionKeysListingUs / 1_000).toFixed(0)} ms; a call captures input and output`,
+  );
 
   const queries = await inFreshProcess<QueryLatencies>('queries');
   const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -84,13 +116,18 @@ async function main(): Promise<void> {
     'costBreakdown by model, 24 h': { latency: ms(queries.costsByModel24hMs) },
     'topErrors, 24 h': { latency: ms(queries.topErrors24hMs) },
   });
-  console.log(`   seeding took ${queries.seedSeconds.toFixed(0)} s; the first rollup of all ${30 * 24} hours ${queries.rollupSeconds.toFixed(1)} s`);
+  console.log(
+    `   seeding took ${queries.seedSeconds.toFixed(0)} s; the first rollup of all ${30 * 24} hours ${queries.rollupSeconds.toFixed(1)} s`,
+  );
 }
 
 const REPEATS = 3;
 
 /** Runs a section in REPEATS fresh processes, one after another; returns all results and the median by `figure`. */
-async function medianOfFreshProcesses<T>(section: SectionName, figure: (result: T) => number): Promise<{ median: T; all: T[] }> {
+async function medianOfFreshProcesses<T>(
+  section: SectionName,
+  figure: (result: T) => number,
+): Promise<{ median: T; all: T[] }> {
   const all: T[] = [];
   for (let i = 0; i < REPEATS; i++) all.push(await inFreshProcess<T>(section));
   const sorted = [...all].sort((a, b) => figure(a) - figure(b));
@@ -100,11 +137,9 @@ async function medianOfFreshProcesses<T>(section: SectionName, figure: (result: 
 /** Runs a section in a node of its own (see section.ts), with this process's flags and environment. */
 function inFreshProcess<T>(section: SectionName): Promise<T> {
   return new Promise<T>((resolvePromise, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...process.execArgv, resolve(__dirname, 'section.ts'), section],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const child = spawn(process.execPath, [...process.execArgv, resolve(__dirname, 'section.ts'), section], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();

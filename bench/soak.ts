@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     peakHeld = Math.max(peakHeld, held);
     if (samples.length === 0 || Math.round(elapsed / 1000) % 5 === 0) {
       samples.push({
-        's': Math.round((Date.now() - started) / 1000),
+        s: Math.round((Date.now() - started) / 1000),
         database: down ? 'CUT' : 'up',
         'heap (MB)': Number(heap.toFixed(1)),
         'rss (MB)': Number((process.memoryUsage().rss / 1024 / 1024).toFixed(1)),

@@ -97,11 +97,17 @@ export function syntheticRecords(traces: number): SpanRecord[] {
     const taskSpanId = randomBytes(8).toString('hex');
     const startedAt = new Date(base + t);
     const agent = span(traceId, agentSpanId, null, 'agent', 'invoke_agent ResearchAgent', startedAt);
-    records.push({ ...agent, execution: { ...agent.execution, status: 'running', completedAt: null }, performance: null });
+    records.push({
+      ...agent,
+      execution: { ...agent.execution, status: 'running', completedAt: null },
+      performance: null,
+    });
     const children: SpanRecord[] = [span(traceId, taskSpanId, agentSpanId, 'task', 'analyze', startedAt)];
     for (let i = 0; i < 4; i++) {
       const llm = span(traceId, randomBytes(8).toString('hex'), taskSpanId, 'llm', 'chat gpt-4o', startedAt);
-      llm.execution.input = JSON.stringify({ messages: [{ role: 'user', content: `question ${t}.${i} about markets` }] });
+      llm.execution.input = JSON.stringify({
+        messages: [{ role: 'user', content: `question ${t}.${i} about markets` }],
+      });
       llm.execution.output = JSON.stringify({ messages: [{ role: 'assistant', content: 'a short answer' }] });
       llm.performance = {
         ...llm.performance!,
@@ -117,17 +123,39 @@ export function syntheticRecords(traces: number): SpanRecord[] {
         costSource: 'calculated',
       };
       if (i % 3 === 0) {
-        llm.events = [{ ordinal: 0, level: 'info', message: 'retrying after rate limit', attributes: '{"attempt":1}', occurredAt: startedAt }];
+        llm.events = [
+          {
+            ordinal: 0,
+            level: 'info',
+            message: 'retrying after rate limit',
+            attributes: '{"attempt":1}',
+            occurredAt: startedAt,
+          },
+        ];
       }
       children.push(llm);
     }
     for (let i = 0; i < 3; i++) {
-      const tool = span(traceId, randomBytes(8).toString('hex'), taskSpanId, 'tool', 'execute_tool web_search', startedAt);
+      const tool = span(
+        traceId,
+        randomBytes(8).toString('hex'),
+        taskSpanId,
+        'tool',
+        'execute_tool web_search',
+        startedAt,
+      );
       tool.execution.input = JSON.stringify({ query: `market size ${t}` });
       tool.execution.output = JSON.stringify({ results: 3 });
       children.push(tool);
     }
-    const decision = span(traceId, randomBytes(8).toString('hex'), agentSpanId, 'decision', 'choose_channel', startedAt);
+    const decision = span(
+      traceId,
+      randomBytes(8).toString('hex'),
+      agentSpanId,
+      'decision',
+      'choose_channel',
+      startedAt,
+    );
     decision.decisions = [
       {
         ordinal: 0,

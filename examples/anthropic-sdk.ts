@@ -29,7 +29,13 @@ class SupportAgent {
       model: 'claude-haiku-4-5',
       max_tokens: 256,
       // The long, stable part of the prompt is cached: later calls read it from the cache.
-      system: [{ type: 'text' as const, text: 'You are a support agent for ACME. (Long policy text…)', cache_control: { type: 'ephemeral' as const } }],
+      system: [
+        {
+          type: 'text' as const,
+          text: 'You are a support agent for ACME. (Long policy text…)',
+          cache_control: { type: 'ephemeral' as const },
+        },
+      ],
       messages: [{ role: 'user' as const, content: question }],
     };
     const message = await this.client.messages.create(params);
@@ -44,7 +50,10 @@ class SupportAgent {
 
 async function main(): Promise<void> {
   const fake = await startFakeAnthropic(USAGE);
-  const telemetry = await startAgentTelemetry({ serviceName: 'example-anthropic-sdk', embeddedDataDir: '.agentspan/examples/anthropic-sdk' });
+  const telemetry = await startAgentTelemetry({
+    serviceName: 'example-anthropic-sdk',
+    embeddedDataDir: '.agentspan/examples/anthropic-sdk',
+  });
   try {
     const started = new Date();
     const client = new Anthropic({ apiKey: 'test', baseURL: fake.url });
@@ -54,7 +63,13 @@ async function main(): Promise<void> {
     await printStoredRun(telemetry, 'AnthropicSupportAgent', started);
     printProviderFigures(
       fake.requests.length,
-      { input: USAGE.inputTokens, cacheRead: USAGE.cacheReadTokens, cacheWrite: USAGE.cacheCreationTokens, output: USAGE.outputTokens, reasoning: null },
+      {
+        input: USAGE.inputTokens,
+        cacheRead: USAGE.cacheReadTokens,
+        cacheWrite: USAGE.cacheCreationTokens,
+        output: USAGE.outputTokens,
+        reasoning: null,
+      },
       `input_tokens ${USAGE.inputTokens}, cache_read_input_tokens ${USAGE.cacheReadTokens}, cache_creation_input_tokens ${USAGE.cacheCreationTokens}, output_tokens ${USAGE.outputTokens}`,
     );
   } finally {

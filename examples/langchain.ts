@@ -40,7 +40,10 @@ class SupportAgent {
 
 async function main(): Promise<void> {
   const fake = await startFakeOpenAI(USAGE);
-  const telemetry = await startAgentTelemetry({ serviceName: 'example-langchain', embeddedDataDir: '.agentspan/examples/langchain' });
+  const telemetry = await startAgentTelemetry({
+    serviceName: 'example-langchain',
+    embeddedDataDir: '.agentspan/examples/langchain',
+  });
   try {
     const started = new Date();
     const llm = new ChatOpenAI({ model: 'gpt-4o-mini', apiKey: 'test', configuration: { baseURL: fake.url } });
@@ -50,7 +53,13 @@ async function main(): Promise<void> {
     await printStoredRun(telemetry, 'LangChainSupportAgent', started);
     printProviderFigures(
       fake.requests.length,
-      { input: USAGE.promptTokens - USAGE.cachedTokens, cacheRead: USAGE.cachedTokens, cacheWrite: null, output: USAGE.completionTokens - USAGE.reasoningTokens, reasoning: USAGE.reasoningTokens },
+      {
+        input: USAGE.promptTokens - USAGE.cachedTokens,
+        cacheRead: USAGE.cachedTokens,
+        cacheWrite: null,
+        output: USAGE.completionTokens - USAGE.reasoningTokens,
+        reasoning: USAGE.reasoningTokens,
+      },
       `prompt_tokens ${USAGE.promptTokens} of which cached_tokens ${USAGE.cachedTokens}, completion_tokens ${USAGE.completionTokens} of which reasoning_tokens ${USAGE.reasoningTokens}`,
     );
   } finally {

@@ -40,7 +40,10 @@ class SupportAgent {
   // observe() wraps a function in an observation; inside it, updateActiveObservation reports on it.
   private readonly draft = observe(
     async (question: string) => {
-      const completion = await this.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] });
+      const completion = await this.client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: question }],
+      });
       updateActiveObservation(reportOf(completion), { asType: 'generation' });
       return completion.choices[0].message.content ?? '';
     },
@@ -53,8 +56,15 @@ class SupportAgent {
     const final = await startActiveObservation(
       'polish-answer',
       async (generation) => {
-        const completion = await this.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Polish: ${draft}` }] });
-        generation.update({ input: `Polish: ${draft}`, output: completion.choices[0].message, ...reportOf(completion) });
+        const completion = await this.client.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: `Polish: ${draft}` }],
+        });
+        generation.update({
+          input: `Polish: ${draft}`,
+          output: completion.choices[0].message,
+          ...reportOf(completion),
+        });
         return completion.choices[0].message.content ?? '';
       },
       { asType: 'generation' },
@@ -65,10 +75,15 @@ class SupportAgent {
 
 async function main(): Promise<void> {
   const fake = await startFakeOpenAI(USAGE);
-  const telemetry = await startAgentTelemetry({ serviceName: 'example-langfuse', embeddedDataDir: '.agentspan/examples/langfuse' });
+  const telemetry = await startAgentTelemetry({
+    serviceName: 'example-langfuse',
+    embeddedDataDir: '.agentspan/examples/langfuse',
+  });
   try {
     const started = new Date();
-    const answers = await new SupportAgent(new OpenAI({ apiKey: 'test', baseURL: fake.url })).answer('How do I reset my password?');
+    const answers = await new SupportAgent(new OpenAI({ apiKey: 'test', baseURL: fake.url })).answer(
+      'How do I reset my password?',
+    );
     console.log(`answers: ${JSON.stringify(answers)}`);
     await telemetry.flush(); // wait until the spans are written
     await printStoredRun(telemetry, 'LangfuseSupportAgent', started);

@@ -34,12 +34,18 @@ class SupportAgent {
     const plain = await this.client.chat.completions.create({ model: 'gpt-4o-mini', messages });
     // 2. Streamed, Traceloop only; include_usage makes OpenAI send the usage in a last chunk.
     let streamed = '';
-    const stream = await this.client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
+    const stream = await this.client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? '';
     // 3 and 4. The same calls through @LLM methods that return the SDK's promise or stream.
     const wrapped = await this.complete('Say hello');
     let wrappedStream = '';
-    for await (const chunk of await this.completeStreamed('Say hello')) wrappedStream += chunk.choices[0]?.delta.content ?? '';
+    for await (const chunk of await this.completeStreamed('Say hello'))
+      wrappedStream += chunk.choices[0]?.delta.content ?? '';
     return [plain.choices[0].message.content ?? '', streamed, wrapped.choices[0].message.content ?? '', wrappedStream];
   }
 
@@ -61,7 +67,10 @@ class SupportAgent {
 
 async function main(): Promise<void> {
   const fake = await startFakeOpenAI(USAGE);
-  const telemetry = await startAgentTelemetry({ serviceName: 'example-openai-sdk', embeddedDataDir: '.agentspan/examples/openai-sdk' });
+  const telemetry = await startAgentTelemetry({
+    serviceName: 'example-openai-sdk',
+    embeddedDataDir: '.agentspan/examples/openai-sdk',
+  });
   try {
     const started = new Date();
     const answers = await new SupportAgent(new OpenAI({ apiKey: 'test', baseURL: fake.url })).answer();
@@ -70,7 +79,13 @@ async function main(): Promise<void> {
     await printStoredRun(telemetry, 'OpenAISupportAgent', started);
     printProviderFigures(
       fake.requests.length,
-      { input: USAGE.promptTokens - USAGE.cachedTokens, cacheRead: USAGE.cachedTokens, cacheWrite: null, output: USAGE.completionTokens - USAGE.reasoningTokens, reasoning: USAGE.reasoningTokens },
+      {
+        input: USAGE.promptTokens - USAGE.cachedTokens,
+        cacheRead: USAGE.cachedTokens,
+        cacheWrite: null,
+        output: USAGE.completionTokens - USAGE.reasoningTokens,
+        reasoning: USAGE.reasoningTokens,
+      },
       `prompt_tokens ${USAGE.promptTokens} of which cached_tokens ${USAGE.cachedTokens}, completion_tokens ${USAGE.completionTokens} of which reasoning_tokens ${USAGE.reasoningTokens}`,
     );
   } finally {

@@ -40,7 +40,13 @@ async function simulatedChat(model: string, prompt: string) {
     id: `chatcmpl-${randomUUID().slice(0, 8)}`,
     object: 'chat.completion',
     model: `${model}-2024-08-06`,
-    choices: [{ index: 0, message: { role: 'assistant', content: `(${model}) ${prompt.slice(0, 60)}…` }, finish_reason: 'stop' }],
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: `(${model}) ${prompt.slice(0, 60)}…` },
+        finish_reason: 'stop',
+      },
+    ],
     usage: {
       prompt_tokens: promptTokens,
       completion_tokens: completionTokens,
@@ -50,10 +56,16 @@ async function simulatedChat(model: string, prompt: string) {
   };
 }
 
-function priceOf(model: string, usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details: { cached_tokens: number } }) {
+function priceOf(
+  model: string,
+  usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details: { cached_tokens: number } },
+) {
   const price = PRICES[model];
   const cached = usage.prompt_tokens_details.cached_tokens;
-  return ((usage.prompt_tokens - cached) * price.input + cached * price.cached + usage.completion_tokens * price.output) / 1e6;
+  return (
+    ((usage.prompt_tokens - cached) * price.input + cached * price.cached + usage.completion_tokens * price.output) /
+    1e6
+  );
 }
 
 @Agent({ name: 'ResearchAgent', version: '1.0', description: 'gathers facts about a market' })
@@ -156,18 +168,27 @@ async function campaign(topic: string): Promise<void> {
 async function main(): Promise<void> {
   const started = new Date();
   const telemetry = await startAgentTelemetry({ serviceName: 'agentspan-quickstart' });
-  const where = telemetry.storage === 'embedded' ? 'embedded PostgreSQL in ./.agentspan' : 'the PostgreSQL server in DATABASE_URL';
+  const where =
+    telemetry.storage === 'embedded' ? 'embedded PostgreSQL in ./.agentspan' : 'the PostgreSQL server in DATABASE_URL';
   console.log(`agentspan quickstart — runs are stored in ${where}\n`);
 
   for (const [index, topic] of ['solar panels for farms', 'AI agents for accountants'].entries()) {
-    await withAgentContext({ userId: 'demo-user', tenantId: 'acme', sessionId: `campaign-${index + 1}`, metadata: { issueNumber: 100 + index } }, () =>
-      campaign(topic),
+    await withAgentContext(
+      {
+        userId: 'demo-user',
+        tenantId: 'acme',
+        sessionId: `campaign-${index + 1}`,
+        metadata: { issueNumber: 100 + index },
+      },
+      () => campaign(topic),
     );
   }
 
   const flushed = await telemetry.flush(30_000);
   const { runs } = await telemetry.runs.history({ since: started, limit: 20 });
-  console.log(`\nPersisted agent runs, in the order they ran${flushed.complete ? '' : ' (some still being written)'}:\n`);
+  console.log(
+    `\nPersisted agent runs, in the order they ran${flushed.complete ? '' : ' (some still being written)'}:\n`,
+  );
   printRuns(runs);
 
   const failed = runs.find((run) => run.status === 'failed');
@@ -179,12 +200,16 @@ async function main(): Promise<void> {
   const { decisions } = await telemetry.runs.decisions({ agent: 'PlannerAgent', limit: 1 });
   if (decisions[0]) {
     const d = decisions[0];
-    console.log(`\nLatest decision of PlannerAgent: ${d.name} = ${JSON.stringify(d.choice)} (confidence ${d.confidence}) — ${d.reasoning}`);
+    console.log(
+      `\nLatest decision of PlannerAgent: ${d.name} = ${JSON.stringify(d.choice)} (confidence ${d.confidence}) — ${d.reasoning}`,
+    );
   }
   const byAgent = await telemetry.runs.stats({ groupBy: 'agent', since: started });
   console.log('\nThis session per agent (runs.stats):');
   for (const group of byAgent.groups) {
-    const metrics = Object.entries(group.metrics).map(([name, metric]) => `, ${name} avg ${metric.avg}`).join('');
+    const metrics = Object.entries(group.metrics)
+      .map(([name, metric]) => `, ${name} avg ${metric.avg}`)
+      .join('');
     console.log(
       `  ${group.key}: ${group.count} run(s), ${Math.round((group.successRate ?? 0) * 100)} % succeeded, ` +
         `p95 ${Math.round(group.duration.p95Ms ?? 0)} ms, $${(group.costUsd ?? 0).toFixed(5)}${metrics}`,
@@ -192,7 +217,8 @@ async function main(): Promise<void> {
   }
   const perModel = await telemetry.runs.costBreakdown({ groupBy: 'model', since: started });
   console.log('Cost per model (runs.costBreakdown):');
-  for (const group of perModel.groups) console.log(`  ${group.key}: ${group.executions} call(s), $${(group.costUsd ?? 0).toFixed(5)}`);
+  for (const group of perModel.groups)
+    console.log(`  ${group.key}: ${group.executions} call(s), $${(group.costUsd ?? 0).toFixed(5)}`);
   console.log('\nstats:', JSON.stringify(telemetry.stats()));
   await telemetry.shutdown();
 }
@@ -206,7 +232,9 @@ function printRuns(runs: RunSummary[]): void {
       agent: run.agentName ?? run.name,
       status: run.status,
       duration: run.durationMs === null ? '' : `${Math.round(run.durationMs)} ms`,
-      'tokens in': formatCount((run.totals.inputTokens ?? 0) + (run.totals.cacheReadTokens ?? 0) + (run.totals.cacheWriteTokens ?? 0)),
+      'tokens in': formatCount(
+        (run.totals.inputTokens ?? 0) + (run.totals.cacheReadTokens ?? 0) + (run.totals.cacheWriteTokens ?? 0),
+      ),
       'tokens out': formatCount((run.totals.outputTokens ?? 0) + (run.totals.reasoningTokens ?? 0)),
       'cost $': run.totals.costUsd === null ? 'unknown' : run.totals.costUsd.toFixed(5),
       llm: String(run.totals.llmCalls ?? 0),
@@ -218,11 +246,16 @@ function printRuns(runs: RunSummary[]): void {
 
 function printTree(node: RunNode, indent: string): void {
   const { execution, performance } = node;
-  const duration = performance?.durationMs === null || performance === null ? '' : ` ${Math.round(performance.durationMs)} ms`;
-  const tokens = performance?.inputTokens === null || performance === null ? '' : ` ${performance.inputTokens}+${performance.cacheReadTokens ?? 0} in / ${performance.outputTokens} out`;
+  const duration =
+    performance?.durationMs === null || performance === null ? '' : ` ${Math.round(performance.durationMs)} ms`;
+  const tokens =
+    performance?.inputTokens === null || performance === null
+      ? ''
+      : ` ${performance.inputTokens}+${performance.cacheReadTokens ?? 0} in / ${performance.outputTokens} out`;
   const error = execution.errorMessage ? `  ✗ ${execution.errorType}: ${execution.errorMessage}` : '';
   console.log(`${indent}${execution.name} [${execution.kind}, ${execution.status}]${duration}${tokens}${error}`);
-  for (const decision of node.decisions) console.log(`${indent}  ↳ decided ${decision.name} = ${JSON.stringify(decision.choice)} (${decision.confidence})`);
+  for (const decision of node.decisions)
+    console.log(`${indent}  ↳ decided ${decision.name} = ${JSON.stringify(decision.choice)} (${decision.confidence})`);
   for (const child of node.children) printTree(child, `${indent}  `);
 }
 
@@ -237,7 +270,8 @@ function printTable(rows: Array<Record<string, string>>): void {
   }
   const columns = Object.keys(rows[0]);
   const width = (column: string) => Math.max(column.length, ...rows.map((row) => row[column].length));
-  const line = (cells: Record<string, string>) => columns.map((column) => cells[column].padEnd(width(column))).join('  ');
+  const line = (cells: Record<string, string>) =>
+    columns.map((column) => cells[column].padEnd(width(column))).join('  ');
   console.log(line(Object.fromEntries(columns.map((column) => [column, column]))));
   console.log(columns.map((column) => '─'.repeat(width(column))).join('  '));
   for (const row of rows) console.log(line(row));

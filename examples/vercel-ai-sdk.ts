@@ -27,7 +27,13 @@ const finishReason = { unified: 'stop' as const, raw: 'stop' };
 const model = new MockLanguageModelV4({
   provider: 'openai.chat',
   modelId: 'gpt-4o-mini',
-  doGenerate: async () => ({ content: [{ type: 'text', text: 'Hello from the mock model.' }], finishReason, usage, response, warnings: [] }),
+  doGenerate: async () => ({
+    content: [{ type: 'text', text: 'Hello from the mock model.' }],
+    finishReason,
+    usage,
+    response,
+    warnings: [],
+  }),
   doStream: async () => ({
     stream: simulateReadableStream({
       initialDelayInMs: null,
@@ -58,7 +64,10 @@ class SupportAgent {
 }
 
 async function main(): Promise<void> {
-  const telemetry = await startAgentTelemetry({ serviceName: 'example-vercel-ai-sdk', embeddedDataDir: '.agentspan/examples/vercel-ai-sdk' });
+  const telemetry = await startAgentTelemetry({
+    serviceName: 'example-vercel-ai-sdk',
+    embeddedDataDir: '.agentspan/examples/vercel-ai-sdk',
+  });
   // Once for the whole application (or per call: `telemetry: { integrations: new OpenTelemetry() }`), and after
   // startAgentTelemetry: the integration takes its tracer when it is constructed. `usage: true` adds the usage
   // details GenAI semconv has no name for, the reasoning tokens among them.
@@ -72,7 +81,13 @@ async function main(): Promise<void> {
     const { inputTokens: input, outputTokens: output } = usage;
     printProviderFigures(
       model.doGenerateCalls.length + model.doStreamCalls.length,
-      { input: input.noCache, cacheRead: input.cacheRead, cacheWrite: input.cacheWrite, output: output.text, reasoning: output.reasoning },
+      {
+        input: input.noCache,
+        cacheRead: input.cacheRead,
+        cacheWrite: input.cacheWrite,
+        output: output.text,
+        reasoning: output.reasoning,
+      },
       `inputTokens ${JSON.stringify(input)}, outputTokens ${JSON.stringify(output)}`,
     );
   } finally {

@@ -17,7 +17,9 @@ export class AddCreatedAtBrin1795910400000 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     const schema = (queryRunner.connection.options as { schema?: string }).schema;
-    const index = schema ? `${quote(schema)}.${quote('idx_agent_executions_created_brin')}` : quote('idx_agent_executions_created_brin');
+    const index = schema
+      ? `${quote(schema)}.${quote('idx_agent_executions_created_brin')}`
+      : quote('idx_agent_executions_created_brin');
     await queryRunner.query(`DROP INDEX ${index}`);
   }
 }

@@ -20,16 +20,37 @@ export class BinaryCollationForIds1796000000000 implements MigrationInterface {
 }
 
 const ID_COLUMNS: ReadonlyArray<[table: string, columns: ReadonlyArray<[name: string, length: number]>]> = [
-  ['agent_executions', [['trace_id', 32], ['span_id', 16], ['parent_span_id', 16]]],
-  ['agent_decisions', [['trace_id', 32], ['span_id', 16]]],
-  ['agent_events', [['trace_id', 32], ['span_id', 16]]],
+  [
+    'agent_executions',
+    [
+      ['trace_id', 32],
+      ['span_id', 16],
+      ['parent_span_id', 16],
+    ],
+  ],
+  [
+    'agent_decisions',
+    [
+      ['trace_id', 32],
+      ['span_id', 16],
+    ],
+  ],
+  [
+    'agent_events',
+    [
+      ['trace_id', 32],
+      ['span_id', 16],
+    ],
+  ],
 ];
 
 async function alterIds(queryRunner: QueryRunner, collation: string): Promise<void> {
   const table = qualifier(queryRunner);
   for (const [name, columns] of ID_COLUMNS) {
     // One statement per table: its indexes are rebuilt once, not once per column.
-    const changes = columns.map(([column, length]) => `ALTER COLUMN ${quote(column)} TYPE varchar(${length}) ${collation}`);
+    const changes = columns.map(
+      ([column, length]) => `ALTER COLUMN ${quote(column)} TYPE varchar(${length}) ${collation}`,
+    );
     await queryRunner.query(`ALTER TABLE ${table(name)} ${changes.join(', ')}`);
   }
 }

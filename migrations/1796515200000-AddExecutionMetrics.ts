@@ -10,7 +10,9 @@ export class AddExecutionMetrics1796515200000 implements MigrationInterface {
   name = 'AddExecutionMetrics1796515200000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE ${qualifier(queryRunner)('agent_executions')} ADD COLUMN IF NOT EXISTS metrics jsonb`);
+    await queryRunner.query(
+      `ALTER TABLE ${qualifier(queryRunner)('agent_executions')} ADD COLUMN IF NOT EXISTS metrics jsonb`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

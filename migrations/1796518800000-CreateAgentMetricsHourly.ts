@@ -53,7 +53,9 @@ export class CreateAgentMetricsHourly1796518800000 implements MigrationInterface
         metrics jsonb NOT NULL,
         CONSTRAINT pk_agent_metrics_hourly PRIMARY KEY (agent_name, hour)
       )`);
-    await queryRunner.query(`CREATE INDEX IF NOT EXISTS idx_agent_metrics_hourly_hour ON ${table('agent_metrics_hourly')} (hour)`);
+    await queryRunner.query(
+      `CREATE INDEX IF NOT EXISTS idx_agent_metrics_hourly_hour ON ${table('agent_metrics_hourly')} (hour)`,
+    );
     await queryRunner.query(`
       CREATE TABLE IF NOT EXISTS ${table('agentspan_rollup_state')} (
         name varchar(64) NOT NULL,

@@ -81,7 +81,8 @@ type Vendor = 'openai' | 'anthropic' | 'google';
 const SOURCES: Record<Vendor, string> = {
   openai: 'OpenAI list price, https://platform.openai.com/docs/pricing, transcribed 2026-11-22',
   anthropic: 'Anthropic list price, https://docs.anthropic.com/en/docs/about-claude/pricing, transcribed 2026-11-22',
-  google: 'Google list price (prompts up to 200k), https://ai.google.dev/gemini-api/docs/pricing, transcribed 2026-11-22',
+  google:
+    'Google list price (prompts up to 200k), https://ai.google.dev/gemini-api/docs/pricing, transcribed 2026-11-22',
 };
 
 /**

@@ -21,8 +21,16 @@ export type { BreakerState, CircuitBreakerOptions } from './pipeline/circuit-bre
 export type { FsyncPolicy, SpillOptions } from './pipeline/spill/types';
 
 // The store.
-export { createAgentspanDataSource, agentspanDataSourceOptions, type AgentspanDataSourceOptions } from './store/connection/data-source';
-export { createEmbeddedDataSource, type EmbeddedDataSource, type EmbeddedDataSourceOptions } from './store/connection/embedded';
+export {
+  createAgentspanDataSource,
+  agentspanDataSourceOptions,
+  type AgentspanDataSourceOptions,
+} from './store/connection/data-source';
+export {
+  createEmbeddedDataSource,
+  type EmbeddedDataSource,
+  type EmbeddedDataSourceOptions,
+} from './store/connection/embedded';
 export { runMigrations, revertAllMigrations } from './store/connection/migrate';
 export { abandonStaleRuns, ABANDONED_ERROR_TYPE, type AbandonStaleRunsOptions } from './store/maintenance/stale-runs';
 export { pruneRuns, type PruneRunsOptions, type PruneResult } from './store/maintenance/prune-runs';

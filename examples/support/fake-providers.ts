@@ -136,13 +136,19 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeSe
   const completion = options.completionTokens ?? 300;
   const reasoning = options.reasoningTokens ?? 0;
   const text = options.text ?? DEFAULT_TEXT;
-  const modelOf = (body: Record<string, unknown>) => (options.responseModel ?? openAIDated)(String(body.model ?? 'gpt-4o-mini'));
+  const modelOf = (body: Record<string, unknown>) =>
+    (options.responseModel ?? openAIDated)(String(body.model ?? 'gpt-4o-mini'));
   const usage = {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: prompt + completion,
     prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: reasoning,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
   };
   const responseUsage = {
     input_tokens: prompt,
@@ -184,26 +190,58 @@ export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeSe
     const msgId = `msg_${randomUUID().replace(/-/g, '')}`;
     const createdAt = Math.floor(Date.now() / 1000);
     const output = [
-      { type: 'message', id: msgId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] },
+      {
+        type: 'message',
+        id: msgId,
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text, annotations: [] }],
+      },
     ];
     const response = (status: string, done: boolean) => ({
-      id, object: 'response', created_at: createdAt, status, model: modelOf(body), output: done ? output : [],
-      error: null, incomplete_details: null, instructions: null, metadata: {}, parallel_tool_calls: true,
-      temperature: 1, tool_choice: 'auto', tools: [], top_p: 1, usage: done ? responseUsage : null,
+      id,
+      object: 'response',
+      created_at: createdAt,
+      status,
+      model: modelOf(body),
+      output: done ? output : [],
+      error: null,
+      incomplete_details: null,
+      instructions: null,
+      metadata: {},
+      parallel_tool_calls: true,
+      temperature: 1,
+      tool_choice: 'auto',
+      tools: [],
+      top_p: 1,
+      usage: done ? responseUsage : null,
     });
     if (body.stream !== true) return sendJson(res, 200, response('completed', true));
     let seq = 0;
-    const frame = (data: Record<string, unknown>) => ({ event: String(data.type), data: { ...data, sequence_number: seq++ } });
+    const frame = (data: Record<string, unknown>) => ({
+      event: String(data.type),
+      data: { ...data, sequence_number: seq++ },
+    });
     sendSse(res, [
       frame({ type: 'response.created', response: response('in_progress', false) }),
       ...words(text).map((delta) =>
-        frame({ type: 'response.output_text.delta', item_id: msgId, output_index: 0, content_index: 0, delta, logprobs: [] }),
+        frame({
+          type: 'response.output_text.delta',
+          item_id: msgId,
+          output_index: 0,
+          content_index: 0,
+          delta,
+          logprobs: [],
+        }),
       ),
       frame({ type: 'response.completed', response: response('completed', true) }),
     ]);
   };
 
-  return serve({ 'POST /v1/chat/completions': chat, 'POST /v1/responses': responses }, (port) => `http://127.0.0.1:${port}/v1`);
+  return serve(
+    { 'POST /v1/chat/completions': chat, 'POST /v1/responses': responses },
+    (port) => `http://127.0.0.1:${port}/v1`,
+  );
 }
 
 export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeServer> {
@@ -234,8 +272,14 @@ export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<
       return sendJson(res, 200, { ...base, content, stop_reason: 'end_turn', usage: usage(output) });
     }
     sendSse(res, [
-      { event: 'message_start', data: { type: 'message_start', message: { ...base, content: [], stop_reason: null, usage: usage(1) } } },
-      { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
+      {
+        event: 'message_start',
+        data: { type: 'message_start', message: { ...base, content: [], stop_reason: null, usage: usage(1) } },
+      },
+      {
+        event: 'content_block_start',
+        data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      },
       ...words(text).map((piece) => ({
         event: 'content_block_delta',
         data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } },
@@ -243,7 +287,11 @@ export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<
       { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
       {
         event: 'message_delta',
-        data: { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: output } },
+        data: {
+          type: 'message_delta',
+          delta: { stop_reason: 'end_turn', stop_sequence: null },
+          usage: { output_tokens: output },
+        },
       },
       { event: 'message_stop', data: { type: 'message_stop' } },
     ]);

@@ -24,7 +24,13 @@ export function formatBuckets(b: Buckets): string {
 }
 
 function bucketsOf(p: PerformanceView | RunTotals): Buckets {
-  return { input: p.inputTokens, cacheRead: p.cacheReadTokens, cacheWrite: p.cacheWriteTokens, output: p.outputTokens, reasoning: p.reasoningTokens };
+  return {
+    input: p.inputTokens,
+    cacheRead: p.cacheReadTokens,
+    cacheWrite: p.cacheWriteTokens,
+    output: p.outputTokens,
+    reasoning: p.reasoningTokens,
+  };
 }
 
 function printNode(node: RunNode, indent: string): void {
@@ -32,7 +38,9 @@ function printNode(node: RunNode, indent: string): void {
   console.log(`${indent}${execution.name}  [${execution.kind}, ${execution.status}]`);
   if (p && execution.kind === 'llm') {
     const models = `${p.requestModel ?? '?'} → ${p.responseModel ?? '?'}`;
-    console.log(`${indent}  model ${models} (${p.provider ?? 'provider unknown'})${p.counted ? '' : '  — not counted: another span reports this call'}`);
+    console.log(
+      `${indent}  model ${models} (${p.provider ?? 'provider unknown'})${p.counted ? '' : '  — not counted: another span reports this call'}`,
+    );
     console.log(`${indent}  ${formatBuckets(bucketsOf(p))} · cost ${dollars(p.costUsd)} (${p.costSource})`);
   }
   for (const child of node.children) printNode(child, `${indent}  `);
@@ -52,7 +60,9 @@ export async function printStoredRun(telemetry: AgentTelemetry, agent: string, s
   for (const root of tree?.roots ?? []) printNode(root, '  ');
 
   const t = run.totals;
-  console.log(`\nrun totals       ${formatBuckets(bucketsOf(t))} · cost ${dollars(t.costUsd)} · llm calls ${figure(t.llmCalls)} · unknown-cost calls ${figure(t.unknownCostCalls)}`);
+  console.log(
+    `\nrun totals       ${formatBuckets(bucketsOf(t))} · cost ${dollars(t.costUsd)} · llm calls ${figure(t.llmCalls)} · unknown-cost calls ${figure(t.unknownCostCalls)}`,
+  );
   const inTrace = (await telemetry.runs.history({ since, limit: 100 })).runs.filter((r) => r.traceId === run.traceId);
   console.log(`agent runs in the trace: ${inTrace.map((r) => r.agentName ?? r.name).join(', ')}`);
   return run;

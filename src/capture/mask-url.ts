@@ -31,8 +31,7 @@ export function maskUrl(url: string, mask = MASK): string {
 
 /** Masks every connection string found inside free text, e.g. a driver message that quotes the URL it was given. */
 export function maskUrlsIn(text: string): string {
-  return text.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, (candidate) => maskUrl(candidate)).replace(
-    KEYWORD_PASSWORD,
-    `$1${MASK}`,
-  );
+  return text
+    .replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, (candidate) => maskUrl(candidate))
+    .replace(KEYWORD_PASSWORD, `$1${MASK}`);
 }

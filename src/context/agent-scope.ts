@@ -4,7 +4,12 @@ import type { RunBudget } from './run-budget';
 /** The agent whose execution is in progress: the instance (or function definition) and its recorded identity. */
 export interface AgentScope {
   readonly instance: object;
-  readonly identity: { readonly name: string; readonly version?: string; readonly description?: string; readonly id?: string };
+  readonly identity: {
+    readonly name: string;
+    readonly version?: string;
+    readonly description?: string;
+    readonly id?: string;
+  };
   /** The budgets of this run and of the runs around it, outermost first; absent when none has one. */
   readonly budgets?: readonly RunBudget[];
 }

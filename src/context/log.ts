@@ -28,7 +28,10 @@ export function log(level: LogLevel, message: string, attributes?: Record<string
       [ATTR_LOG_MESSAGE]: textOf(message, settings),
     });
     if (!known) {
-      reportOnce('log-level', `log: level must be one of debug, info, warn, error; ${textOf(level, settings)} was logged as info`);
+      reportOnce(
+        'log-level',
+        `log: level must be one of debug, info, warn, error; ${textOf(level, settings)} was logged as info`,
+      );
       addNote(span, 'log level', 'is not one of debug, info, warn, error', 'logged as info', level);
     }
   } catch (error) {

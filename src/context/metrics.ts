@@ -36,8 +36,17 @@ export function recordMetrics(metrics: Record<string, number>): void {
     const names = Object.keys(metrics);
     for (let i = 0; i < names.length; i++) {
       if (i === MAX_EXAMINED) {
-        reportOnce('metric-count', `recordMetrics: at most ${MAX_METRICS_PER_SPAN} metrics per span; the rest were left out`);
-        addNote(span, 'recordMetrics', `has ${names.length} names, past the ${MAX_EXAMINED} examined`, 'the rest left out', names.length);
+        reportOnce(
+          'metric-count',
+          `recordMetrics: at most ${MAX_METRICS_PER_SPAN} metrics per span; the rest were left out`,
+        );
+        addNote(
+          span,
+          'recordMetrics',
+          `has ${names.length} names, past the ${MAX_EXAMINED} examined`,
+          'the rest left out',
+          names.length,
+        );
         break;
       }
       const name = names[i]!;
@@ -68,8 +77,17 @@ function accepts(span: Span, kept: ReadonlyMap<string, number>, name: string, va
     return false;
   }
   if (!kept.has(name) && kept.size >= MAX_METRICS_PER_SPAN) {
-    reportOnce('metric-count', `recordMetrics: at most ${MAX_METRICS_PER_SPAN} metrics per span; the rest were left out`);
-    addNote(span, `recordMetrics ${name}`, `is past the ${MAX_METRICS_PER_SPAN} metrics a span may carry`, 'left out', value);
+    reportOnce(
+      'metric-count',
+      `recordMetrics: at most ${MAX_METRICS_PER_SPAN} metrics per span; the rest were left out`,
+    );
+    addNote(
+      span,
+      `recordMetrics ${name}`,
+      `is past the ${MAX_METRICS_PER_SPAN} metrics a span may carry`,
+      'left out',
+      value,
+    );
     return false;
   }
   return true;

@@ -71,7 +71,10 @@ function mergeScope(parent: RunScope | undefined, given: AgentRunAttributes): Ru
     if (tenantProblem !== undefined) {
       // Refused, not cut: a cut id could be another tenant's. An outer tenant is dropped too: these spans are not its.
       delete values.tenantId;
-      reportOnce(`run-tenantId-${tenantProblem}`, `withAgentContext: tenantId ${tenantProblem}; the spans inside carry no tenant`);
+      reportOnce(
+        `run-tenantId-${tenantProblem}`,
+        `withAgentContext: tenantId ${tenantProblem}; the spans inside carry no tenant`,
+      );
     } else if (id !== undefined) values[key] = id;
     else if (value !== undefined && value !== null) {
       reportOnce(`run-${key}`, `withAgentContext: ${key} must be a string or a number; it was left out`);

@@ -74,7 +74,11 @@ export class RunBudget {
 }
 
 /** Adds usage and cost to every budget of the runs a call is inside. Never throws. */
-export function chargeBudgets(budgets: readonly RunBudget[] | undefined, usage: TokenUsage | undefined, costUsd: number | undefined): void {
+export function chargeBudgets(
+  budgets: readonly RunBudget[] | undefined,
+  usage: TokenUsage | undefined,
+  costUsd: number | undefined,
+): void {
   if (budgets === undefined) return;
   for (const budget of budgets) {
     try {

@@ -71,7 +71,9 @@ export class PriceTable {
       this.candidates.set(key, candidates);
     }
     const start = call.startedAtMicros;
-    return candidates.find(({ row }) => row.validFromMicros <= start && (row.validToMicros === null || start < row.validToMicros))?.row;
+    return candidates.find(
+      ({ row }) => row.validFromMicros <= start && (row.validToMicros === null || start < row.validToMicros),
+    )?.row;
   }
 }
 

@@ -78,7 +78,10 @@ function fromAnthropicStreamEvent(value: Bag): ResponseUsage | undefined {
   if (value.type === 'message_start' && isBag(value.message)) return fromOpenAiOrAnthropic(value.message);
   if (value.type === 'message_delta' && isBag(value.usage)) {
     const finish = bag(value.delta).stop_reason;
-    const figures = 'input_tokens' in value.usage ? fromAnthropicUsage(value.usage) : { outputTokens: count(value.usage.output_tokens) };
+    const figures =
+      'input_tokens' in value.usage
+        ? fromAnthropicUsage(value.usage)
+        : { outputTokens: count(value.usage.output_tokens) };
     return compact({ ...figures, finishReasons: typeof finish === 'string' ? [finish] : undefined });
   }
   return undefined;

@@ -69,7 +69,13 @@ export function planCall(definition: CallDefinition, self: unknown, parent: Cont
   const ownAgent = definition.fixedAgent ?? (definition.isMethod ? agentIdentityOf(self) : undefined);
   let role = definition.role;
   // The outermost agentspan call on an agent instance is that agent's execution; calls inside it are its tasks.
-  if (role === 'task' && ownAgent && typeof self === 'object' && self !== null && activeAgentOf(parent)?.instance !== self) {
+  if (
+    role === 'task' &&
+    ownAgent &&
+    typeof self === 'object' &&
+    self !== null &&
+    activeAgentOf(parent)?.instance !== self
+  ) {
     role = 'agent';
   }
   const agent = ownAgent ?? activeAgentOf(parent)?.identity;
@@ -156,7 +162,10 @@ export function userAttributes(definition: CallDefinition, self: unknown, args: 
   try {
     return sanitizeAttributes(given(self, args), settings);
   } catch (error) {
-    reportOnce(`attributes-threw:${definition.functionName}`, `the attributes function of ${definition.functionName} threw: ${errorText(error)}`);
+    reportOnce(
+      `attributes-threw:${definition.functionName}`,
+      `the attributes function of ${definition.functionName} threw: ${errorText(error)}`,
+    );
     return undefined;
   }
 }

@@ -10,7 +10,6 @@ import { VERSION } from '../version';
 import { planCall, userAttributes, type CallDefinition } from './call-plan';
 import { TracedCall } from './traced-call';
 
-
 let cachedProvider: TracerProvider | undefined;
 let cachedTracer: Tracer | undefined;
 
@@ -44,8 +43,7 @@ export function invokeTraced(definition: CallDefinition, self: unknown, args: un
     const { shape } = plan;
     const runAttributes = runAttributesOf(parent);
     const extra = userAttributes(definition, self, args);
-    const attributes =
-      runAttributes || extra ? { ...shape.attributes, ...runAttributes, ...extra } : shape.attributes;
+    const attributes = runAttributes || extra ? { ...shape.attributes, ...runAttributes, ...extra } : shape.attributes;
     span = tracer().startSpan(shape.name, { kind: shape.kind, attributes }, parent);
     ctx = trace.setSpan(parent, span);
     let budgets = scope?.budgets;

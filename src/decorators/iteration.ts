@@ -22,7 +22,12 @@ const NOT_ITERATING: WrappedResult = { iterating: false, value: undefined };
  * Generators and web streams are followed through a wrapper handed out in their place; when `substitute` is false
  * (the value reaches the caller through a promise it holds unchanged) they cannot be, and the span ends now.
  */
-export function wrapResult(value: unknown, observer: IterationObserver, ctx: Context, substitute = true): WrappedResult {
+export function wrapResult(
+  value: unknown,
+  observer: IterationObserver,
+  ctx: Context,
+  substitute = true,
+): WrappedResult {
   if (typeof value !== 'object' || value === null) return NOT_ITERATING;
   const prototype = Object.getPrototypeOf(value);
   // Plain data (the common result) cannot be a generator or a stream; only its own members could make it iterable.

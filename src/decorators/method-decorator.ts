@@ -19,7 +19,10 @@ export function methodDecorator(role: SpanRole, where: string, options: unknown)
     if (isStandardContext(keyOrContext)) {
       const name = String(keyOrContext.name);
       if (keyOrContext.kind !== 'method' || typeof target !== 'function') {
-        reportOnce(`unsupported-member:${name}`, `${where} on ${name} (a ${keyOrContext.kind}) is not supported; it is left untraced`);
+        reportOnce(
+          `unsupported-member:${name}`,
+          `${where} on ${name} (a ${keyOrContext.kind}) is not supported; it is left untraced`,
+        );
         return undefined;
       }
       return wrapFunction(target, defineCall(role, name, checked, true));

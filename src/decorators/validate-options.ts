@@ -12,9 +12,14 @@ export function validateSpanOptions(where: string, options: unknown): TracedOpti
   const given = options as Record<string, unknown>;
   for (const key of STRING_OPTIONS) optionalString(`${where} option ${key}`, given[key]);
   for (const key of FUNCTION_OPTIONS) optionalFunction(`${where} option ${key}`, given[key]);
-  for (const key of ['captureInput', 'captureOutput'] as const) optionalBoolean(`${where} option ${key}`, given[key], true);
+  for (const key of ['captureInput', 'captureOutput'] as const)
+    optionalBoolean(`${where} option ${key}`, given[key], true);
   const attributes = given.attributes;
-  if (attributes !== undefined && typeof attributes !== 'function' && (attributes === null || typeof attributes !== 'object')) {
+  if (
+    attributes !== undefined &&
+    typeof attributes !== 'function' &&
+    (attributes === null || typeof attributes !== 'object')
+  ) {
     throw new TypeError(`agentspan: ${where} option attributes must be an object or a function`);
   }
   if (given.kind !== undefined && !KINDS.has(given.kind as string)) {
@@ -34,11 +39,14 @@ function validateToolCost(where: string, cost: unknown, isTool: boolean): void {
 }
 
 function validateBudget(where: string, budget: unknown): void {
-  if (budget === null || typeof budget !== 'object') throw new TypeError(`agentspan: ${where} option budget must be an object`);
+  if (budget === null || typeof budget !== 'object')
+    throw new TypeError(`agentspan: ${where} option budget must be an object`);
   const given = budget as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (key !== 'maxCostUsd' && key !== 'maxTokens' && key !== 'onExceed') {
-      throw new TypeError(`agentspan: ${where} option budget has an unknown key ${key} (expected maxCostUsd, maxTokens, onExceed)`);
+      throw new TypeError(
+        `agentspan: ${where} option budget has an unknown key ${key} (expected maxCostUsd, maxTokens, onExceed)`,
+      );
     }
   }
   for (const key of ['maxCostUsd', 'maxTokens'] as const) {
@@ -56,7 +64,8 @@ function validateBudget(where: string, budget: unknown): void {
 }
 
 export function validateAgentOptions(options: unknown, where = '@Agent'): asserts options is AgentOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError(`agentspan: ${where} options must be an object`);
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`agentspan: ${where} options must be an object`);
   for (const key of ['name', 'version', 'description', 'id'] as const) {
     const value = (options as Record<string, unknown>)[key];
     if (value !== undefined && (typeof value !== 'string' || value === '')) {

@@ -32,19 +32,42 @@ export function publishHealthMetrics(health: () => AgentSpanProcessorHealth, pro
     const queueDepth = gauge('agentspan.queue.depth', 'Records waiting in the queue', '{record}');
     const queueBytes = gauge('agentspan.queue.bytes', 'Estimated bytes of the records waiting in the queue', 'By');
     const inFlight = gauge('agentspan.queue.in_flight', 'Records in batches being written or spilled', '{record}');
-    const breakerState = gauge('agentspan.breaker.state', 'Circuit breaker: 0 closed, 1 half-open, 2 open, -1 disabled', '1');
+    const breakerState = gauge(
+      'agentspan.breaker.state',
+      'Circuit breaker: 0 closed, 1 half-open, 2 open, -1 disabled',
+      '1',
+    );
     const spillBytes = gauge('agentspan.spill.bytes', 'Bytes of spill files in the spill directory', 'By');
     const spillRecords = gauge('agentspan.spill.records', 'Records in the spill files', '{record}');
     const spillFiles = gauge('agentspan.spill.files', 'Spill files in the spill directory', '{file}');
     const recorded = counter('agentspan.records.recorded', 'Spans and agent starts queued for writing', '{record}');
     const written = counter('agentspan.records.written', 'Records written to the database', '{record}');
     const spilled = counter('agentspan.records.spilled', 'Records put in the spill', '{record}');
-    const recovered = counter('agentspan.records.recovered', "Records of earlier processes' spill files written", '{record}');
+    const recovered = counter(
+      'agentspan.records.recovered',
+      "Records of earlier processes' spill files written",
+      '{record}',
+    );
     const dropped = counter('agentspan.records.dropped', 'Records not written, by reason', '{record}');
-    const retried = counter('agentspan.writes.retried', 'Write attempts that failed transiently and were retried', '{attempt}');
+    const retried = counter(
+      'agentspan.writes.retried',
+      'Write attempts that failed transiently and were retried',
+      '{attempt}',
+    );
     const observables: Observable[] = [
-      queueDepth, queueBytes, inFlight, breakerState, spillBytes, spillRecords, spillFiles,
-      recorded, written, spilled, recovered, dropped, retried,
+      queueDepth,
+      queueBytes,
+      inFlight,
+      breakerState,
+      spillBytes,
+      spillRecords,
+      spillFiles,
+      recorded,
+      written,
+      spilled,
+      recovered,
+      dropped,
+      retried,
     ];
 
     const callback = (result: BatchObservableResult): void => {

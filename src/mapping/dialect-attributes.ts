@@ -31,7 +31,12 @@ import type { ExecutionKind } from '../model/records';
  * response model are kept apart (OpenInference overwrites `llm.model_name` with the response model). Values are
  * copied as they are: the mapping checks them.
  */
-export function dialectAttributes(attributes: Attributes, kind: ExecutionKind, spanName: string, scopeName?: string): Attributes {
+export function dialectAttributes(
+  attributes: Attributes,
+  kind: ExecutionKind,
+  spanName: string,
+  scopeName?: string,
+): Attributes {
   const result: Attributes = { ...attributes };
   const fill = (key: string, ...candidates: Array<AttributeValue | undefined>) => {
     if (result[key] !== undefined) return;
@@ -52,8 +57,18 @@ export function dialectAttributes(attributes: Attributes, kind: ExecutionKind, s
   fill(ATTR_GEN_AI_RESPONSE_MODEL, models.response);
 
   const langfuse = langfuseUsage(a[F.ATTR_LANGFUSE_USAGE_DETAILS]);
-  fill(ATTR_GEN_AI_USAGE_INPUT_TOKENS, a[F.ATTR_GEN_AI_USAGE_PROMPT_TOKENS], a[F.ATTR_LLM_TOKEN_COUNT_PROMPT], langfuse?.input);
-  fill(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, a[F.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS], a[F.ATTR_LLM_TOKEN_COUNT_COMPLETION], langfuse?.output);
+  fill(
+    ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+    a[F.ATTR_GEN_AI_USAGE_PROMPT_TOKENS],
+    a[F.ATTR_LLM_TOKEN_COUNT_PROMPT],
+    langfuse?.input,
+  );
+  fill(
+    ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+    a[F.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS],
+    a[F.ATTR_LLM_TOKEN_COUNT_COMPLETION],
+    langfuse?.output,
+  );
   fill(
     ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
     a[F.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS_FLAT],
@@ -79,7 +94,12 @@ export function dialectAttributes(attributes: Attributes, kind: ExecutionKind, s
     langfuse?.reasoning,
   );
   if (scopeName === F.SCOPE_TRACELOOP_ANTHROPIC) inputWithCache(result);
-  fill(ATTR_AGENTSPAN_COST_USD, langfuseCost(a[F.ATTR_LANGFUSE_COST_DETAILS]), a[F.ATTR_LLM_COST_TOTAL], a[F.ATTR_GEN_AI_USAGE_COST]);
+  fill(
+    ATTR_AGENTSPAN_COST_USD,
+    langfuseCost(a[F.ATTR_LANGFUSE_COST_DETAILS]),
+    a[F.ATTR_LLM_COST_TOTAL],
+    a[F.ATTR_GEN_AI_USAGE_COST],
+  );
 
   fill(ATTR_GEN_AI_TOOL_NAME, a[F.ATTR_AI_TOOL_CALL_NAME]);
   fill(ATTR_USER_ID, a[F.ATTR_LANGFUSE_USER_ID], a[F.ATTR_ENDUSER_ID]);
@@ -87,7 +107,13 @@ export function dialectAttributes(attributes: Attributes, kind: ExecutionKind, s
   if (kind === 'agent') {
     // A Langfuse agent observation is named after its agent.
     const observationName = a[F.ATTR_LANGFUSE_OBSERVATION_TYPE] === 'agent' ? spanName : undefined;
-    fill(ATTR_GEN_AI_AGENT_NAME, a[F.ATTR_AGENT_NAME], a[F.ATTR_TRACELOOP_ENTITY_NAME], agentNameFromSpanName(spanName), observationName);
+    fill(
+      ATTR_GEN_AI_AGENT_NAME,
+      a[F.ATTR_AGENT_NAME],
+      a[F.ATTR_TRACELOOP_ENTITY_NAME],
+      agentNameFromSpanName(spanName),
+      observationName,
+    );
   } else {
     fill(ATTR_GEN_AI_AGENT_NAME, a[F.ATTR_AGENT_NAME]);
   }
@@ -136,7 +162,9 @@ const LANGFUSE_REASONING = ['output_reasoning_tokens', 'output_reasoning', 'reas
  * Langfuse usage_details: keys are disjoint (its integrations take cached tokens out of `input` and reasoning out of
  * `output`, so that each key is priced once). Returned with OTel's meaning: input and output including their parts.
  */
-function langfuseUsage(value: unknown): { input?: number; output?: number; cacheRead?: number; cacheWrite?: number; reasoning?: number } | undefined {
+function langfuseUsage(
+  value: unknown,
+): { input?: number; output?: number; cacheRead?: number; cacheWrite?: number; reasoning?: number } | undefined {
   const details = jsonObject(value);
   if (details === undefined) return undefined;
   const first = (keys: string[]) => {
@@ -145,7 +173,14 @@ function langfuseUsage(value: unknown): { input?: number; output?: number; cache
   };
   // `promptTokens` / `completionTokens`: the OpenAI-style names Langfuse's own docs show for usageDetails.
   const input = first(['input', 'prompt', 'promptTokens', 'prompt_tokens', 'inputTokens', 'input_tokens']);
-  const output = first(['output', 'completion', 'completionTokens', 'completion_tokens', 'outputTokens', 'output_tokens']);
+  const output = first([
+    'output',
+    'completion',
+    'completionTokens',
+    'completion_tokens',
+    'outputTokens',
+    'output_tokens',
+  ]);
   const cacheRead = first(LANGFUSE_CACHE_READ);
   const cacheWrite = first(LANGFUSE_CACHE_WRITE);
   const reasoning = first(LANGFUSE_REASONING);
@@ -168,7 +203,8 @@ function inputWithCache(result: Attributes): void {
     if (typeof input !== 'number') continue;
     const cacheRead = result[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS];
     const cacheWrite = result[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS];
-    result[key] = input + (typeof cacheRead === 'number' ? cacheRead : 0) + (typeof cacheWrite === 'number' ? cacheWrite : 0);
+    result[key] =
+      input + (typeof cacheRead === 'number' ? cacheRead : 0) + (typeof cacheWrite === 'number' ? cacheWrite : 0);
   }
 }
 

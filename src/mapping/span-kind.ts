@@ -77,7 +77,11 @@ const MODEL_ATTRIBUTES = [
  * An `invoke_agent {model}` span that names no agent — the Vercel AI SDK's span around one generateText call, named
  * after its model — is a task, not a run of an agent called after the model.
  */
-export function spanKindOf(attributes: Attributes, scopeName: string | undefined, spanName?: string): ExecutionKind | undefined {
+export function spanKindOf(
+  attributes: Attributes,
+  scopeName: string | undefined,
+  spanName?: string,
+): ExecutionKind | undefined {
   const role = agentspanRoleOf(attributes, scopeName);
   if (role !== undefined) return role;
   const operation = attributes[ATTR_GEN_AI_OPERATION_NAME];
@@ -90,7 +94,8 @@ export function spanKindOf(attributes: Attributes, scopeName: string | undefined
     dialectKind(attributes[ATTR_TRACELOOP_SPAN_KIND], TRACELOOP_KINDS) ??
     dialectKind(attributes[ATTR_LANGFUSE_OBSERVATION_TYPE], LANGFUSE_KINDS);
   if (named !== undefined) return named;
-  if (attributes[ATTR_GEN_AI_TOOL_NAME] !== undefined || attributes[ATTR_AI_TOOL_CALL_NAME] !== undefined) return 'tool';
+  if (attributes[ATTR_GEN_AI_TOOL_NAME] !== undefined || attributes[ATTR_AI_TOOL_CALL_NAME] !== undefined)
+    return 'tool';
   for (const key of MODEL_ATTRIBUTES) if (attributes[key] !== undefined) return 'llm';
   if (attributes[ATTR_GEN_AI_AGENT_NAME] !== undefined) return 'agent';
   return undefined;

@@ -15,7 +15,11 @@ export function isSpanRecord(value: unknown): value is SpanRecord {
   if (typeof execution !== 'object' || execution === null) return false;
   if (typeof execution.traceId !== 'string' || !HEX_32.test(execution.traceId)) return false;
   if (typeof execution.spanId !== 'string' || !HEX_16.test(execution.spanId)) return false;
-  if (typeof execution.kind !== 'string' || typeof execution.status !== 'string' || typeof execution.name !== 'string') {
+  if (
+    typeof execution.kind !== 'string' ||
+    typeof execution.status !== 'string' ||
+    typeof execution.name !== 'string'
+  ) {
     return false;
   }
   if (typeof execution.startedAt !== 'string') return false;

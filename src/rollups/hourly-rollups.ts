@@ -94,7 +94,9 @@ async function refreshOnce(dataSource: DataSource, plan: RefreshPlan): Promise<R
   try {
     await runner.startTransaction('REPEATABLE READ');
     await runner.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.round(statementTimeoutMs))]);
-    const [{ locked }] = await runner.query(`SELECT pg_try_advisory_xact_lock($1::int, $2::int) AS locked`, [...ROLLUP_LOCK]);
+    const [{ locked }] = await runner.query(`SELECT pg_try_advisory_xact_lock($1::int, $2::int) AS locked`, [
+      ...ROLLUP_LOCK,
+    ]);
     if (!locked) {
       await runner.rollbackTransaction();
       return { refreshed: false, hours: 0, rows: 0, watermark: null };

@@ -106,7 +106,8 @@ export function validateTelemetryOptions(options: unknown): AgentTelemetryOption
   optionalBoolean('option migrate', given.migrate, true);
   const otlp = given.otlp;
   if (otlp !== undefined && typeof otlp !== 'boolean') {
-    if (otlp === null || typeof otlp !== 'object') throw new TypeError('agentspan: option otlp must be a boolean or an object');
+    if (otlp === null || typeof otlp !== 'object')
+      throw new TypeError('agentspan: option otlp must be a boolean or an object');
     const url = (otlp as OtlpOptions).url;
     if (url !== undefined && !isHttpUrl(url)) throw new TypeError('agentspan: option otlp.url must be an http(s) URL');
   }

@@ -180,4 +180,3 @@ function otlpOptions(option: boolean | OtlpOptions | undefined): OtlpOptions | u
   const configured = process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
   return configured ? {} : undefined;
 }
-

@@ -60,7 +60,9 @@ const folderOf = (file: string): string => relative(SRC, file).split(/[\\/]/)[0]
 const shown = (file: string): string => relative(join(SRC, '..'), file);
 
 it('every folder of src/ is in the layout', () => {
-  const unknown = [...new Set(files.map(folderOf))].filter((folder) => !(folder in MAY_IMPORT) && !ENTRY_POINTS.has(folder));
+  const unknown = [...new Set(files.map(folderOf))].filter(
+    (folder) => !(folder in MAY_IMPORT) && !ENTRY_POINTS.has(folder),
+  );
   expect(unknown).toEqual([]);
 });
 
@@ -85,7 +87,8 @@ it('no import cycle between files at run time', () => {
     state.set(file, 'open');
     path.push(file);
     for (const target of runtimeGraph.get(file) ?? []) {
-      if (state.get(target) === 'open') cycles.push([...path.slice(path.indexOf(target)), target].map(shown).join(' -> '));
+      if (state.get(target) === 'open')
+        cycles.push([...path.slice(path.indexOf(target)), target].map(shown).join(' -> '));
       else if (!state.has(target)) visit(target);
     }
     path.pop();

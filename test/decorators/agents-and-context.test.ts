@@ -197,8 +197,9 @@ describe('withAgentContext', () => {
   });
 
   it('redacts secrets in metadata and coerces numeric ids', () => {
-    withAgentContext({ userId: 42 as unknown as string, metadata: { apiKey: 'abc', note: 'Bearer abcd3fgh1jkl' } }, () =>
-      agent.summarize([]),
+    withAgentContext(
+      { userId: 42 as unknown as string, metadata: { apiKey: 'abc', note: 'Bearer abcd3fgh1jkl' } },
+      () => agent.summarize([]),
     );
     const span = tracing.span('invoke_agent Researcher');
     expect(attr(span, 'user.id')).toBe('42');

@@ -145,9 +145,12 @@ describe('call shapes keep their behaviour', () => {
   it('traced() keeps this for functions used as methods', () => {
     const obj = {
       base: 7,
-      add: traced(function (this: { base: number }, x: number) {
-        return this.base + x;
-      }, { name: 'add_to_base' }),
+      add: traced(
+        function (this: { base: number }, x: number) {
+          return this.base + x;
+        },
+        { name: 'add_to_base' },
+      ),
     };
     expect(obj.add(3)).toBe(10);
     expect(tracing.span('add_to_base')).toBeDefined();

@@ -19,7 +19,10 @@ describe('input and output capture', () => {
     @Trace({ captureInput: false, captureOutput: false }) quiet(secretPlan: string) {
       return secretPlan;
     }
-    @Trace({ mapInput: (args) => ({ id: args[0].id }), mapOutput: (result) => result.length }) mapped(request: { id: number; body: string }) {
+    @Trace({ mapInput: (args) => ({ id: args[0].id }), mapOutput: (result) => result.length }) mapped(request: {
+      id: number;
+      body: string;
+    }) {
       return request.body;
     }
     @Trace() nothing(): void {}
@@ -53,10 +56,13 @@ describe('input and output capture', () => {
   it('captures before the method runs, so later mutation does not change the recorded input, and never mutates', () => {
     const request = { items: ['a'] };
     const frozen = Object.freeze({ deep: Object.freeze({ list: Object.freeze([1, 2]) }) });
-    const mutate = traced((r: { items: string[] }) => {
-      r.items.push('b');
-      return frozen;
-    }, { name: 'mutate' });
+    const mutate = traced(
+      (r: { items: string[] }) => {
+        r.items.push('b');
+        return frozen;
+      },
+      { name: 'mutate' },
+    );
     expect(mutate(request)).toBe(frozen);
     expect(input('mutate')).toEqual([{ items: ['a'] }]);
     expect(request.items).toEqual(['a', 'b']);
@@ -70,7 +76,10 @@ describe('attributes option', () => {
       @Tool({ attributes: { 'shop.static': 'yes', count: 3 } }) a() {
         return 1;
       }
-      @Tool({ attributes: (self: Shop, args: unknown[]) => ({ 'shop.region': self.region, 'shop.sku': String(args[0]) }) }) b(sku: string) {
+      @Tool({
+        attributes: (self: Shop, args: unknown[]) => ({ 'shop.region': self.region, 'shop.sku': String(args[0]) }),
+      })
+      b(sku: string) {
         return sku;
       }
     }
@@ -82,7 +91,10 @@ describe('attributes option', () => {
   });
 
   it('keeps the agentspan.* namespace for agentspan: user attributes cannot overwrite captured input', () => {
-    traced((x: number) => x, { name: 'owned', attributes: { 'agentspan.input': '{"forged":true}', 'agentspan.kind': 'agent', mine: 1 } })(5);
+    traced((x: number) => x, {
+      name: 'owned',
+      attributes: { 'agentspan.input': '{"forged":true}', 'agentspan.kind': 'agent', mine: 1 },
+    })(5);
     const span = tracing.span('owned');
     expect(attr(span, 'agentspan.input')).toBe('[5]');
     expect(attr(span, 'agentspan.kind')).toBeUndefined();
@@ -117,7 +129,10 @@ describe('attributes option', () => {
 describe('secrets are redacted in input and output', () => {
   it('by key name and by value shape', async () => {
     const call = traced(
-      async (request: unknown) => ({ reply: 'used key sk-proj-abcdefghijklmnopqrstuvwxyz', session: { cookie: 'sid=1', maxTokens: 5 } }),
+      async (_request: unknown) => ({
+        reply: 'used key sk-proj-abcdefghijklmnopqrstuvwxyz',
+        session: { cookie: 'sid=1', maxTokens: 5 },
+      }),
       { name: 'call' },
     );
     await call({
@@ -143,12 +158,14 @@ describe('secrets are redacted in input and output', () => {
 
   it('with extra user key names and patterns', () => {
     configureCapture({ redaction: { keys: ['ssn', /^x-internal-/i], patterns: [/\bACME-\d{6}\b/] } });
-    traced((payload: unknown) => 'order ACME-123456 shipped', { name: 'user-rules' })({
+    traced((_payload: unknown) => 'order ACME-123456 shipped', { name: 'user-rules' })({
       customerSSN: '123-45-6789',
       'X-Internal-Trace': 'abc',
       ref: 'see ACME-654321',
     });
-    expect(input('user-rules')).toEqual([{ customerSSN: '[REDACTED]', 'X-Internal-Trace': '[REDACTED]', ref: 'see [REDACTED]' }]);
+    expect(input('user-rules')).toEqual([
+      { customerSSN: '[REDACTED]', 'X-Internal-Trace': '[REDACTED]', ref: 'see [REDACTED]' },
+    ]);
     expect(output('user-rules')).toBe('order [REDACTED] shipped');
   });
 
@@ -189,7 +206,7 @@ describe('configureCapture', () => {
 
   it('applies limits to captured values', () => {
     configureCapture({ maxStringLength: 10, maxItems: 2 });
-    traced((s: string, list: number[]) => 'ok', { name: 'limits' })('abcdefghijklmnop', [1, 2, 3, 4]);
+    traced((_s: string, _list: number[]) => 'ok', { name: 'limits' })('abcdefghijklmnop', [1, 2, 3, 4]);
     expect(input('limits')).toEqual(['abcdefghij…[truncated, 16 chars]', [1, 2, '…[2 more items]']]);
   });
 });

@@ -5,7 +5,11 @@ import { attr, installTracing } from '../support/tracing';
 const tracing = installTracing();
 beforeEach(() => tracing.reset());
 
-const chat = (input: number, output: number) => ({ object: 'chat.completion', model: 'gpt-4o', usage: { prompt_tokens: input, completion_tokens: output } });
+const chat = (input: number, output: number) => ({
+  object: 'chat.completion',
+  model: 'gpt-4o',
+  usage: { prompt_tokens: input, completion_tokens: output },
+});
 
 describe('@Tool({ costUsd })', () => {
   @Agent({ name: 'Shopper' })
@@ -49,10 +53,23 @@ describe('@Tool({ costUsd })', () => {
 
   it('never lets a throwing or bad cost function touch the result: cost unknown, noted', () => {
     class Hostile {
-      @Tool({ costUsd: () => { throw new Error('no price'); } }) a() { return 'a'; }
-      @Tool({ costUsd: () => Number.NaN }) b() { return 'b'; }
-      @Tool({ costUsd: (() => '3') as unknown as () => number }) c() { return 'c'; }
-      @Tool({ costUsd: () => -1 }) d() { return 'd'; }
+      @Tool({
+        costUsd: () => {
+          throw new Error('no price');
+        },
+      })
+      a() {
+        return 'a';
+      }
+      @Tool({ costUsd: () => Number.NaN }) b() {
+        return 'b';
+      }
+      @Tool({ costUsd: (() => '3') as unknown as () => number }) c() {
+        return 'c';
+      }
+      @Tool({ costUsd: () => -1 }) d() {
+        return 'd';
+      }
     }
     const tool = new Hostile();
     expect([tool.a(), tool.b(), tool.c(), tool.d()]).toEqual(['a', 'b', 'c', 'd']);
@@ -67,7 +84,9 @@ describe('@Tool({ costUsd })', () => {
   });
 
   it('is checked when the class is defined', () => {
-    expect(() => Tool({ costUsd: -1 })).toThrow('agentspan: @Tool option costUsd must be a finite number >= 0 or a function');
+    expect(() => Tool({ costUsd: -1 })).toThrow(
+      'agentspan: @Tool option costUsd must be a finite number >= 0 or a function',
+    );
     expect(() => Tool({ costUsd: 'free' as never })).toThrow(TypeError);
     expect(() => traced(() => 1, { costUsd: 1 })).toThrow('agentspan: traced() option costUsd is only for tools');
     expect(traced(() => 1, { kind: 'tool', costUsd: 1 })()).toBe(1);
@@ -86,13 +105,19 @@ describe('@Agent({ budget })', () => {
     }
   }
 
-  it("warn: the run goes on; one diag warning and one event on the agent span", async () => {
+  it('warn: the run goes on; one diag warning and one event on the agent span', async () => {
     expect(await new Thrifty().run()).toBe('finished');
     const agent = tracing.span('invoke_agent Thrifty');
     expect(agent.status.code).not.toBe(SpanStatusCode.ERROR);
     // 500 tokens per call: over 1,000 at the third call, and said once.
-    expect(agent.events.filter((event) => event.name === 'agentspan.budget.exceeded').map((event) => event.attributes)).toEqual([
-      { 'agentspan.budget.limit': 'maxTokens', 'agentspan.budget.spent_cost_usd': 0, 'agentspan.budget.spent_tokens': 1500 },
+    expect(
+      agent.events.filter((event) => event.name === 'agentspan.budget.exceeded').map((event) => event.attributes),
+    ).toEqual([
+      {
+        'agentspan.budget.limit': 'maxTokens',
+        'agentspan.budget.spent_cost_usd': 0,
+        'agentspan.budget.spent_tokens': 1500,
+      },
     ]);
     expect(tracing.diagMessages.filter((message) => message.includes('Thrifty'))).toEqual([
       'agentspan: agent Thrifty used 1500 tokens of its budget of 1000',
@@ -118,8 +143,17 @@ describe('@Agent({ budget })', () => {
     const agent = new Capped();
     const error = await agent.run().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BudgetExceededError);
-    expect(error).toMatchObject({ name: 'BudgetExceededError', agentName: 'Capped', limit: 'maxCostUsd', maxCostUsd: 0.01, spentCostUsd: 0.012, spentTokens: 0 });
-    expect((error as Error).message).toBe('agentspan: agent Capped spent $0.012 of its $0.01 budget; the call was not started');
+    expect(error).toMatchObject({
+      name: 'BudgetExceededError',
+      agentName: 'Capped',
+      limit: 'maxCostUsd',
+      maxCostUsd: 0.01,
+      spentCostUsd: 0.012,
+      spentTokens: 0,
+    });
+    expect((error as Error).message).toBe(
+      'agentspan: agent Capped spent $0.012 of its $0.01 budget; the call was not started',
+    );
     expect(agent.calls).toBe(2);
     expect(tracing.spans().filter((span) => span.name === 'execute_tool fetch')).toHaveLength(2);
     const run = tracing.span('invoke_agent Capped');
@@ -163,15 +197,31 @@ describe('@Agent({ budget })', () => {
 
   it('is checked when the class is defined', () => {
     expect(() => Agent({ budget: {} })).toThrow('agentspan: @Agent option budget needs maxCostUsd or maxTokens');
-    expect(() => Agent({ budget: { maxTokens: -5 } })).toThrow('agentspan: @Agent option budget.maxTokens must be a finite number > 0');
-    expect(() => Agent({ budget: { maxCostUsd: Number.NaN } })).toThrow('budget.maxCostUsd must be a finite number > 0');
-    expect(() => Agent({ budget: { maxTokens: 5, onExceed: 'explode' as never } })).toThrow("budget.onExceed must be 'warn' or 'throw'");
+    expect(() => Agent({ budget: { maxTokens: -5 } })).toThrow(
+      'agentspan: @Agent option budget.maxTokens must be a finite number > 0',
+    );
+    expect(() => Agent({ budget: { maxCostUsd: Number.NaN } })).toThrow(
+      'budget.maxCostUsd must be a finite number > 0',
+    );
+    expect(() => Agent({ budget: { maxTokens: 5, onExceed: 'explode' as never } })).toThrow(
+      "budget.onExceed must be 'warn' or 'throw'",
+    );
     expect(() => Agent({ budget: { maxTokens: 5, maxCost: 1 } as never })).toThrow('budget has an unknown key maxCost');
     expect(() => Agent({ budget: 'cheap' as never })).toThrow('agentspan: @Agent option budget must be an object');
   });
 
   it('a user diag logger that throws does not reach the caller', async () => {
-    const logger = { error: () => { throw new Error('logger'); }, warn: () => { throw new Error('logger'); }, info: () => {}, debug: () => {}, verbose: () => {} };
+    const logger = {
+      error: () => {
+        throw new Error('logger');
+      },
+      warn: () => {
+        throw new Error('logger');
+      },
+      info: () => {},
+      debug: () => {},
+      verbose: () => {},
+    };
     diag.setLogger(logger, { suppressOverrideMessage: true });
     try {
       expect(await new Thrifty().run()).toBe('finished');

@@ -116,12 +116,23 @@ describe('errors thrown by user hooks reach diag and the span redacted', () => {
   });
 
   it('a user redactor applies to diag messages too, and one that throws replaces the whole text', () => {
-    const fn = traced((x: number) => x, { name: 'custom', mapInput: () => { throw new Error('customer 4711 not found'); } });
+    const fn = traced((x: number) => x, {
+      name: 'custom',
+      mapInput: () => {
+        throw new Error('customer 4711 not found');
+      },
+    });
     configureCapture({ redaction: { redactor: (value) => value.replace(/customer \d+/g, 'customer [ID]') } });
     fn(1);
     expect(tracing.diagMessages.join('\n')).toMatch(/mapInput of .* threw: Error: customer \[ID\] not found/);
     tracing.reset();
-    configureCapture({ redaction: { redactor: () => { throw new Error('redactor bug'); } } });
+    configureCapture({
+      redaction: {
+        redactor: () => {
+          throw new Error('redactor bug');
+        },
+      },
+    });
     fn(1);
     const messages = tracing.diagMessages.filter((message) => /mapInput of/.test(message));
     expect(messages).toEqual([expect.stringMatching(/threw: \[REDACTED\]$/)]);
@@ -147,11 +158,14 @@ describe('errors of the settle and observe paths, and of recording functions, re
   });
 
   it('recordMetrics and recordUsage given objects whose getters throw', () => {
-    const fn = traced(() => {
-      recordMetrics(Object.defineProperty({}, 'score', { get: hook, enumerable: true }) as Record<string, number>);
-      recordUsage(Object.defineProperty({}, 'inputTokens', { get: hook, enumerable: true }));
-      return 'done';
-    }, { name: 'recording' });
+    const fn = traced(
+      () => {
+        recordMetrics(Object.defineProperty({}, 'score', { get: hook, enumerable: true }) as Record<string, number>);
+        recordUsage(Object.defineProperty({}, 'inputTokens', { get: hook, enumerable: true }));
+        return 'done';
+      },
+      { name: 'recording' },
+    );
     expect(fn()).toBe('done');
     expectRedactedDiag(/recordMetrics failed/);
     expectRedactedDiag(/recordUsage failed/);

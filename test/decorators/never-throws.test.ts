@@ -7,10 +7,23 @@ afterEach(() => tracing.assertEachSpanEndedOnce());
 
 describe('user hooks that throw are caught and reported, never thrown into the call', () => {
   class Hooks {
-    @Trace({ attributes: () => { throw new Error('attributes bug'); } }) attrs(x: number) {
+    @Trace({
+      attributes: () => {
+        throw new Error('attributes bug');
+      },
+    })
+    attrs(x: number) {
       return x + 1;
     }
-    @Tool({ mapInput: () => { throw new Error('mapInput bug'); }, mapOutput: () => { throw new Error('mapOutput bug'); } }) mappers(x: number) {
+    @Tool({
+      mapInput: () => {
+        throw new Error('mapInput bug');
+      },
+      mapOutput: () => {
+        throw new Error('mapOutput bug');
+      },
+    })
+    mappers(x: number) {
       return x * 2;
     }
   }
@@ -38,8 +51,19 @@ describe('hostile values never break the call', () => {
       get boom(): never {
         throw new Error('getter');
       },
-      proxy: new Proxy({}, { ownKeys: () => { throw new Error('ownKeys'); } }),
-      json: { toJSON: () => { throw new Error('toJSON'); } },
+      proxy: new Proxy(
+        {},
+        {
+          ownKeys: () => {
+            throw new Error('ownKeys');
+          },
+        },
+      ),
+      json: {
+        toJSON: () => {
+          throw new Error('toJSON');
+        },
+      },
     };
     const fn = traced(async (value: unknown) => value, { name: 'hostile' });
     await expect(fn(hostile)).resolves.toBe(hostile);

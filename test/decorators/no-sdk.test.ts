@@ -1,5 +1,15 @@
 import { trace } from '@opentelemetry/api';
-import { Agent, LLM, log, recordDecision, recordQuality, recordUsage, Trace, traced, withAgentContext } from '../../src/instrument';
+import {
+  Agent,
+  LLM,
+  log,
+  recordDecision,
+  recordQuality,
+  recordUsage,
+  Trace,
+  traced,
+  withAgentContext,
+} from '../../src/instrument';
 
 // No OTel SDK is registered in this file: the decorators must still return the right values and stay cheap.
 @Agent({ name: 'Lonely' })
@@ -27,5 +37,9 @@ it('returns the right values with no SDK registered', async () => {
   expect(agent.double(2)).toBe(4);
   expect([...agent.gen()]).toEqual([1, 2]);
   expect(withAgentContext({ userId: 'u' }, () => traced((a: number) => a + 1)(1))).toBe(2);
-  expect(() => traced(() => { throw new RangeError('same'); })()).toThrow(RangeError);
+  expect(() =>
+    traced(() => {
+      throw new RangeError('same');
+    })(),
+  ).toThrow(RangeError);
 });

@@ -28,7 +28,13 @@ describe('a decorated method returns the very promise the method returned', () =
   let openai: OpenAI;
   beforeAll(async () => {
     servers = await Promise.all([
-      startFakeAnthropic({ inputTokens: 11, cacheReadTokens: 0, cacheCreationTokens: 0, outputTokens: 7, text: 'hello' }),
+      startFakeAnthropic({
+        inputTokens: 11,
+        cacheReadTokens: 0,
+        cacheCreationTokens: 0,
+        outputTokens: 7,
+        text: 'hello',
+      }),
       startFakeOpenAI({ promptTokens: 13, cachedTokens: 0, completionTokens: 5, reasoningTokens: 0, text: 'hello' }),
     ]);
     anthropic = new Anthropic({ apiKey: 'test', baseURL: servers[0]!.url, maxRetries: 0 });
@@ -48,7 +54,10 @@ describe('a decorated method returns the very promise the method returned', () =
       return pending;
     }
     @LLM({ provider: 'openai', model: 'gpt-test' }) gpt() {
-      const pending = openai.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] });
+      const pending = openai.chat.completions.create({
+        model: 'gpt-test',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
       this.returned = pending;
       return pending;
     }

@@ -21,7 +21,11 @@ describe('recordMetrics', () => {
       },
       { name: 'analyse' },
     )();
-    expect(metricsOf('analyse')).toEqual({ competitors_analysed: 14, 'market.size_usd': 4.5e9, conversion_rate: 0.031 });
+    expect(metricsOf('analyse')).toEqual({
+      competitors_analysed: 14,
+      'market.size_usd': 4.5e9,
+      conversion_rate: 0.031,
+    });
     traced(() => recordMetrics({ max: 1e15, min: -1e15 }), { name: 'bounds' })();
     expect(metricsOf('bounds')).toEqual({ max: 1e15, min: -1e15 });
     expect(notesOf('analyse')).toEqual([]);

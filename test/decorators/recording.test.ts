@@ -7,13 +7,23 @@ beforeEach(() => tracing.reset());
 afterEach(() => tracing.assertEachSpanEndedOnce());
 
 const decisionEvents = (name: string) =>
-  tracing.span(name).events.filter((e) => e.name === 'agentspan.decision').map((e) => e.attributes ?? {});
+  tracing
+    .span(name)
+    .events.filter((e) => e.name === 'agentspan.decision')
+    .map((e) => e.attributes ?? {});
 
 describe('recordUsage, recordQuality, recordDecision, log on the active span', () => {
   it('record on the active span, and usage adds up across calls', async () => {
     const step = traced(
       async () => {
-        recordUsage({ inputTokens: 100, outputTokens: 20, cacheReadTokens: 40, model: 'gpt-4o-mini', provider: 'openai', costUsd: 0.001 });
+        recordUsage({
+          inputTokens: 100,
+          outputTokens: 20,
+          cacheReadTokens: 40,
+          model: 'gpt-4o-mini',
+          provider: 'openai',
+          costUsd: 0.001,
+        });
         recordUsage({ inputTokens: 50, outputTokens: 5, reasoningTokens: 3, costUsd: 0.0005 });
         recordQuality(87.5);
         log('info', 'fetched page', { url: 'https://example.com', status: 200 });
@@ -103,7 +113,14 @@ describe('recordUsage, recordQuality, recordDecision, log on the active span', (
   it('record several decisions on one span as separate events', () => {
     traced(
       () => {
-        recordDecision({ name: 'channel', choice: 'linkedin', alternatives: ['x', 'email'], reasoning: 'B2B audience', confidence: 0.85, context: { budget: 1000 } });
+        recordDecision({
+          name: 'channel',
+          choice: 'linkedin',
+          alternatives: ['x', 'email'],
+          reasoning: 'B2B audience',
+          confidence: 0.85,
+          context: { budget: 1000 },
+        });
         recordDecision({ name: 'tone', choice: { style: 'formal' }, confidence: 0 });
       },
       { name: 'plan' },
@@ -122,7 +139,9 @@ describe('recordUsage, recordQuality, recordDecision, log on the active span', (
   });
 
   it('redact secrets in log attributes and messages', () => {
-    traced(() => log('warn', 'retrying with Bearer abcd3fgh1jklmnop', { password: 'hunter2', ok: true }), { name: 'l' })();
+    traced(() => log('warn', 'retrying with Bearer abcd3fgh1jklmnop', { password: 'hunter2', ok: true }), {
+      name: 'l',
+    })();
     const event = tracing.span('l').events[0];
     expect(event.attributes).toEqual({
       'agentspan.log.level': 'warn',
@@ -199,7 +218,13 @@ describe('@LLM reads usage from the response', () => {
         id: 'resp_1',
         object: 'response',
         model: 'o4-mini-2025-04-16',
-        usage: { input_tokens: 500, input_tokens_details: { cached_tokens: 100 }, output_tokens: 900, output_tokens_details: { reasoning_tokens: 700 }, total_tokens: 1400 },
+        usage: {
+          input_tokens: 500,
+          input_tokens_details: { cached_tokens: 100 },
+          output_tokens: 900,
+          output_tokens_details: { reasoning_tokens: 700 },
+          total_tokens: 1400,
+        },
       };
     }
     @LLM({ provider: 'anthropic', model: 'claude-sonnet-4-5' }) async anthropic() {
@@ -209,7 +234,12 @@ describe('@LLM reads usage from the response', () => {
         role: 'assistant',
         model: 'claude-sonnet-4-5-20250929',
         stop_reason: 'end_turn',
-        usage: { input_tokens: 20, cache_creation_input_tokens: 1000, cache_read_input_tokens: 3000, output_tokens: 250 },
+        usage: {
+          input_tokens: 20,
+          cache_creation_input_tokens: 1000,
+          cache_read_input_tokens: 3000,
+          output_tokens: 250,
+        },
       };
     }
     @LLM({ provider: 'openai', model: 'gpt-4o' }) async vercel() {
@@ -227,10 +257,24 @@ describe('@LLM reads usage from the response', () => {
     @LLM({ provider: 'openai', model: 'gpt-4o' }) async *streamed() {
       yield { object: 'chat.completion.chunk', model: 'gpt-4o', choices: [{ delta: { content: 'Hel' } }] };
       yield { object: 'chat.completion.chunk', model: 'gpt-4o', choices: [{ delta: { content: 'lo' } }] };
-      yield { object: 'chat.completion.chunk', id: 'chatcmpl-s', model: 'gpt-4o', choices: [], usage: { prompt_tokens: 10, completion_tokens: 2 } };
+      yield {
+        object: 'chat.completion.chunk',
+        id: 'chatcmpl-s',
+        model: 'gpt-4o',
+        choices: [],
+        usage: { prompt_tokens: 10, completion_tokens: 2 },
+      };
     }
     @LLM({ provider: 'anthropic', model: 'claude-haiku-4-5' }) async *anthropicStream() {
-      yield { type: 'message_start', message: { id: 'msg_s', type: 'message', model: 'claude-haiku-4-5', usage: { input_tokens: 30, cache_read_input_tokens: 10, output_tokens: 1 } } };
+      yield {
+        type: 'message_start',
+        message: {
+          id: 'msg_s',
+          type: 'message',
+          model: 'claude-haiku-4-5',
+          usage: { input_tokens: 30, cache_read_input_tokens: 10, output_tokens: 1 },
+        },
+      };
       yield { type: 'content_block_delta', delta: { type: 'text_delta', text: 'Hi' } };
       yield { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 42 } };
     }

@@ -306,18 +306,24 @@ describe('errors', () => {
 
   it('name a class without its own name property by its constructor', async () => {
     class QuotaExceeded extends Error {}
-    const fn = traced(async () => {
-      throw new QuotaExceeded('over quota');
-    }, { name: 'quota' });
+    const fn = traced(
+      async () => {
+        throw new QuotaExceeded('over quota');
+      },
+      { name: 'quota' },
+    );
     await expect(fn()).rejects.toBeInstanceOf(QuotaExceeded);
     expect(attr(tracing.span('quota'), 'error.type')).toBe('QuotaExceeded');
   });
 
   it('handle thrown non-errors and rethrow them untouched', () => {
     const thrown = { code: 42 };
-    const fn = traced(() => {
-      throw thrown;
-    }, { name: 'weird' });
+    const fn = traced(
+      () => {
+        throw thrown;
+      },
+      { name: 'weird' },
+    );
     let caught: unknown;
     try {
       fn();
@@ -326,17 +332,23 @@ describe('errors', () => {
     }
     expect(caught).toBe(thrown);
     expect(attr(tracing.span('weird'), 'error.type')).toBe('_OTHER');
-    const str = traced(() => {
-      throw 'plain string';
-    }, { name: 'stringy' });
+    const str = traced(
+      () => {
+        throw 'plain string';
+      },
+      { name: 'stringy' },
+    );
     expect(() => str()).toThrow('plain string');
     expect(tracing.span('stringy').status.message).toBe('plain string');
   });
 
   it('redact secrets in error messages', () => {
-    const fn = traced(() => {
-      throw new Error('auth failed for key sk-abcdefghijklmnopqrstuvwx');
-    }, { name: 'leaky' });
+    const fn = traced(
+      () => {
+        throw new Error('auth failed for key sk-abcdefghijklmnopqrstuvwx');
+      },
+      { name: 'leaky' },
+    );
     expect(() => fn()).toThrow('sk-abcdefghijklmnopqrstuvwx'); // the caller still gets the real error
     const span = tracing.span('leaky');
     expect(span.status.message).toBe('auth failed for key [REDACTED]');

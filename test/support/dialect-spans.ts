@@ -71,7 +71,13 @@ export const DIALECT_CHAT_SPANS: Record<string, { scope: string; name: string; a
       [LangfuseOtelSpanAttributes.OBSERVATION_TYPE]: 'generation',
       [LangfuseOtelSpanAttributes.OBSERVATION_MODEL]: 'gpt-4o-2024-08-06',
       // Langfuse keeps usage keys disjoint: cached tokens out of input, reasoning out of output.
-      [LangfuseOtelSpanAttributes.OBSERVATION_USAGE_DETAILS]: JSON.stringify({ input: 1000, input_cached_tokens: 500, output: 150, output_reasoning_tokens: 50, total: 1700 }),
+      [LangfuseOtelSpanAttributes.OBSERVATION_USAGE_DETAILS]: JSON.stringify({
+        input: 1000,
+        input_cached_tokens: 500,
+        output: 150,
+        output_reasoning_tokens: 50,
+        total: 1700,
+      }),
       [LangfuseOtelSpanAttributes.OBSERVATION_INPUT]: '[{"role":"user","content":"hello"}]',
       [LangfuseOtelSpanAttributes.OBSERVATION_OUTPUT]: '{"role":"assistant","content":"hi"}',
       [LangfuseOtelSpanAttributes.OBSERVATION_LEVEL]: 'DEFAULT',

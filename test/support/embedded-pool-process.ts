@@ -8,7 +8,7 @@
  * 16 MB, not 128 MB. Initializing the buffer pool is half of a new PGlite's start-up (0.5 of 1.1 s of CPU, for each
  * of the suite's ~80 databases) and no test depends on its size (on a server the tests get whatever the server has);
  * the library's embedded server with PGlite's defaults is tested where it is the subject, through src/:
- * test/integration/store/embedded.test.ts, the quickstart and the examples. What is shared is only what no test can
+ * test/store/embedded.test.ts, the quickstart and the examples. What is shared is only what no test can
  * change: the compiled WebAssembly modules, the file-system bundle, and a template — the data directory of a PGlite
  * straight after initdb, before any client ever connected — that each new database is loaded from instead of running
  * initdb again. One database is prepared ahead while no test of this worker has a database open, so it never takes

@@ -17,7 +17,10 @@ async function main(): Promise<void> {
     let written = 0;
     if (writeTraceId && writeTraceId !== '-') {
       const agent = finalSpan({ traceId: writeTraceId });
-      const result = await new SpanWriter(embedded.dataSource).write([agent, llmSpan(writeTraceId, agent.execution.spanId)]);
+      const result = await new SpanWriter(embedded.dataSource).write([
+        agent,
+        llmSpan(writeTraceId, agent.execution.spanId),
+      ]);
       written = result.written;
     }
     const [{ count }] = await embedded.dataSource.query(

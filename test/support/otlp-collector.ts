@@ -12,7 +12,10 @@ export interface OtlpSpan {
   attributes: OtlpAttribute[];
 }
 export interface OtlpRequest {
-  resourceSpans: Array<{ resource: { attributes: OtlpAttribute[] }; scopeSpans: Array<{ scope: { name: string }; spans: OtlpSpan[] }> }>;
+  resourceSpans: Array<{
+    resource: { attributes: OtlpAttribute[] };
+    scopeSpans: Array<{ scope: { name: string }; spans: OtlpSpan[] }>;
+  }>;
 }
 
 /** A stand-in OTLP/HTTP collector on loopback that keeps what it receives. */

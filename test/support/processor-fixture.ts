@@ -17,7 +17,9 @@ export async function createProcessorFixture(): Promise<ProcessorFixture> {
   const processor = new AgentSpanProcessor({ dataSource: store.dataSource, queue: { flushIntervalMs: 50 } });
   const exporter = new InMemorySpanExporter();
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(exporter)] }));
+  trace.setGlobalTracerProvider(
+    new BasicTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(exporter)] }),
+  );
   return {
     store,
     processor,

@@ -40,7 +40,10 @@ export class SegmentAppender {
 
   constructor(private readonly options: SegmentAppenderOptions) {
     if (options.fsync === 'interval') {
-      this.timer = setInterval(() => void this.serially(() => this.syncIfDirty()).catch(() => undefined), options.fsyncIntervalMs);
+      this.timer = setInterval(
+        () => void this.serially(() => this.syncIfDirty()).catch(() => undefined),
+        options.fsyncIntervalMs,
+      );
       this.timer.unref();
     }
   }
@@ -181,7 +184,9 @@ async function writeAll(fd: number, buffer: Buffer): Promise<void> {
   let offset = 0;
   while (offset < buffer.length) {
     offset += await new Promise<number>((resolve, reject) =>
-      write(fd, buffer, offset, buffer.length - offset, null, (error, written) => (error ? reject(error) : resolve(written))),
+      write(fd, buffer, offset, buffer.length - offset, null, (error, written) =>
+        error ? reject(error) : resolve(written),
+      ),
     );
   }
 }

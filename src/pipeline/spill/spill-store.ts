@@ -56,7 +56,9 @@ export class SpillStore<R> {
       writeSessionLock(this.directory, this.session);
       this.othersBytes = initialBytes(this.directory);
     } catch (error) {
-      throw new Error(`agentspan: the spill directory ${this.directory} cannot be used: ${(error as Error).message}`);
+      throw new Error(`agentspan: the spill directory ${this.directory} cannot be used: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     this.appender = new SegmentAppender({
       directory: this.directory,

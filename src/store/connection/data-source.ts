@@ -141,11 +141,7 @@ export async function createAgentspanDataSource(options: AgentspanDataSourceOpti
 }
 
 type TimeoutOption =
-  | 'connectTimeoutMs'
-  | 'statementTimeoutMs'
-  | 'queryTimeoutMs'
-  | 'idleInTransactionTimeoutMs'
-  | 'idleTimeoutMs';
+  'connectTimeoutMs' | 'statementTimeoutMs' | 'queryTimeoutMs' | 'idleInTransactionTimeoutMs' | 'idleTimeoutMs';
 
 /** A timeout option, or its default; a value that is not a usable number of milliseconds is a configuration error. */
 function milliseconds(options: AgentspanDataSourceOptions, name: TimeoutOption, fallback: number): number {

@@ -5,8 +5,7 @@ import { startEmbeddedServer, type EmbeddedServerOptions } from './embedded-serv
 export { DEFAULT_EMBEDDED_DATA_DIR, IN_MEMORY } from './embedded-server';
 
 export interface EmbeddedDataSourceOptions
-  extends EmbeddedServerOptions,
-    Pick<AgentspanDataSourceOptions, 'schema' | 'logging'> {}
+  extends EmbeddedServerOptions, Pick<AgentspanDataSourceOptions, 'schema' | 'logging'> {}
 
 export interface EmbeddedDataSource {
   readonly dataSource: DataSource;

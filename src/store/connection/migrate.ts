@@ -48,7 +48,10 @@ export async function revertAllMigrations(dataSource: DataSource): Promise<strin
  * connection: `dataSource.runMigrations()` would take a second one from the pool, which deadlocks a pool of one
  * (the embedded database) and would not be covered by the lock's session anyway.
  */
-async function withMigrationLock<T>(dataSource: DataSource, work: (queryRunner: QueryRunner) => Promise<T>): Promise<T> {
+async function withMigrationLock<T>(
+  dataSource: DataSource,
+  work: (queryRunner: QueryRunner) => Promise<T>,
+): Promise<T> {
   const previous = migrationsInThisProcess;
   const mine = previous.then(() => lockedOnOneConnection(dataSource, work));
   migrationsInThisProcess = mine.catch(() => undefined);

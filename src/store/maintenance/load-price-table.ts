@@ -21,19 +21,17 @@ export async function loadPriceTable(runner: QueryRunner | EntityManager, dataSo
   }
   const rows: Array<Record<string, unknown>> = await runner.query(sql);
   return new PriceTable(
-    rows.map(
-      (row): PriceRow => ({
-        id: Number(row.id),
-        provider: row.provider === null ? null : String(row.provider),
-        modelPattern: String(row.modelPattern),
-        input: String(row.input),
-        output: String(row.output),
-        cacheRead: row.cacheRead === null ? null : String(row.cacheRead),
-        cacheWrite: row.cacheWrite === null ? null : String(row.cacheWrite),
-        reasoning: row.reasoning === null ? null : String(row.reasoning),
-        validFromMicros: Number(row.validFromMicros),
-        validToMicros: row.validToMicros === null ? null : Number(row.validToMicros),
-      }),
-    ),
+    rows.map((row): PriceRow => ({
+      id: Number(row.id),
+      provider: row.provider === null ? null : String(row.provider),
+      modelPattern: String(row.modelPattern),
+      input: String(row.input),
+      output: String(row.output),
+      cacheRead: row.cacheRead === null ? null : String(row.cacheRead),
+      cacheWrite: row.cacheWrite === null ? null : String(row.cacheWrite),
+      reasoning: row.reasoning === null ? null : String(row.reasoning),
+      validFromMicros: Number(row.validFromMicros),
+      validToMicros: row.validToMicros === null ? null : Number(row.validToMicros),
+    })),
   );
 }

@@ -71,8 +71,15 @@ export async function repriceStoredRuns(dataSource: DataSource, since: string, u
         ]);
         const table = await loadPriceTable(manager, dataSource);
         const changed = calls.flatMap((call) => {
-          const priced = pricedPerformance(table, { ...call, durationMs: null, costSource: 'unknown', usageSource: null }, call.startedAt);
-          const same = priced.costSource === call.costSource && priced.priceId === call.priceId && sameCost(priced.costUsd, call.costUsd);
+          const priced = pricedPerformance(
+            table,
+            { ...call, durationMs: null, costSource: 'unknown', usageSource: null },
+            call.startedAt,
+          );
+          const same =
+            priced.costSource === call.costSource &&
+            priced.priceId === call.priceId &&
+            sameCost(priced.costUsd, call.costUsd);
           return same ? [] : [{ call, priced }];
         });
         result.considered += calls.length;
@@ -94,7 +101,11 @@ export async function repriceStoredRuns(dataSource: DataSource, since: string, u
           ],
         );
         result.updated += changed.length;
-        await manager.query(totalsSql, [changed.map(({ call }) => call.traceId), changed.map(({ call }) => call.spanId), false]);
+        await manager.query(totalsSql, [
+          changed.map(({ call }) => call.traceId),
+          changed.map(({ call }) => call.spanId),
+          false,
+        ]);
         return calls;
       });
       if (batch.length < BATCH_SIZE) return result;
@@ -105,5 +116,7 @@ export async function repriceStoredRuns(dataSource: DataSource, since: string, u
 
 /** Costs as the database and the writer write them: equal as numbers (`0.5000000000` is `0.5`). */
 function sameCost(a: string | null, b: string | null): boolean {
-  return a === null || b === null ? a === b : Number(a) === Number(b) && a.replace(/\.?0+$/, '') === b.replace(/\.?0+$/, '');
+  return a === null || b === null
+    ? a === b
+    : Number(a) === Number(b) && a.replace(/\.?0+$/, '') === b.replace(/\.?0+$/, '');
 }

@@ -29,11 +29,20 @@ export async function priceWrittenSpans(
 }
 
 /** A performance record with its cost from the table: calculated, or unknown (cost and price id null). */
-export function pricedPerformance(table: PriceTable, p: PerformanceRecord, startedAt: Date | string): PerformanceRecord {
+export function pricedPerformance(
+  table: PriceTable,
+  p: PerformanceRecord,
+  startedAt: Date | string,
+): PerformanceRecord {
   const price =
     p.inputTokens === null || p.outputTokens === null
       ? undefined
-      : table.priceOf({ provider: p.provider, responseModel: p.responseModel, requestModel: p.requestModel, startedAtMicros: epochMicros(startedAt) });
+      : table.priceOf({
+          provider: p.provider,
+          responseModel: p.responseModel,
+          requestModel: p.requestModel,
+          startedAtMicros: epochMicros(startedAt),
+        });
   const cost = price === undefined ? null : costOf(p, price);
   return cost === null
     ? { ...p, costUsd: null, costSource: 'unknown', priceId: null }

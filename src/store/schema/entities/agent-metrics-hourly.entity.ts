@@ -11,7 +11,12 @@ import { bigintAsNumber } from './bigint-number.transformer';
 @Index('idx_agent_metrics_hourly_hour', ['hour'])
 export class AgentMetricsHourly {
   /** '' for runs without an agent name. */
-  @PrimaryColumn({ name: 'agent_name', type: 'varchar', length: 256, primaryKeyConstraintName: 'pk_agent_metrics_hourly' })
+  @PrimaryColumn({
+    name: 'agent_name',
+    type: 'varchar',
+    length: 256,
+    primaryKeyConstraintName: 'pk_agent_metrics_hourly',
+  })
   agentName!: string;
 
   @PrimaryColumn({ name: 'hour', type: 'timestamptz', primaryKeyConstraintName: 'pk_agent_metrics_hourly' })
