@@ -6,7 +6,7 @@ import { log, recordMetrics, traced, withAgentContext } from '../src/instrument'
 import { discard } from './call-variants';
 
 export interface HostileInputBenchResult {
-  /** Per case: one call over the same call with a small argument (µs); the median of 21 calls after 50 warm-ups. */
+  /** Per case: one call over the same call with a small argument (µs); the median of 21 calls after warming up. */
   cases: Record<string, number>;
   /** For scale: listing the keys of the 1M-key object once (µs), what V8 charges before any capture starts. */
   millionKeysListingUs: number;
@@ -19,8 +19,8 @@ const CRAFTED = ['a.'.repeat(4096), 'eyJ-'.repeat(2048), 'x://a:'.repeat(1365), 
 
 /**
  * The cost of one decorated call (or recording call) whose arguments are hostile — huge, binary or crafted to slow
- * the redaction patterns — over the same call with a small argument. Each case runs 50 times to warm up, then 21
- * timed; the median is kept.
+ * the redaction patterns — over the same call with a small argument. Each case is warmed up (see worst), then run 21
+ * times; the median is kept.
  */
 export async function benchHostileInput(): Promise<HostileInputBenchResult> {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -63,9 +63,14 @@ export async function benchHostileInput(): Promise<HostileInputBenchResult> {
   return { cases: result, millionKeysListingUs };
 }
 
-/** The median of 21 calls after 50 warm-up calls (so both sides run compiled code), in µs. */
+/**
+ * The median of 21 calls after warming up (so both sides run optimized code, as in a process that has made many
+ * calls: V8 optimizes capture only after a few hundred calls), in µs. Warm-up is 500 calls or 3 s, whichever ends
+ * first: a call on a million-key object takes a large part of a second.
+ */
 async function worst(fn: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 50; i++) await fn();
+  const warmUntil = Date.now() + 3_000;
+  for (let i = 0; i < 500 && Date.now() < warmUntil; i++) await fn();
   const times: number[] = [];
   for (let i = 0; i < 21; i++) {
     const started = process.hrtime.bigint();
