@@ -202,7 +202,8 @@ export function compileRedaction(options: RedactionOptions): CompiledRedaction {
 
   const secretRanges = (value: string): Array<[number, number]> => {
     const ranges: Array<[number, number]> = [];
-    if (!mayContainSecret(value)) return ranges;
+    // As in redactPatterns: a long string is tested by each rule's anchors below, once, not first by all of them.
+    if (value.length < shortest || (value.length <= SHORT_TEXT && !anySecret.test(value))) return ranges;
     for (const rule of rules) {
       if (!anchored(rule, value)) continue;
       rule.pattern.lastIndex = 0;
