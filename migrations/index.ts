@@ -6,13 +6,11 @@ import { CreateAgentMetricsHourly1796518800000 } from './1796518800000-CreateAge
 import { CreateModelPrices1796601600000 } from './1796601600000-CreateModelPrices';
 import { AddCostColumns1796601600001 } from './1796601600001-AddCostColumns';
 import { AddPerformanceCounted1796947200000 } from './1796947200000-AddPerformanceCounted';
-import { AddInstrumentationScope1797033600000 } from './1797033600000-AddInstrumentationScope';
+import { EXECUTION_COLUMNS } from '../src/store/schema/execution-columns';
+import { addedColumnMigrations, type MigrationClass } from './added-columns';
 
-/**
- * Every migration, oldest first, as classes: the DataSource gets these rather than a glob, which would break once
- * compiled to dist/ and under jest.
- */
-export const agentspanMigrations = [
+/** The migrations written by hand, oldest first. */
+const written: MigrationClass[] = [
   CreateAgentTables1795305600000,
   AddCreatedAtBrin1795910400000,
   BinaryCollationForIds1796000000000,
@@ -21,5 +19,17 @@ export const agentspanMigrations = [
   CreateModelPrices1796601600000,
   AddCostColumns1796601600001,
   AddPerformanceCounted1796947200000,
-  AddInstrumentationScope1797033600000,
 ];
+
+/** The migration's timestamp: the 13 digits that end its name. */
+const timestampOf = (migration: MigrationClass) => Number(migration.name.slice(-13));
+
+/**
+ * Every migration, oldest first, as classes: the DataSource gets these rather than a glob, which would break once
+ * compiled to dist/, under jest and in a bundle. Nullable columns added to agent_executions have their migrations
+ * generated from the column table (see added-columns).
+ */
+export const agentspanMigrations: MigrationClass[] = [
+  ...written,
+  ...addedColumnMigrations('agent_executions', EXECUTION_COLUMNS),
+].sort((a, b) => timestampOf(a) - timestampOf(b));

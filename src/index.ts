@@ -16,7 +16,8 @@ export type {
   QueueOptions,
   StaleRunOptions,
 } from './export/types';
-export type { DropCounts, DropReason, FlushResult } from './pipeline/types';
+export type { RecordExporter } from './export/record-exporter';
+export type { DropCounts, DropReason, FlushResult, WriteResult } from './pipeline/types';
 export type { BreakerState, CircuitBreakerOptions } from './pipeline/circuit-breaker';
 export type { FsyncPolicy, SpillOptions } from './pipeline/spill/types';
 

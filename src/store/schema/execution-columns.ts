@@ -7,7 +7,8 @@ import type { ColumnType, ColumnValueOf, MergeRule, WrittenColumn } from './colu
  * and merge (span-upsert-sql, upsert-payload), the batch merge (dedupe-records), the entity's columns
  * (AgentExecution) and the query view (query/execution-view) are all derived from it.
  *
- * Adding a column: a migration, an entry here, the record field (model/records.ts) and the mapping that sets it.
+ * Adding a nullable column: an entry here with `addedIn` (its migration is generated from the entry, see
+ * migrations/added-columns.ts), the record field (model/records.ts) and the mapping that sets it.
  * A timestamptz or jsonb column is read back as a Date or parsed JSON: declare its read form in AgentExecution and
  * in the query's ExecutionView as well. `id`, `created_at` and `updated_at` are not filled from records: the
  * writer and the entity handle them.
@@ -30,6 +31,12 @@ interface ExecutionColumnOptions {
    * exactly as they were.
    */
   readonly view?: 'when-set';
+  /**
+   * The timestamp of the migration that adds this column to existing databases, generated from this entry
+   * (`Add<Column><timestamp>`, see migrations/added-columns.ts): for a nullable column added after the table was
+   * created. Its definition is then frozen like any applied migration: changing it needs a migration of its own.
+   */
+  readonly addedIn?: number;
 }
 
 export interface ExecutionColumn extends WrittenColumn<[ExecutionRecord]>, ExecutionColumnOptions {
@@ -81,7 +88,11 @@ export const EXECUTION_COLUMNS: readonly ExecutionColumn[] = [
   column('service_name', 'text', (e) => e.serviceName, NAME),
   // Records spilled by an earlier version have no metrics nor instrumentation scope.
   column('metrics', 'jsonb', (e) => e.metrics ?? null, { merge: 'final', object: true }),
-  column('instrumentation_scope', 'text', (e) => e.instrumentationScope ?? null, { ...NAME, view: 'when-set' }),
+  column('instrumentation_scope', 'text', (e) => e.instrumentationScope ?? null, {
+    ...NAME,
+    view: 'when-set',
+    addedIn: 1797033600000,
+  }),
 ];
 
 /** The record fields a record takes from another record of its span where it has none (see MergeRule `fill`). */

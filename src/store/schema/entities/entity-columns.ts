@@ -1,24 +1,15 @@
 import { Column, type ColumnOptions } from 'typeorm';
-import type { ColumnType } from '../column';
+import { SQL_TYPES } from '../column-ddl';
 import type { ExecutionColumn } from '../execution-columns';
-
-/** The TypeORM type of each column type (a text column with a width is varchar). */
-const TYPEORM_TYPES: Record<ColumnType, ColumnOptions['type']> = {
-  text: 'text',
-  jsonb: 'jsonb',
-  timestamptz: 'timestamptz',
-  float8: 'double precision',
-  int4: 'integer',
-  int8: 'bigint',
-  numeric: 'numeric',
-  bool: 'boolean',
-};
 
 /** The @Column options of a column of a column table (see execution-columns). */
 export function entityColumnOptions(column: ExecutionColumn): ColumnOptions {
   return {
     name: column.name,
-    type: column.type === 'text' && column.width !== undefined ? 'varchar' : TYPEORM_TYPES[column.type],
+    type:
+      column.type === 'text' && column.width !== undefined
+        ? 'varchar'
+        : (SQL_TYPES[column.type] as ColumnOptions['type']),
     length: column.width,
     collation: column.collation,
     nullable: column.required !== true,
