@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { runCli } from '../../src/cli/run-cli';
 import { SpanWriter } from '../../src/store/write/span-writer';
-import { agentspan } from '../support/cli-process';
+import { spawnAgentspan } from '../support/cli-process';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { finalSpan, newTraceId } from '../support/span-records';
 import { createStoreFixture, type StoreFixture } from '../support/store-fixture';
@@ -123,7 +123,7 @@ describe('runCli in process', () => {
       ['--database', url, 'runs'],
       ['--database', url, 'stats', '--group-by', 'week'],
     ]) {
-      const spawned = await agentspan(...args);
+      const spawned = await spawnAgentspan(...args);
       const inProcess = await run(args);
       expect(inProcess).toEqual({ code: spawned.code, stdout: spawned.stdout, stderr: spawned.stderr });
     }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { runCli } from '../../src/cli/run-cli';
 import { typeScriptArgs } from './child-process';
 
 export interface CliRun {
@@ -8,8 +9,24 @@ export interface CliRun {
   stderr: string;
 }
 
+/**
+ * The agentspan command run in this process (runCli): its output and exit code, as a spawned command gives them
+ * (test/cli/run-cli.test.ts compares the two), without starting a process and transpiling the CLI per command.
+ * DATABASE_URL is empty, as for the spawned command: tests say `--database`.
+ */
+export async function agentspan(...args: string[]): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    env: { ...process.env, DATABASE_URL: '' },
+  });
+  return { code, stdout, stderr };
+}
+
 /** The agentspan command, run as a user runs it: a separate process, its output and exit code. */
-export function agentspan(...args: string[]): Promise<CliRun> {
+export function spawnAgentspan(...args: string[]): Promise<CliRun> {
   const root = resolve(__dirname, '../..');
   // src/cli/main.ts transpiled as `npm run agentspan` (ts-node --transpile-only) does, from a cache.
   const child = spawn(process.execPath, typeScriptArgs('src/cli/main.ts', args), {
