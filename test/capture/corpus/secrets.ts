@@ -56,6 +56,35 @@ export const SECRET_TEXTS: Array<{ shape: string; secret: string; text: string }
     secret: 'MIIEowIBAAKCAQEAr9p2',
     text: 'config:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAr9p2\nQm9yZWQ=\n-----END RSA PRIVATE KEY-----\nend',
   },
+  // Every literal a rule's anchors list (see redaction.ts), so a long text holding only that variant is caught too.
+  {
+    shape: 'Stripe restricted test key',
+    secret: 'rk_test_51Habcdefghijklmnop',
+    text: 'stripe rk_test_51Habcdefghijklmnop',
+  },
+  ...['gho_', 'ghu_', 'ghs_', 'ghr_'].map((prefix) => ({
+    shape: `GitHub ${prefix} token`,
+    secret: `${prefix}0123456789abcdefghijABCDEFGHIJ012345`,
+    text: `token ${prefix}0123456789abcdefghijABCDEFGHIJ012345 used`,
+  })),
+  {
+    shape: 'GitHub fine-grained token',
+    secret: 'github_pat_11ABCDEFG0123456789_abcdefghijklmnop',
+    text: 'GH_TOKEN=github_pat_11ABCDEFG0123456789_abcdefghijklmnop',
+  },
+  { shape: 'AWS temporary key id', secret: 'ASIAIOSFODNN7EXAMPLE', text: 'aws_session ASIAIOSFODNN7EXAMPLE' },
+  ...['xoxa-', 'xoxp-', 'xoxr-', 'xoxs-'].map((prefix) => ({
+    shape: `Slack ${prefix} token`,
+    secret: `${prefix}123456789012-abcdefghij`,
+    text: `slack ${prefix}123456789012-abcdefghij`,
+  })),
+  ...['bearer', 'BEARER', 'basic', 'BASIC', 'Token', 'token', 'TOKEN'].map((scheme) => ({
+    shape: `${scheme} header`,
+    secret: 'abc123def456ghi789',
+    text: `Authorization: ${scheme} abc123def456ghi789`,
+  })),
+  { shape: 'uppercase query password', secret: 'hunter2hunter2', text: 'GET https://h/?PASSWORD=hunter2hunter2' },
+  { shape: 'libpq sslpassword', secret: 'k3y-pa55', text: 'host=db sslpassword=k3y-pa55 sslmode=verify-full' },
 ];
 
 /** Keys whose values are secret whatever they look like. */
