@@ -71,7 +71,7 @@ export async function benchQueries(): Promise<QueryLatencies> {
 }
 
 /** Median wall time of REPEATS runs after one warm-up, in ms. */
-async function latency(query: () => Promise<unknown>): Promise<number> {
+export async function latency(query: () => Promise<unknown>): Promise<number> {
   await query();
   const times: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
@@ -83,15 +83,25 @@ async function latency(query: () => Promise<unknown>): Promise<number> {
 }
 
 /**
+ * With `context`, every run and its children also carry what withAgentContext gives them (bench/finding.ts):
+ * metadata { repo (50), customer (1,000), issue (20,000 values: ten runs each) }, a session and a conversation of
+ * five runs each.
+ */
+const CONTEXT_COLUMNS = ', metadata, session_id, conversation_id';
+const CONTEXT_VALUES = `, jsonb_build_object('repo', 'org/repo-' || (r % 50), 'customer', 'customer-' || (r % 1000),
+                                   'issue', r % 20000),
+           'session-' || (r / 5), 'conversation-' || (r / 5)`;
+
+/**
  * RUNS agent runs spread evenly over the last DAYS days, ten agents, 50 tenants, 1,000 users; 7 % failed, 2 %
  * cancelled, the newest 1 % of a hundred running. Children: two LLM calls with tokens and cost, a tool call, a task.
  * Agent rows get subtree totals as the writer would compute them.
  */
-export async function seed(dataSource: DataSource): Promise<void> {
+export async function seed(dataSource: DataSource, options: { context?: boolean } = {}): Promise<void> {
   await dataSource.query(`
     INSERT INTO agent_executions (trace_id, span_id, parent_span_id, kind, name, agent_name, status, started_at,
                                   completed_at, error_type, error_message, user_id, tenant_id, metrics, created_at,
-                                  updated_at)
+                                  updated_at${options.context ? CONTEXT_COLUMNS : ''})
     SELECT lpad(to_hex(r), 32, '0'), lpad(to_hex(c + 1), 16, '0'),
            CASE WHEN c = 0 THEN NULL ELSE lpad('1', 16, '0') END,
            kind, CASE WHEN c = 0 THEN 'invoke_agent Agent' || (r % 10) ELSE kind || ' span' END,
@@ -100,7 +110,7 @@ export async function seed(dataSource: DataSource): Promise<void> {
            'user-' || (r % 1000), 'tenant-' || (r % 50),
            CASE WHEN c = 0 THEN jsonb_build_object('items', r % 17) END,
            -- Written when they ended, as the writer would: one transaction per row's time, not all at once.
-           started + interval '2 seconds', started + interval '2 seconds'
+           started + interval '2 seconds', started + interval '2 seconds'${options.context ? CONTEXT_VALUES : ''}
     FROM generate_series(${RUNS}, 1, -1) r -- oldest first, as a writer appends them
       CROSS JOIN generate_series(0, ${SPANS_PER_RUN - 1}) c
       CROSS JOIN LATERAL (SELECT

@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { DecoratorBenchResult } from './decorators';
 import type { CallCostBenchResult, OutageBenchResult, ThroughputBenchResult } from './persistence';
+import type { FindingLatencies } from './finding';
 import type { QueryLatencies } from './queries';
 import { RESULT_PREFIX, type SectionName } from './section';
 import type { HostileInputBenchResult } from './hostile-input';
+import type { LiveRunsBenchResult } from './live-runs';
 
 const micros = (ns: number) => `${(ns / 1000).toFixed(2)} µs`;
 const rate = (perSecond: number) => `${Math.round(perSecond).toLocaleString('en-US')} spans/s`;
@@ -118,6 +120,56 @@ async function main(): Promise<void> {
   });
   console.log(
     `   seeding took ${queries.seedSeconds.toFixed(0)} s; the first rollup of all ${30 * 24} hours ${queries.rollupSeconds.toFixed(1)} s`,
+  );
+
+  const finding = await inFreshProcess<FindingLatencies>('finding');
+  console.log(
+    `\n7. Finding runs by what they were about, on ${finding.executions.toLocaleString('en-US')} executions (median of 7 runs)`,
+  );
+  console.table({
+    'history by metadata, 2 % of runs, page of 50': { latency: ms(finding.historyByRepoMs) },
+    'history by metadata, 0.1 % of runs, page of 50': { latency: ms(finding.historyByCustomerMs) },
+    'history by metadata, 10 runs in 200,000': { latency: ms(finding.historyByIssueMs) },
+    'latest run of an agent for a repository': { latency: ms(finding.latestOfAgentForRepoMs) },
+    'history of a session': { latency: ms(finding.historyOfSessionMs) },
+    'history, error text search, 24 h': { latency: ms(finding.errorSearch24hMs) },
+    'costBreakdown by metadata.repo, 30 days': { latency: ms(finding.costByRepo30dMs) },
+    'costBreakdown by metadata.customer, 30 days': { latency: ms(finding.costByCustomer30dMs) },
+    'costBreakdown by model, 30 days (for comparison)': { latency: ms(finding.costByModel30dMs) },
+    'sessions, first page of 20': { latency: ms(finding.sessionsPageMs) },
+    'sessions of the last 24 h, page of 20': { latency: ms(finding.sessions24hPageMs) },
+  });
+  console.log(
+    `   the metadata pages read ${Object.entries(finding.plans)
+      .map(([name, indexes]) => `${name}: ${indexes.join(' + ')}`)
+      .join('; ')}`,
+  );
+
+  const live = await inFreshProcess<LiveRunsBenchResult>('watch');
+  console.log('\n8. Live runs (runs.watch())');
+  console.log(
+    `   from a write's commit to the change delivered, at ${Math.round(live.latency.spansPerSecond)} spans/s ` +
+      `(${live.latency.changes.toLocaleString('en-US')} changes, ${live.server ? 'LISTEN/NOTIFY' : 'polling'}): ` +
+      `p50 ${ms(live.latency.p50Ms)}, p99 ${ms(live.latency.p99Ms)}`,
+  );
+  console.table(
+    Object.fromEntries(
+      (['off', 'logOnly', 'on'] as const).map((mode) => [
+        { off: 'no change log (runChanges: false)', logOnly: 'change log, no NOTIFY', on: 'change log + NOTIFY' }[mode],
+        {
+          'committed per second': rate(live.throughput[mode].spansPerSecond),
+          'Node µs/span': live.throughput[mode].nodeMicrosPerSpan.toFixed(1),
+          'PostgreSQL µs/span': live.throughput[mode].dbMicrosPerSpan?.toFixed(1) ?? 'n/a',
+          'write transaction': ms(live.throughput[mode].msPerTransaction),
+          'of it logging run changes': `${(live.throughput[mode].changeLogShare * 100).toFixed(2)} %`,
+        },
+      ]),
+    ),
+  );
+  const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
+  console.log(
+    `   on versus off: ${percent(live.onVersusOff)} fewer spans/s (medians of ${live.rounds} rounds of ` +
+      `${live.spansPerRound.toLocaleString('en-US')}), ${percent(live.pairedOnVersusOff)} paired by round (target <= 3 %)`,
   );
 }
 

@@ -6,7 +6,9 @@
  *   node --expose-gc -r ts-node/register/transpile-only bench/section.ts throughput
  */
 import { benchDecorators } from './decorators';
+import { benchFinding } from './finding';
 import { benchHostileInput } from './hostile-input';
+import { benchLiveRuns } from './live-runs';
 import { benchCallCost, benchOutageMemory, benchThroughput } from './persistence';
 import { benchQueries } from './queries';
 
@@ -17,6 +19,8 @@ export const SECTIONS = {
   outage: benchOutageMemory,
   hostile: benchHostileInput,
   queries: benchQueries,
+  finding: benchFinding,
+  watch: benchLiveRuns,
 } as const;
 
 export type SectionName = keyof typeof SECTIONS;

@@ -184,12 +184,14 @@ async function main(): Promise<void> {
     );
   }
 
-  const flushed = await telemetry.flush(30_000);
+  // No flush needed: a query first writes what the processor still holds, so it sees the runs that just finished.
   const { runs } = await telemetry.runs.history({ since: started, limit: 20 });
-  console.log(
-    `\nPersisted agent runs, in the order they ran${flushed.complete ? '' : ' (some still being written)'}:\n`,
-  );
+  console.log('\nPersisted agent runs, in the order they ran (runs.history):\n');
   printRuns(runs);
+  console.log(
+    '\ntokens in: prompt tokens, cached ones included; tokens out: completion tokens; cost: what the simulated\n' +
+      'provider charged (recordUsage), in US dollars; llm / tools: model and tool calls of the run.',
+  );
 
   const failed = runs.find((run) => run.status === 'failed');
   if (failed) {
@@ -219,7 +221,11 @@ async function main(): Promise<void> {
   console.log('Cost per model (runs.costBreakdown):');
   for (const group of perModel.groups)
     console.log(`  ${group.key}: ${group.executions} call(s), $${(group.costUsd ?? 0).toFixed(5)}`);
-  console.log('\nstats:', JSON.stringify(telemetry.stats()));
+  const stats = telemetry.stats();
+  console.log(
+    `\nTelemetry (telemetry.stats()): ${stats.recorded} records captured, ${stats.written} written to the database, ` +
+      `${stats.droppedTotal} dropped, ${stats.queueDepth + stats.inFlight} still queued.`,
+  );
   await telemetry.shutdown();
 }
 
@@ -248,10 +254,15 @@ function printTree(node: RunNode, indent: string): void {
   const { execution, performance } = node;
   const duration =
     performance?.durationMs === null || performance === null ? '' : ` ${Math.round(performance.durationMs)} ms`;
+  // The stored buckets are disjoint (fresh input, cache read, cache write): added up, they are the prompt tokens the
+  // table above counts for the whole run.
   const tokens =
     performance?.inputTokens === null || performance === null
       ? ''
-      : ` ${performance.inputTokens}+${performance.cacheReadTokens ?? 0} in / ${performance.outputTokens} out`;
+      : ` tokens ${formatCount(
+          performance.inputTokens + (performance.cacheReadTokens ?? 0) + (performance.cacheWriteTokens ?? 0),
+        )} in${performance.cacheReadTokens ? ` (${formatCount(performance.cacheReadTokens)} cached)` : ''}, ` +
+        `${formatCount((performance.outputTokens ?? 0) + (performance.reasoningTokens ?? 0))} out`;
   const error = execution.errorMessage ? `  ✗ ${execution.errorType}: ${execution.errorMessage}` : '';
   console.log(`${indent}${execution.name} [${execution.kind}, ${execution.status}]${duration}${tokens}${error}`);
   for (const decision of node.decisions)

@@ -6,6 +6,8 @@ import { CreateAgentMetricsHourly1796518800000 } from './1796518800000-CreateAge
 import { CreateModelPrices1796601600000 } from './1796601600000-CreateModelPrices';
 import { AddCostColumns1796601600001 } from './1796601600001-AddCostColumns';
 import { AddPerformanceCounted1796947200000 } from './1796947200000-AddPerformanceCounted';
+import { AddRunContextIndexes1797163200000 } from './1797163200000-AddRunContextIndexes';
+import { CreateRunChanges1797206400000 } from './1797206400000-CreateRunChanges';
 import { EXECUTION_COLUMNS } from '../src/store/schema/execution-columns';
 import { addedColumnMigrations, type MigrationClass } from './added-columns';
 
@@ -19,6 +21,8 @@ const written: MigrationClass[] = [
   CreateModelPrices1796601600000,
   AddCostColumns1796601600001,
   AddPerformanceCounted1796947200000,
+  AddRunContextIndexes1797163200000,
+  CreateRunChanges1797206400000,
 ];
 
 /** The migration's timestamp: the 13 digits that end its name. */

@@ -1,6 +1,22 @@
-import { positiveInteger as checkPositiveInteger } from '../internal/check-option';
+import { knownKeys, positiveInteger as checkPositiveInteger, type OptionKeys } from '../internal/check-option';
 import { compileRedaction, CompiledRedaction } from './redaction';
-import type { CaptureOptions } from './types';
+import type { CaptureOptions, RedactionOptions } from './types';
+
+// Every key of the option types: a misspelt one is refused in JavaScript as TypeScript refuses it in a literal.
+const CAPTURE_KEYS = {
+  maxStringLength: true,
+  maxLength: true,
+  maxDepth: true,
+  maxItems: true,
+  redaction: true,
+} as const satisfies OptionKeys<CaptureOptions>;
+const REDACTION_KEYS = {
+  enabled: true,
+  keys: true,
+  patterns: true,
+  redactor: true,
+  replacement: true,
+} as const satisfies OptionKeys<RedactionOptions>;
 
 export interface CaptureSettings {
   readonly maxStringLength: number;
@@ -62,6 +78,10 @@ export function checkCaptureOptions(options: CaptureOptions): void {
 }
 
 function build(options: CaptureOptions, version: number): CaptureSettings {
+  knownKeys('capture', options, CAPTURE_KEYS);
+  const redaction: unknown = options.redaction;
+  if (redaction !== null && typeof redaction === 'object')
+    knownKeys('capture', redaction, REDACTION_KEYS, 'redaction.');
   return {
     maxStringLength: positiveInteger('maxStringLength', options.maxStringLength, DEFAULT_CAPTURE.maxStringLength),
     maxLength: positiveInteger('maxLength', options.maxLength, DEFAULT_CAPTURE.maxLength),

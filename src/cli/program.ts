@@ -7,8 +7,10 @@ import { addMigrateCommand } from './commands/migrate';
 import { addPruneCommand } from './commands/prune';
 import { addRollupCommand } from './commands/rollup';
 import { addRunsCommand } from './commands/runs';
+import { addSessionsCommand } from './commands/sessions';
 import { addShowCommand } from './commands/show';
 import { addStatsCommand } from './commands/stats';
+import { addTailCommand } from './commands/tail';
 import type { CliIo } from './context/cli-io';
 import type { CommandContext, GlobalFlags } from './context/command-context';
 import { addGlobalFlags } from './flags/global-flags';
@@ -17,6 +19,8 @@ import { addGlobalFlags } from './flags/global-flags';
 const COMMANDS: ReadonlyArray<(program: Command, context: CommandContext) => void> = [
   addMigrateCommand,
   addRunsCommand,
+  addTailCommand,
+  addSessionsCommand,
   addShowCommand,
   addDecisionsCommand,
   addPruneCommand,

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './context/cli-error';
 import type { CliIo } from './context/cli-io';
+import { withoutPrefix } from './context/failure-text';
 import { buildProgram } from './program';
 
 /**
@@ -19,10 +20,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
     if (error instanceof CliError) {
-      io.stderr(`agentspan: ${error.message}\n`);
+      io.stderr(`agentspan: ${withoutPrefix(error.message)}\n`);
       return error.exitCode;
     }
-    io.stderr(`agentspan: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Our own errors already start with `agentspan: `; the line says it once.
+    io.stderr(`agentspan: ${withoutPrefix(error instanceof Error ? error.message : String(error))}\n`);
     return EXIT_FAILURE;
   }
 }

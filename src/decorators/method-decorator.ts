@@ -1,7 +1,7 @@
 import { reportOnce } from '../internal/report-once';
 import { defineCall } from './call-plan';
 import { wrapFunction } from './invoke';
-import { validateSpanOptions } from './validate-options';
+import { spanOptionKeys, validateSpanOptions } from './validate-options';
 import type { SpanRole, TracedOptions } from './types';
 
 /**
@@ -14,7 +14,7 @@ export interface DualMethodDecorator {
 }
 
 export function methodDecorator(role: SpanRole, where: string, options: unknown): DualMethodDecorator {
-  const checked: TracedOptions = validateSpanOptions(where, options);
+  const checked: TracedOptions = validateSpanOptions(where, options, spanOptionKeys(role));
   function decorate(target: unknown, keyOrContext: unknown, descriptor?: PropertyDescriptor): unknown {
     if (isStandardContext(keyOrContext)) {
       const name = String(keyOrContext.name);

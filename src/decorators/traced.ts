@@ -1,6 +1,6 @@
 import { defineCall } from './call-plan';
 import { wrapFunction } from './invoke';
-import { validateSpanOptions } from './validate-options';
+import { spanOptionKeys, validateSpanOptions } from './validate-options';
 import type { TracedOptions } from './types';
 
 /**
@@ -9,7 +9,7 @@ import type { TracedOptions } from './types';
  */
 export function traced<F extends (...args: any[]) => any>(fn: F, options?: TracedOptions): F {
   if (typeof fn !== 'function') throw new TypeError('agentspan: traced(fn, options) expects a function');
-  const checked = validateSpanOptions('traced()', options);
+  const checked = validateSpanOptions('traced()', options, spanOptionKeys('traced'));
   const name = checked.name ?? (fn.name || 'anonymous');
   return wrapFunction(fn, defineCall(checked.kind ?? 'task', name, checked, false));
 }

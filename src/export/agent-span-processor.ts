@@ -5,9 +5,10 @@ import { reportOnce } from '../internal/report-once';
 import { spanKindOf } from '../mapping/span-kind';
 import { BatchPipeline } from '../pipeline/batch-pipeline';
 import { timeoutOrDefault } from '../pipeline/options';
-import type { FlushResult } from '../pipeline/types';
+import type { DropReason, FlushResult } from '../pipeline/types';
 import { TRACER_NAME } from '../semconv/tracer-name';
 import { BatchExport } from './batch-export';
+import { reasonOf, warnOnce } from './first-failure-warnings';
 import { pendingSize, PendingRecord, type PendingSpan } from './pending-spans';
 import { PostgresRecordExporter } from './postgres-record-exporter';
 import { processorHealth, processorStats, spillPending, type HealthSources } from './processor-health';
@@ -18,6 +19,18 @@ import { SpanLineageTracker, type Placement } from './span-lineage';
 import { SpanSpill } from './span-spill';
 import { StaleRunSweeper } from './stale-run-sweeper';
 import type { AgentSpanProcessorHealth, AgentSpanProcessorOptions, AgentSpanProcessorStats } from './types';
+
+/** One warning per drop reason; the keys are made once, as drops happen on the application's path. */
+const DROP_WARNING_KEYS: Record<DropReason, string> = {
+  queue_full: 'dropped:queue_full',
+  rejected: 'dropped:rejected',
+  write_failed: 'dropped:write_failed',
+  shutdown: 'dropped:shutdown',
+  invalid: 'dropped:invalid',
+  spill_full: 'dropped:spill_full',
+  spill_failed: 'dropped:spill_failed',
+  spill_corrupt: 'dropped:spill_corrupt',
+};
 
 /**
  * An OpenTelemetry SpanProcessor that persists agent runs into PostgreSQL.
@@ -50,7 +63,19 @@ export class AgentSpanProcessor implements SpanProcessor {
     const settings = resolveProcessorOptions(options);
     const target = exporter ?? new PostgresRecordExporter(options);
     this.shutdownTimeoutMs = settings.shutdownTimeoutMs;
-    this.export = new BatchExport(target);
+    const warn = settings.warnings;
+    this.export = new BatchExport(target, (error) => {
+      if (target.isTransientError(error)) {
+        warnOnce(
+          warn,
+          'AGENTSPAN_DATABASE_UNAVAILABLE',
+          `agentspan cannot write runs to the database: ${reasonOf(error)}. Records wait in the queue (within its bounds) ` +
+            'and are written when it is back; telemetry.stats() and health() show the backlog.',
+        );
+      } else {
+        warnOnce(warn, 'AGENTSPAN_WRITE_FAILED', `agentspan failed to write a batch of runs: ${reasonOf(error)}`);
+      }
+    });
     if (settings.spill !== undefined) this.spill = new SpanSpill(settings.spill);
     this.pipeline = new BatchPipeline<PendingSpan>({
       ...settings.queue,
@@ -60,6 +85,15 @@ export class AgentSpanProcessor implements SpanProcessor {
       sizeOf: pendingSize,
       breaker: settings.breaker ?? false,
       spill: this.spill,
+      onDrop: (items, reason) =>
+        warnOnce(
+          warn,
+          'AGENTSPAN_RECORDS_DROPPED',
+          () =>
+            `agentspan dropped ${items.length} record(s) that will never be stored (reason: ${reason}); ` +
+            'telemetry.stats().dropped counts every drop by reason.',
+          DROP_WARNING_KEYS[reason],
+        ),
     });
     const breaker = this.pipeline.breaker;
     this.spill?.startReplay(this.export, breaker, settings.retry);

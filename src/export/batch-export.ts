@@ -16,7 +16,11 @@ const NOTHING_WRITTEN: WriteResult<SpanRecord> = Object.freeze({ written: 0, rej
 export class BatchExport {
   private lastFailure: string | null = null;
 
-  constructor(private readonly exporter: RecordExporter) {}
+  /** @param onFailure told of every failed write, e.g. to warn; must not throw. */
+  constructor(
+    private readonly exporter: RecordExporter,
+    private readonly onFailure: (error: unknown) => void = () => undefined,
+  ) {}
 
   /** The most recent write failure, with any credentials masked; null if no write failed. */
   get lastError(): string | null {
@@ -55,6 +59,7 @@ export class BatchExport {
       return await write();
     } catch (error) {
       this.lastFailure = maskUrlsIn(describeError(error));
+      this.onFailure(error);
       throw error;
     }
   }

@@ -1,5 +1,17 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import { describeValue, milliseconds, positiveNumber } from '../internal/check-option';
+import {
+  checkObject,
+  describeValue,
+  knownKeys,
+  milliseconds,
+  optionalBoolean,
+  positiveNumber,
+  type OptionKeys,
+} from '../internal/check-option';
+import type { CircuitBreakerOptions } from '../pipeline/circuit-breaker';
+import type { RetryOptions } from '../pipeline/types';
+import type { SpillOptions } from '../pipeline/spill/types';
+import type { SpanWriterOptions } from '../store/write/span-writer';
 import type { BackoffPolicy } from '../pipeline/backoff';
 import type { ResolvedBreakerOptions } from '../pipeline/circuit-breaker';
 import { resolveBreakerOptions, resolvePipelineOptions } from '../pipeline/options';
@@ -28,11 +40,66 @@ export const PROCESSOR_QUEUE_DEFAULTS = {
   writeTimeoutMs: 120_000,
 } as const satisfies QueueOptions;
 
+// Every key of each options type, nested objects included: a misspelt key is refused in JavaScript as in TypeScript.
+const PROCESSOR_KEYS = {
+  dataSource: true,
+  connection: true,
+  queue: true,
+  writer: true,
+  shutdownTimeoutMs: true,
+  breaker: true,
+  spill: true,
+  staleRuns: true,
+  meterProvider: true,
+  warnings: true,
+} as const satisfies OptionKeys<AgentSpanProcessorOptions>;
+const QUEUE_KEYS = {
+  maxQueueSize: true,
+  maxQueueBytes: true,
+  maxBatchSize: true,
+  flushIntervalMs: true,
+  maxConcurrentWrites: true,
+  writeTimeoutMs: true,
+  retry: true,
+} as const satisfies OptionKeys<QueueOptions>;
+const RETRY_KEYS = {
+  initialBackoffMs: true,
+  maxBackoffMs: true,
+  multiplier: true,
+  jitter: true,
+} as const satisfies OptionKeys<RetryOptions>;
+const WRITER_KEYS = {
+  chunkSize: true,
+  liveTotals: true,
+  concurrency: true,
+  loadMethod: true,
+  statementTimeoutMs: true,
+  runChanges: true,
+  notify: true,
+  runChangesRetentionMs: true,
+} as const satisfies OptionKeys<SpanWriterOptions>;
+const BREAKER_KEYS = {
+  failureThreshold: true,
+  cooldownMs: true,
+  maxCooldownMs: true,
+} as const satisfies OptionKeys<CircuitBreakerOptions>;
+const SPILL_KEYS = {
+  directory: true,
+  maxBytes: true,
+  segmentBytes: true,
+  fsync: true,
+  fsyncIntervalMs: true,
+  rescanIntervalMs: true,
+} as const satisfies OptionKeys<SpillOptions>;
+const STALE_RUN_KEYS = { abandonAfterMs: true, checkIntervalMs: true } as const satisfies OptionKeys<StaleRunOptions>;
+
 export interface ResolvedReliabilityOptions {
   readonly breaker: ResolvedBreakerOptions | undefined;
   readonly spill: ResolvedSpillOptions | undefined;
   readonly staleRuns: Required<StaleRunOptions> | undefined;
   readonly meterProvider: MeterProvider | undefined;
+  /** Print the first failure of each kind once as a process warning. */
+  readonly warnings: boolean;
 }
 
 export interface ResolvedProcessorOptions extends ResolvedReliabilityOptions {
@@ -51,6 +118,7 @@ export function resolveProcessorOptions(options: AgentSpanProcessorOptions): Res
   if (options === null || typeof options !== 'object') {
     throw new TypeError('agentspan: AgentSpanProcessor expects an options object with a dataSource');
   }
+  checkKeys(options);
   const shutdownTimeoutMs = positiveNumber(
     'AgentSpanProcessor option shutdownTimeoutMs',
     options.shutdownTimeoutMs,
@@ -71,7 +139,30 @@ export function resolveReliabilityOptions(options: AgentSpanProcessorOptions): R
     options.breaker === false ? undefined : resolveBreakerOptions(options.breaker ?? {}, 'option breaker');
   const spill = resolveSpillOptions(options.spill, 'option spill');
   const staleRuns = resolveStaleRuns(options.staleRuns);
-  return { breaker, spill, staleRuns, meterProvider: resolveMeterProvider(options.meterProvider) };
+  const warnings = optionalBoolean('AgentSpanProcessor option warnings', options.warnings, true);
+  return { breaker, spill, staleRuns, meterProvider: resolveMeterProvider(options.meterProvider), warnings };
+}
+
+/** Unknown keys, at the top and in the nested option objects (their values are checked where they are resolved). */
+function checkKeys(options: AgentSpanProcessorOptions): void {
+  knownKeys('AgentSpanProcessor', options, PROCESSOR_KEYS);
+  const nested: Array<[keyof AgentSpanProcessorOptions, Readonly<Record<string, true>>]> = [
+    ['queue', QUEUE_KEYS],
+    ['writer', WRITER_KEYS],
+    ['breaker', BREAKER_KEYS],
+    ['spill', SPILL_KEYS],
+    ['staleRuns', STALE_RUN_KEYS],
+  ];
+  for (const [name, keys] of nested) {
+    const value: unknown = options[name];
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) continue;
+    knownKeys('AgentSpanProcessor', value, keys, `${name}.`);
+  }
+  const retry: unknown = options.queue?.retry;
+  if (retry !== undefined) {
+    checkObject('AgentSpanProcessor option queue.retry', retry);
+    knownKeys('AgentSpanProcessor', retry as object, RETRY_KEYS, 'queue.retry.');
+  }
 }
 
 function resolveStaleRuns(staleRuns: StaleRunOptions | false | undefined): Required<StaleRunOptions> | undefined {

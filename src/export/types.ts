@@ -49,6 +49,11 @@ export interface AgentSpanProcessorOptions {
   staleRuns?: StaleRunOptions | false;
   /** Where the health figures are published as OpenTelemetry metrics. Default: the global MeterProvider, if any. */
   meterProvider?: MeterProvider;
+  /**
+   * Print the first failure of each kind (the database unreachable, a write failing, records dropped) once as a
+   * process warning (`AgentspanWarning`), with credentials masked. Default true; diag logging is unaffected.
+   */
+  warnings?: boolean;
 }
 
 export interface AgentSpanProcessorStats {

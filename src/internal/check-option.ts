@@ -91,3 +91,53 @@ export function oneOf<T extends string>(what: string, value: unknown, allowed: r
   }
   return value as T;
 }
+
+/**
+ * Every key of an options type, as an object the compiler checks for completeness (`satisfies OptionKeys<T>`): a key
+ * added to the type and forgotten here fails the build instead of being refused at run time.
+ */
+export type OptionKeys<T> = { readonly [K in keyof Required<T>]: true };
+
+/**
+ * Refuses a key the options type does not have, as TypeScript's excess property check does for an object literal, so
+ * a misspelt option fails in JavaScript too instead of being ignored: `unknown @Tool option nmae (did you mean name?)`.
+ * `path` names where the object sits inside the options (`budget.`).
+ */
+export function knownKeys(what: string, value: object, keys: Readonly<Record<string, true>>, path = ''): void {
+  for (const key of Object.keys(value)) {
+    if (Object.prototype.hasOwnProperty.call(keys, key)) continue;
+    const near = nearest(key, Object.keys(keys));
+    const hint = near === undefined ? '' : ` (did you mean ${path}${near}?)`;
+    throw new TypeError(`agentspan: unknown ${what} option ${path}${key}${hint}`);
+  }
+}
+
+/** The known key a misspelling most likely meant: same letters in another case, or one or two edits away. */
+function nearest(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = candidate.toLowerCase() === lower ? 0 : editDistance(lower, candidate.toLowerCase());
+    if (distance <= (candidate.length > 5 ? 2 : 1) && (best === undefined || distance < best.distance)) {
+      best = { key: candidate, distance };
+    }
+  }
+  return best?.key;
+}
+
+/** Edits (insert, delete, substitute, swap two neighbours) from a to b; short strings only, so quadratic is fine. */
+function editDistance(a: string, b: string): number {
+  if (a.length > 64 || b.length > 64) return Infinity;
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) rows[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return rows[a.length][b.length];
+}

@@ -14,20 +14,25 @@ import { queryCostBreakdown } from './cost-breakdown-query';
 import { recordDecisionOutcome } from './decision-outcome';
 import { queryDecisionStats } from './decision-stats-query';
 import { queryDecisions } from './decisions-query';
-import { queryHistory } from './history-query';
+import { HISTORY_FILTER_OPTIONS, queryHistory } from './history-query';
 import { PriceCatalog } from './price-catalog';
-import { requiredText, runId, tenantArgument } from './query-arguments';
+import { optionsObject, requiredText, runId, tenantArgument } from './query-arguments';
 import { withTenant, type QueryScope } from './query-scope';
 import { repriceRuns } from './reprice-runs';
 import { readRunTree } from './run-tree-query';
+import type { SessionOptions, SessionPage } from './session-types';
+import { querySessions } from './sessions-query';
 import { queryStats } from './stats-query';
 import { tenantView } from './tenant-view';
 import { queryTopErrors } from './top-errors-query';
+import { watchRuns } from './watch/watch-runs';
+import type { RunWatch, WatchOptions } from './watch/watch-types';
 import type {
   DecisionPage,
   DecisionQueryOptions,
   DecisionView,
   HistoryOptions,
+  LatestOptions,
   ModelPriceInput,
   ModelPriceView,
   OutcomeFeedback,
@@ -48,6 +53,7 @@ const METHOD_SCOPES = {
   forTenant: 'every tenant',
   history: 'tenant',
   latest: 'tenant',
+  sessions: 'tenant',
   getRun: 'tenant',
   decisions: 'tenant',
   recordOutcome: 'tenant',
@@ -58,9 +64,15 @@ const METHOD_SCOPES = {
   topErrors: 'tenant',
   costBreakdown: 'tenant',
   decisionStats: 'tenant',
+  watch: 'tenant',
 } as const satisfies Record<keyof AgentRunRepository, 'tenant' | 'every tenant'>;
 
 type MethodScopes = typeof METHOD_SCOPES;
+
+/** latest's filters: history's, but the agent (its first argument) and paging. */
+const LATEST_OPTIONS = HISTORY_FILTER_OPTIONS.filter(
+  (option): option is Exclude<(typeof HISTORY_FILTER_OPTIONS)[number], 'agent'> => option !== 'agent',
+);
 
 /** The public methods of AgentRunRepository. */
 export type RepositoryMethod = keyof MethodScopes;
@@ -85,9 +97,10 @@ export const TENANT_SCOPED_METHODS: readonly TenantScopedMethod[] = REPOSITORY_M
 export type TenantRuns = Pick<AgentRunRepository, TenantScopedMethod> & { readonly tenantId: string };
 
 /**
- * Reads agent runs back: run history with keyset pagination, the latest run of an agent, whole run trees, decisions,
- * the decision feedback loop (recordOutcome), and analytics (stats, topErrors, costBreakdown, decisionStats);
- * forTenant gives the same methods limited to one tenant.
+ * Reads agent runs back: run history with keyset pagination, the latest run of an agent, sessions, whole run trees,
+ * decisions, the decision feedback loop (recordOutcome), and analytics (stats, topErrors, costBreakdown,
+ * decisionStats); forTenant gives the same methods limited to one tenant. Every method that reads runs takes the run
+ * filters (metadata, sessionId, conversationId, errorContains: RunContextFilters).
  *
  * Arguments are checked before any SQL runs (AgentspanQueryError); every value travels as a bind parameter; tables
  * are those of the DataSource's schema; every database call runs with tracing suppressed so a pg instrumentation
@@ -118,10 +131,25 @@ export class AgentRunRepository {
     return queryHistory(this.#scope.dataSource, withTenant(this.#scope, 'history', options));
   }
 
-  /** The most recently started run of an agent, or null when it has none. */
-  async latest(agent: string): Promise<RunSummary | null> {
-    const page = await this.history({ agent: requiredText('latest', 'agent', agent), limit: 1 });
+  /**
+   * The most recently started run of an agent, or null when it has none; `filters` are history's (the latest run for
+   * a repository: `latest('Reviewer', { metadata: { repo: 'acme/api' } })`).
+   */
+  async latest(agent: string, filters?: LatestOptions): Promise<RunSummary | null> {
+    const checkedAgent = requiredText('latest', 'agent', agent);
+    const given = optionsObject<LatestOptions>('latest', 'filters', filters, LATEST_OPTIONS);
+    const options = withTenant(this.#scope, 'latest', { ...given, agent: checkedAgent, limit: 1 });
+    const page = await queryHistory(this.#scope.dataSource, options, 'latest');
     return page.runs[0] ?? null;
+  }
+
+  /**
+   * Sessions (the runs of one withAgentContext sessionId), newest first, a page at a time, each with its status
+   * counts, duration, tokens and cost, and its newest runs. A session is listed when any of its runs matches the
+   * filters; its figures are the whole session's.
+   */
+  async sessions(options?: SessionOptions): Promise<SessionPage> {
+    return querySessions(this.#scope.dataSource, withTenant(this.#scope, 'sessions', options));
   }
 
   /**
@@ -190,5 +218,13 @@ export class AgentRunRepository {
   /** Decisions by outcome, and confidence against outcome score (calibration). */
   async decisionStats(options?: DecisionStatsOptions): Promise<DecisionStatsResult> {
     return queryDecisionStats(this.#scope.dataSource, withTenant(this.#scope, 'decisionStats', options));
+  }
+
+  /**
+   * Run changes as their writes commit — started, a step finished (with the totals so far), ended — as an async
+   * iterable: `for await (const change of runs.watch({ agent: 'Reviewer' }))`; `break` ends it (see RunWatch).
+   */
+  watch(options?: WatchOptions): RunWatch {
+    return watchRuns(this.#scope.dataSource, withTenant(this.#scope, 'watch', options));
   }
 }

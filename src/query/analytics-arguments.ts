@@ -2,9 +2,10 @@ import type { ExecutionStatus } from '../model/records';
 import { AgentspanQueryError } from './agentspan-query-error';
 import type { AnalyticsFilters } from './analytics-types';
 import { checkTimeRange, describeValue, statusFilter, textFilter, timeBound } from './query-arguments';
+import { RUN_FILTER_OPTIONS, runFilters, type CheckedRunFilters } from './run-filters';
 
-/** The checked filters of an analytics query, in the form the SQL wants. */
-export interface CheckedFilters {
+/** The checked filters of a query that reads runs (analytics, history, sessions), in the form the SQL wants. */
+export interface CheckedFilters extends CheckedRunFilters {
   agent?: string;
   tenantId?: string;
   userId?: string;
@@ -20,6 +21,7 @@ export const ANALYTICS_FILTER_OPTIONS: readonly (keyof AnalyticsFilters)[] = [
   'status',
   'since',
   'until',
+  ...RUN_FILTER_OPTIONS,
 ];
 
 export function analyticsFilters(method: string, given: AnalyticsFilters): CheckedFilters {
@@ -33,6 +35,7 @@ export function analyticsFilters(method: string, given: AnalyticsFilters): Check
     statuses: statusFilter(method, given.status),
     since,
     until,
+    ...runFilters(method, given),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { CheckedFilters } from './analytics-arguments';
+import { addRunFilters } from './run-filters';
 import type { SqlConditions } from './sql-conditions';
 
 /**
@@ -9,8 +10,9 @@ import type { SqlConditions } from './sql-conditions';
 const CLOCK_SKEW_ALLOWANCE = `interval '1 day'`;
 
 /**
- * Adds the analytics filters to a WHERE clause over agent_executions aliased `e`; `time` is the column the range
- * applies to (a run's start, a decision's time). Values go in as parameters.
+ * Adds the filters of a query that reads runs (analytics, history, sessions) to a WHERE clause over agent_executions
+ * aliased `e`; `time` is the column the range applies to (a run's start, a decision's time). Values go in as
+ * parameters.
  *
  * `allKinds`: the query reads executions of every kind, which no started_at index covers (those are partial on agent
  * rows, to keep them off the write path of tool and LLM calls). A lower bound on created_at, implied by since, lets
@@ -31,4 +33,5 @@ export function addAnalyticsFilters(
   if (filters.statuses !== undefined) where.add(`e.status = ANY(${where.param(filters.statuses)}::text[])`);
   if (filters.since !== undefined) where.add(`${columns.time} >= ${where.param(filters.since)}::timestamptz`);
   if (filters.until !== undefined) where.add(`${columns.time} < ${where.param(filters.until)}::timestamptz`);
+  addRunFilters(where, filters);
 }

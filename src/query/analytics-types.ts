@@ -1,4 +1,5 @@
 import type { ExecutionStatus } from '../model/records';
+import type { MetadataGroupBy, RunContextFilters } from './run-filter-types';
 import type { JsonValue, TimeBound } from './types';
 
 /**
@@ -8,7 +9,7 @@ import type { JsonValue, TimeBound } from './types';
  */
 
 /** Which runs an analytics query looks at; every filter is optional and they combine with AND. */
-export interface AnalyticsFilters {
+export interface AnalyticsFilters extends RunContextFilters {
   /** Agent name, exactly. */
   agent?: string;
   tenantId?: string;
@@ -27,7 +28,9 @@ export interface AnalyticsFilters {
  */
 export type StatsKind = 'agent' | 'llm' | 'tool';
 
-export type StatsGroupBy = 'agent' | 'model' | 'user' | 'tenant' | 'status' | 'hour' | 'day';
+/** `session`: withAgentContext's sessionId; `metadata.<key>`: a top-level metadata key (`metadata.repo`). */
+export type StatsGroupBy =
+  'agent' | 'model' | 'user' | 'tenant' | 'status' | 'hour' | 'day' | 'session' | MetadataGroupBy;
 
 /**
  * Where stats reads from: `raw` rows (exact), the hourly `rollup`s (for long ranges: exact counts, tokens and cost,
@@ -73,7 +76,10 @@ export interface MetricStats {
 }
 
 export interface StatsGroup {
-  /** The agent, model, user, tenant or status; for hour and day the bucket's start as ISO text. Null: none set. */
+  /**
+   * The agent, model, user, tenant, status, session or metadata value (as text: `->>`); for hour and day the
+   * bucket's start as ISO text. Null: none set.
+   */
   key: string | null;
   /** For groupBy hour or day: the start of the bucket; else null. */
   bucketStart: Date | null;
@@ -129,7 +135,8 @@ export interface ErrorGroup {
   latestExecutionId: string;
 }
 
-export type CostGroupBy = 'agent' | 'model' | 'user' | 'tenant' | 'hour' | 'day';
+/** `session`: withAgentContext's sessionId; `metadata.<key>`: a top-level metadata key (cost per repository). */
+export type CostGroupBy = 'agent' | 'model' | 'user' | 'tenant' | 'hour' | 'day' | 'session' | MetadataGroupBy;
 
 export interface CostBreakdownOptions extends AnalyticsFilters {
   groupBy: CostGroupBy;

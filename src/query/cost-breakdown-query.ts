@@ -2,9 +2,10 @@ import type { DataSource } from 'typeorm';
 import { qualifiedTableName } from '../store/schema/table-names';
 import { untraced } from '../internal/untraced';
 import { AgentspanQueryError } from './agentspan-query-error';
-import { analyticsFilters, ANALYTICS_FILTER_OPTIONS, oneOf } from './analytics-arguments';
+import { analyticsFilters, ANALYTICS_FILTER_OPTIONS } from './analytics-arguments';
 import { addAnalyticsFilters } from './analytics-filters';
 import type { CostBreakdownOptions, CostBreakdownResult, CostFigures, CostGroup, CostGroupBy } from './analytics-types';
+import { groupByArgument, isMetadataGroupBy, metadataKeySql } from './metadata-arguments';
 import { optionsObject } from './query-arguments';
 import { SqlConditions } from './sql-conditions';
 import { numberOrNull } from './sql-values';
@@ -15,25 +16,36 @@ type Row = Record<string, unknown>;
 
 const METHOD = 'costBreakdown';
 const OPTIONS: readonly (keyof CostBreakdownOptions)[] = [...ANALYTICS_FILTER_OPTIONS, 'groupBy'];
-export const COST_GROUP_BY: readonly CostGroupBy[] = ['agent', 'model', 'user', 'tenant', 'hour', 'day'];
+/** The fixed groupings; `metadata.<key>` is the other kind. */
+export const COST_GROUP_BY = [
+  'agent',
+  'model',
+  'user',
+  'tenant',
+  'hour',
+  'day',
+  'session',
+] as const satisfies readonly CostGroupBy[];
 
-const KEY_SQL: Readonly<Record<CostGroupBy, string>> = {
+const KEY_SQL: Readonly<Record<(typeof COST_GROUP_BY)[number], string>> = {
   agent: 'e.agent_name',
   model: 'COALESCE(p.request_model, p.response_model)',
   user: 'e.user_id',
   tenant: 'e.tenant_id',
   hour: timeBucketSql('hour', 'e.started_at'),
   day: timeBucketSql('day', 'e.started_at'),
+  session: 'e.session_id',
 };
 
 const TOKEN_COLUMNS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens'];
 
 /**
- * Cost and tokens per agent, model, user, tenant, hour or day, and how much was used at an unknown cost. Sums the
- * executions' own figures (agent_performance.cost_usd and the token columns), never the agents' subtree totals, so
- * every token is counted once however agents nest; an execution is attributed to its own agent name (the agent
- * whose method made the call), model, user, tenant and start time. Rows marked not counted (figures another span of the
- * same call reports) are left out, so a model call described by several spans is counted once.
+ * Cost and tokens per agent, model, user, tenant, hour, day, session or metadata key, and how much was used at an
+ * unknown cost. Sums the executions' own figures (agent_performance.cost_usd and the token columns), never the agents'
+ * subtree totals, so every token is counted once however agents nest; an execution is attributed to its own agent
+ * name (the agent whose method made the call), model, user, tenant, session, metadata and start time (the context of
+ * withAgentContext is on every span inside it, model calls included). Rows marked not counted (figures another span
+ * of the same call reports) are left out, so a model call described by several spans is counted once.
  */
 export async function queryCostBreakdown(
   dataSource: DataSource,
@@ -43,14 +55,14 @@ export async function queryCostBreakdown(
     throw new AgentspanQueryError(`${METHOD}: options with a groupBy are required`);
   }
   const given = optionsObject<CostBreakdownOptions>(METHOD, 'options', options, OPTIONS);
-  const groupBy = oneOf(METHOD, 'groupBy', given.groupBy, COST_GROUP_BY);
+  const groupBy: CostGroupBy = groupByArgument(METHOD, given.groupBy, COST_GROUP_BY);
   const filters = analyticsFilters(METHOD, given);
   const where = new SqlConditions();
   where.add(`p.cost_usd IS NOT NULL OR num_nonnulls(${TOKEN_COLUMNS.map((c) => `p.${c}`).join(', ')}) > 0`);
   // Figures another span already reports (a second span of one model call, a sum of the calls below) count once.
   where.add('p.counted');
   addAnalyticsFilters(where, filters, { time: 'e.started_at', allKinds: true });
-  const key = KEY_SQL[groupBy];
+  const key = isMetadataGroupBy(groupBy) ? metadataKeySql(groupBy, (value) => where.param(value)) : KEY_SQL[groupBy];
   const allTokens = TOKEN_COLUMNS.map((column) => `COALESCE(p.${column}, 0)`).join(' + ');
   const rows: Row[] = await untraced(() =>
     dataSource.query(

@@ -13,6 +13,7 @@ import {
   timeBound,
   unitInterval,
 } from './query-arguments';
+import { addRunFilters, RUN_FILTER_OPTIONS, runFilters } from './run-filters';
 import { SqlConditions } from './sql-conditions';
 import type { DecisionPage, DecisionQueryOptions } from './types';
 
@@ -26,13 +27,15 @@ const DECISION_OPTIONS: readonly (keyof DecisionQueryOptions)[] = [
   'outcome',
   'since',
   'until',
+  ...RUN_FILTER_OPTIONS,
   'limit',
   'cursor',
 ];
 
 /**
  * Decisions, newest first, one page at a time (keyset pagination on their time and id). `outcome` is 'pending' (none
- * recorded yet), 'recorded', or a JSON value the recorded outcome must equal.
+ * recorded yet), 'recorded', or a JSON value the recorded outcome must equal; the run filters (metadata, sessionId,
+ * conversationId, errorContains) apply to the execution that took the decision.
  */
 export async function queryDecisions(
   dataSource: DataSource,
@@ -47,6 +50,7 @@ export async function queryDecisions(
   const since = timeBound(METHOD, 'since', given.since);
   const until = timeBound(METHOD, 'until', given.until);
   checkTimeRange(METHOD, since, until);
+  const context = runFilters(METHOD, given);
   const after = given.cursor == null ? undefined : decodeCursor(METHOD, 'decisions', given.cursor);
 
   const where = new SqlConditions();
@@ -60,6 +64,8 @@ export async function queryDecisions(
   }
   if (since !== undefined) where.add(`d.occurred_at >= ${where.param(since)}::timestamptz`);
   if (until !== undefined) where.add(`d.occurred_at < ${where.param(until)}::timestamptz`);
+  // Metadata, session, conversation and error of the execution that took the decision.
+  addRunFilters(where, context);
   if (after !== undefined) addRowsAfter(where, 'd.occurred_at', 'd.id', after);
 
   const decisions = qualifiedTableName(dataSource, 'agent_decisions');

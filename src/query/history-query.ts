@@ -5,50 +5,46 @@ import { EXECUTION_VIEW_COLUMNS, toExecutionView } from './execution-view';
 import { exactTimestampSql } from './exact-timestamp';
 import { addRowsAfter, decodeCursor, splitPage } from './keyset-page';
 import { RUN_TOTALS_COLUMNS, toRunTotals } from './performance-view';
-import { checkTimeRange, optionsObject, pageSize, statusFilter, textFilter, timeBound } from './query-arguments';
+import { analyticsFilters } from './analytics-arguments';
+import { addAnalyticsFilters } from './analytics-filters';
+import { optionsObject, pageSize } from './query-arguments';
+import { RUN_FILTER_OPTIONS } from './run-filters';
 import { SqlConditions } from './sql-conditions';
 import { numberOrNull } from './sql-values';
 import type { HistoryOptions, RunPage, RunSummary } from './types';
 
 type Row = Record<string, unknown>;
 
-const METHOD = 'history';
-const HISTORY_OPTIONS: readonly (keyof HistoryOptions)[] = [
+/** The filters of history (and latest, and sessions), in the order its "unknown option" error lists them. */
+export const HISTORY_FILTER_OPTIONS = [
   'agent',
   'status',
   'userId',
   'tenantId',
   'since',
   'until',
-  'limit',
-  'cursor',
-];
+  ...RUN_FILTER_OPTIONS,
+] as const satisfies readonly (keyof HistoryOptions)[];
+const HISTORY_OPTIONS: readonly (keyof HistoryOptions)[] = [...HISTORY_FILTER_OPTIONS, 'limit', 'cursor'];
 
 /**
  * Agent runs (executions of kind 'agent', nested ones included) with their duration and subtree totals, newest
  * first, one page at a time: the cursor of a page is the (exact start, id) of its last run, so pages never skip or
- * repeat a run while others are written.
+ * repeat a run while others are written. `method` names the caller in argument errors (latest goes through here).
  */
-export async function queryHistory(dataSource: DataSource, options: HistoryOptions | undefined): Promise<RunPage> {
-  const given = optionsObject<HistoryOptions>(METHOD, 'options', options, HISTORY_OPTIONS);
-  const limit = pageSize(METHOD, given.limit);
-  const agent = textFilter(METHOD, 'agent', given.agent);
-  const statuses = statusFilter(METHOD, given.status);
-  const userId = textFilter(METHOD, 'userId', given.userId);
-  const tenantId = textFilter(METHOD, 'tenantId', given.tenantId);
-  const since = timeBound(METHOD, 'since', given.since);
-  const until = timeBound(METHOD, 'until', given.until);
-  checkTimeRange(METHOD, since, until);
-  const after = given.cursor == null ? undefined : decodeCursor(METHOD, 'runs', given.cursor);
+export async function queryHistory(
+  dataSource: DataSource,
+  options: HistoryOptions | undefined,
+  method = 'history',
+): Promise<RunPage> {
+  const given = optionsObject<HistoryOptions>(method, 'options', options, HISTORY_OPTIONS);
+  const limit = pageSize(method, given.limit);
+  const filters = analyticsFilters(method, given);
+  const after = given.cursor == null ? undefined : decodeCursor(method, 'runs', given.cursor);
 
   const where = new SqlConditions();
   where.add(`e.kind = 'agent'`);
-  if (agent !== undefined) where.add(`e.agent_name = ${where.param(agent)}`);
-  if (statuses !== undefined) where.add(`e.status = ANY(${where.param(statuses)}::text[])`);
-  if (userId !== undefined) where.add(`e.user_id = ${where.param(userId)}`);
-  if (tenantId !== undefined) where.add(`e.tenant_id = ${where.param(tenantId)}`);
-  if (since !== undefined) where.add(`e.started_at >= ${where.param(since)}::timestamptz`);
-  if (until !== undefined) where.add(`e.started_at < ${where.param(until)}::timestamptz`);
+  addAnalyticsFilters(where, filters);
   if (after !== undefined) addRowsAfter(where, 'e.started_at', 'e.id', after);
 
   const executions = qualifiedTableName(dataSource, 'agent_executions');
@@ -68,6 +64,7 @@ export async function queryHistory(dataSource: DataSource, options: HistoryOptio
   return { runs: page.rows.map(toRunSummary), nextCursor: page.nextCursor };
 }
 
-function toRunSummary(row: Row): RunSummary {
+/** A row of EXECUTION_VIEW_COLUMNS, "durationMs" and RUN_TOTALS_COLUMNS as history lists it. */
+export function toRunSummary(row: Row): RunSummary {
   return { ...toExecutionView(row), durationMs: numberOrNull(row.durationMs), totals: toRunTotals(row) };
 }

@@ -5,3 +5,6 @@ export type { RepriceResult } from '../store/maintenance/reprice-runs';
 export { AgentspanQueryError, type AgentspanQueryErrorCode } from './agentspan-query-error';
 export type * from './types';
 export type * from './analytics-types';
+export type * from './run-filter-types';
+export type * from './session-types';
+export type * from './watch/watch-types';

@@ -1,4 +1,5 @@
 import { AgentspanQueryError } from './agentspan-query-error';
+import { decodeTriple, encodeTriple } from './cursor-codec';
 import { isExactTimestamp } from './exact-timestamp';
 import type { SqlConditions } from './sql-conditions';
 
@@ -19,27 +20,15 @@ export interface PagePosition {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const LISTING_TAG: Record<CursorListing, string> = { runs: 'r', decisions: 'd' };
-/** Far longer than any cursor we make; stops a huge string from being decoded at all. */
-const MAX_CURSOR_LENGTH = 200;
 
 export function encodeCursor(listing: CursorListing, position: PagePosition): string {
-  return Buffer.from(JSON.stringify([LISTING_TAG[listing], position.at, position.id])).toString('base64url');
+  return encodeTriple(LISTING_TAG[listing], position.at, position.id);
 }
 
 /** The position a cursor stands for; an AgentspanQueryError `<method>: invalid cursor` for anything else. */
 export function decodeCursor(method: string, listing: CursorListing, cursor: unknown): PagePosition {
   const invalid = () => new AgentspanQueryError(`${method}: invalid cursor`);
-  if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH) throw invalid();
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(decoded) || decoded.length !== 3) throw invalid();
-  const [tag, at, id] = decoded as unknown[];
-  if (tag !== LISTING_TAG[listing]) throw invalid();
+  const [at, id] = decodeTriple(cursor, LISTING_TAG[listing], invalid);
   if (!isExactTimestamp(at)) throw invalid();
   if (typeof id !== 'string' || !UUID.test(id)) throw invalid();
   return { at, id };

@@ -7,6 +7,7 @@ import {
   type CheckedFilters,
 } from './analytics-arguments';
 import type { StatsGroupBy, StatsKind, StatsOptions, StatsSource } from './analytics-types';
+import { groupByArgument } from './metadata-arguments';
 import { optionsObject } from './query-arguments';
 
 export const STATS_METHOD = 'stats';
@@ -17,7 +18,17 @@ const STATS_OPTIONS: readonly (keyof StatsOptions)[] = [
   'source',
   'rollupAfterHours',
 ];
-export const STATS_GROUP_BY: readonly StatsGroupBy[] = ['agent', 'model', 'user', 'tenant', 'status', 'hour', 'day'];
+/** The fixed groupings; `metadata.<key>` is the other kind. */
+export const STATS_GROUP_BY = [
+  'agent',
+  'model',
+  'user',
+  'tenant',
+  'status',
+  'hour',
+  'day',
+  'session',
+] as const satisfies readonly StatsGroupBy[];
 const STATS_KINDS: readonly StatsKind[] = ['agent', 'llm', 'tool'];
 const STATS_SOURCES: readonly StatsSource[] = ['auto', 'raw', 'rollup'];
 const DEFAULT_ROLLUP_AFTER_HOURS = 48;
@@ -41,7 +52,7 @@ export function checkStatsOptions(options: StatsOptions): StatsRequest {
     throw new AgentspanQueryError(`${STATS_METHOD}: options with a groupBy are required`);
   }
   const given = optionsObject<StatsOptions>(STATS_METHOD, 'options', options, STATS_OPTIONS);
-  const groupBy = oneOf(STATS_METHOD, 'groupBy', given.groupBy, STATS_GROUP_BY);
+  const groupBy: StatsGroupBy = groupByArgument(STATS_METHOD, given.groupBy, STATS_GROUP_BY);
   const kind = oneOf(STATS_METHOD, 'kind', given.kind ?? (groupBy === 'model' ? 'llm' : 'agent'), STATS_KINDS);
   if (groupBy === 'model' && kind === 'agent') {
     throw new AgentspanQueryError(

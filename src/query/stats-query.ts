@@ -6,6 +6,8 @@ import { qualifiedTableName } from '../store/schema/table-names';
 import { untraced } from '../internal/untraced';
 import { AgentspanQueryError } from './agentspan-query-error';
 import { addAnalyticsFilters } from './analytics-filters';
+import { isMetadataGroupBy, metadataKeySql } from './metadata-arguments';
+import { hasRunFilters } from './run-filters';
 import type { MetricStats, StatsGroupBy, StatsOptions, StatsResult, StatsSource } from './analytics-types';
 import { rollupCoverage, rollupStats } from './rollup-stats-query';
 import { SqlConditions } from './sql-conditions';
@@ -16,8 +18,12 @@ import { isTimeGrouping, timeBucketSql, withEmptyBuckets } from './time-buckets'
 
 type Row = Record<string, unknown>;
 
-/** The SQL of a group's key over `e` (agent_executions) and `p` (agent_performance). */
-function groupKeySql(groupBy: StatsGroupBy): string {
+/**
+ * The SQL of a group's key over `e` (agent_executions) and `p` (agent_performance); a metadata key goes in as a
+ * parameter of `where`.
+ */
+function groupKeySql(groupBy: StatsGroupBy, where: SqlConditions): string {
+  if (isMetadataGroupBy(groupBy)) return metadataKeySql(groupBy, (value) => where.param(value));
   switch (groupBy) {
     case 'agent':
       return 'e.agent_name';
@@ -30,6 +36,8 @@ function groupKeySql(groupBy: StatsGroupBy): string {
       return 'e.tenant_id';
     case 'status':
       return 'e.status';
+    case 'session':
+      return 'e.session_id';
     default:
       return timeBucketSql(groupBy, 'e.started_at');
   }
@@ -74,7 +82,7 @@ export async function queryStats(dataSource: DataSource, options: StatsOptions):
 
 /**
  * Why the rollups cannot answer, or undefined when they can: they hold agent runs grouped by agent and hour, with no
- * user, tenant or status, and need a since.
+ * user, tenant, status, session, conversation, metadata or error, and need a since.
  */
 function rollupObstacle({ groupBy, kind, filters }: CheckedStatsOptions): string | undefined {
   if (kind !== 'agent') return 'they hold agent runs only';
@@ -82,6 +90,7 @@ function rollupObstacle({ groupBy, kind, filters }: CheckedStatsOptions): string
   if (filters.userId !== undefined || filters.tenantId !== undefined || filters.statuses !== undefined) {
     return 'they cannot be filtered by user, tenant or status';
   }
+  if (hasRunFilters(filters)) return 'they cannot be filtered by metadata, session, conversation or error';
   return filters.since === undefined ? 'they need a since' : undefined;
 }
 
@@ -121,7 +130,7 @@ async function rawStats(
   addAnalyticsFilters(where, filters, { time: 'e.started_at', allKinds: kind !== 'agent' });
   // One model call described by several spans is one call: the spans whose figures another reports are left out.
   if (kind !== 'agent') where.add('p.counted IS NOT FALSE');
-  const key = groupKeySql(groupBy);
+  const key = groupKeySql(groupBy, where);
   // Agent runs carry their subtree's totals; LLM and tool calls their own figures.
   const own = kind === 'agent' ? 'p.total_' : 'p.';
   const cost = kind === 'agent' ? knownTotalCostSql('p.total_cost_usd') : 'p.cost_usd';

@@ -6,6 +6,7 @@ import type {
   ExecutionStatus,
   UsageSource,
 } from '../model/records';
+import type { RunContextFilters } from './run-filter-types';
 
 /**
  * What the query side returns and accepts: plain objects, numbers as numbers, timestamps as Dates, JSON columns
@@ -24,7 +25,7 @@ export type TimeBound = Date | string;
 
 // ── Options ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
-export interface HistoryOptions {
+export interface HistoryOptions extends RunContextFilters {
   /** Agent name, exactly. */
   agent?: string;
   /** One status, or any of several. */
@@ -41,13 +42,17 @@ export interface HistoryOptions {
   cursor?: string | null;
 }
 
+/** The filters of latest(agent, filters): history's, for the one newest run. */
+export type LatestOptions = Omit<HistoryOptions, 'agent' | 'limit' | 'cursor'>;
+
 /**
  * Which decisions by outcome: `'recorded'` (an outcome was recorded), `'pending'` (none yet), or any other JSON
  * value to match the recorded outcome exactly (e.g. `'success'`, `{ "merged": true }`).
  */
 export type OutcomeFilter = 'recorded' | 'pending' | JsonValue;
 
-export interface DecisionQueryOptions {
+/** The run filters (metadata, sessionId, …) apply to the execution that took the decision. */
+export interface DecisionQueryOptions extends RunContextFilters {
   /** Agent name, exactly. */
   agent?: string;
   /** Only decisions taken by executions of this tenant. */

@@ -1,4 +1,12 @@
-import { checkObject, optionalArray, optionalBoolean, optionalString, positiveNumber } from '../internal/check-option';
+import {
+  checkObject,
+  knownKeys,
+  optionalArray,
+  optionalBoolean,
+  optionalString,
+  positiveNumber,
+  type OptionKeys,
+} from '../internal/check-option';
 import type { MeterProvider } from '@opentelemetry/api';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -40,8 +48,14 @@ export interface AgentTelemetryOptions {
   capture?: CaptureOptions;
   /** Sizes and timing of the queue in front of the database. */
   queue?: QueueOptions;
-  /** How the writer loads spans, and its transactions' own timeouts (see SpanWriterOptions). */
-  writer?: Pick<SpanWriterOptions, 'loadMethod' | 'statementTimeoutMs'>;
+  /**
+   * How the writer loads spans, its transactions' own timeouts, and the run changes it logs for runs.watch() (see
+   * SpanWriterOptions).
+   */
+  writer?: Pick<
+    SpanWriterOptions,
+    'loadMethod' | 'statementTimeoutMs' | 'runChanges' | 'notify' | 'runChangesRetentionMs'
+  >;
   /**
    * Timeouts of the DataSource agentspan opens from `databaseUrl` or DATABASE_URL (see AgentspanDataSourceOptions);
    * a DataSource you pass in keeps its own.
@@ -66,52 +80,70 @@ export interface AgentTelemetryOptions {
   instrumentations?: NodeSDKConfiguration['instrumentations'];
   /** More span processors, after agentspan's. */
   spanProcessors?: SpanProcessor[];
+  /**
+   * Print the first failure of each kind — the database unreachable, a write failing, records dropped, the OTLP
+   * collector refusing spans — once as a process warning (`AgentspanWarning`, on stderr unless node runs with
+   * --no-warnings), credentials masked. Default true; `false` leaves only diag logging.
+   */
+  warnings?: boolean;
 }
 
-const KNOWN_OPTIONS = new Set<string>([
-  'serviceName',
-  'databaseUrl',
-  'dataSource',
-  'schema',
-  'embeddedDataDir',
-  'migrate',
-  'otlp',
-  'capture',
-  'queue',
-  'writer',
-  'databaseTimeouts',
-  'shutdownTimeoutMs',
-  'breaker',
-  'spill',
-  'staleRuns',
-  'rollups',
-  'meterProvider',
-  'instrumentations',
-  'spanProcessors',
-]);
+const OPTION_KEYS = {
+  serviceName: true,
+  databaseUrl: true,
+  dataSource: true,
+  schema: true,
+  embeddedDataDir: true,
+  migrate: true,
+  otlp: true,
+  capture: true,
+  queue: true,
+  writer: true,
+  databaseTimeouts: true,
+  shutdownTimeoutMs: true,
+  breaker: true,
+  spill: true,
+  staleRuns: true,
+  rollups: true,
+  meterProvider: true,
+  instrumentations: true,
+  spanProcessors: true,
+  warnings: true,
+} as const satisfies OptionKeys<AgentTelemetryOptions>;
+const OTLP_KEYS = { url: true, headers: true } as const satisfies OptionKeys<OtlpOptions>;
+const WRITER_KEYS = {
+  loadMethod: true,
+  statementTimeoutMs: true,
+  runChanges: true,
+  notify: true,
+  runChangesRetentionMs: true,
+} as const satisfies OptionKeys<NonNullable<AgentTelemetryOptions['writer']>>;
 
 /** Options are configuration: a wrong one stops start-up with a message naming it (and never a password). */
 export function validateTelemetryOptions(options: unknown): AgentTelemetryOptions {
   if (options === undefined) return {};
   checkObject('startAgentTelemetry(options)', options);
   const given = options as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`agentspan: unknown startAgentTelemetry option ${key}`);
-  }
+  knownKeys('startAgentTelemetry', given, OPTION_KEYS);
   for (const key of ['serviceName', 'schema', 'embeddedDataDir'] as const) optionalString(`option ${key}`, given[key]);
   if (given.databaseUrl !== undefined) checkDatabaseUrl(given.databaseUrl, 'option databaseUrl');
   if (given.databaseUrl !== undefined && given.dataSource !== undefined) {
     throw new TypeError('agentspan: give either databaseUrl or dataSource, not both');
   }
   optionalBoolean('option migrate', given.migrate, true);
+  optionalBoolean('option warnings', given.warnings, true);
   const otlp = given.otlp;
   if (otlp !== undefined && typeof otlp !== 'boolean') {
     if (otlp === null || typeof otlp !== 'object')
       throw new TypeError('agentspan: option otlp must be a boolean or an object');
+    knownKeys('startAgentTelemetry', otlp, OTLP_KEYS, 'otlp.');
     const url = (otlp as OtlpOptions).url;
     if (url !== undefined && !isHttpUrl(url)) throw new TypeError('agentspan: option otlp.url must be an http(s) URL');
   }
-  if (given.writer !== undefined) checkSpanWriterOptions(given.writer as SpanWriterOptions);
+  if (given.writer !== undefined) {
+    checkSpanWriterOptions(given.writer as SpanWriterOptions);
+    knownKeys('startAgentTelemetry', given.writer as object, WRITER_KEYS, 'writer.');
+  }
   if (given.databaseTimeouts !== undefined) checkDatabaseTimeouts(given.databaseTimeouts);
   resolveRollupOptions(given.rollups);
   positiveNumber('option shutdownTimeoutMs', given.shutdownTimeoutMs, 0);
@@ -124,20 +156,18 @@ export type DatabaseTimeouts = Pick<
   'connectTimeoutMs' | 'statementTimeoutMs' | 'queryTimeoutMs' | 'idleInTransactionTimeoutMs' | 'idleTimeoutMs'
 >;
 
-const TIMEOUT_OPTIONS = new Set<string>([
-  'connectTimeoutMs',
-  'statementTimeoutMs',
-  'queryTimeoutMs',
-  'idleInTransactionTimeoutMs',
-  'idleTimeoutMs',
-]);
+const TIMEOUT_KEYS = {
+  connectTimeoutMs: true,
+  statementTimeoutMs: true,
+  queryTimeoutMs: true,
+  idleInTransactionTimeoutMs: true,
+  idleTimeoutMs: true,
+} as const satisfies OptionKeys<DatabaseTimeouts>;
 
 /** The same checks the DataSource applies when it is opened, made at start. */
 function checkDatabaseTimeouts(value: unknown): void {
   checkObject('option databaseTimeouts', value);
-  for (const key of Object.keys(value as object)) {
-    if (!TIMEOUT_OPTIONS.has(key)) throw new TypeError(`agentspan: unknown databaseTimeouts option ${key}`);
-  }
+  knownKeys('databaseTimeouts', value as object, TIMEOUT_KEYS);
   // Builds the options without opening anything; its TypeError names the bad timeout.
   agentspanDataSourceOptions({ url: 'postgres://options-check.invalid/agentspan', ...(value as DatabaseTimeouts) });
 }

@@ -17,6 +17,9 @@ import { StoreConnection, type OpenedStore } from '../store/connection/store-con
 import { checkDatabaseUrl, validateTelemetryOptions, type AgentTelemetryOptions, type OtlpOptions } from './options';
 import { LazyRuns, type Runs } from './lazy-runs';
 import { resolveRollupOptions, RollupJob } from '../rollups/rollup-job';
+import { reasonOf, warnOnce } from '../export/first-failure-warnings';
+import { CollectorWarningExporter, otlpEndpoint } from './collector-warning-exporter';
+import { flushBeforeExit } from './flush-before-exit';
 
 export interface AgentTelemetry {
   /**
@@ -45,6 +48,8 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 const MIN_CLOSE_WAIT_MS = 100;
 // The first connection attempt is waited for at start, briefly: a database that is down must not hold the app.
 const START_WAIT_MS = 15_000;
+// How long a query waits for the processor to write what it holds before it runs (see LazyRuns).
+const QUERY_FLUSH_WAIT_MS = 5_000;
 
 let running: AgentTelemetry | undefined;
 
@@ -67,6 +72,7 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
     migrate: settings.migrate !== false,
   });
   const shutdownTimeoutMs = settings.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  const warnings = settings.warnings !== false;
   // The processor checks the queue, breaker, spill and staleRuns options; a wrong one stops start-up here.
   const processor = new AgentSpanProcessor({
     connection,
@@ -77,6 +83,7 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
     spill: settings.spill,
     staleRuns: settings.staleRuns,
     meterProvider: settings.meterProvider,
+    warnings,
   });
   if (settings.capture) configureCapture(settings.capture);
   const refreshRollups = async (options?: RefreshRollupsOptions) =>
@@ -92,7 +99,10 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
   const spanProcessors: SpanProcessor[] = [processor];
   const otlp = otlpOptions(settings.otlp);
   // The collector gets spans scrubbed of secrets, as PostgreSQL does: every attribute, event, name and message.
-  if (otlp) spanProcessors.push(new BatchSpanProcessor(new ScrubbingSpanExporter(new OTLPTraceExporter(otlp))));
+  if (otlp) {
+    const collector = new CollectorWarningExporter(new OTLPTraceExporter(otlp), warnings, otlpEndpoint(otlp.url));
+    spanProcessors.push(new BatchSpanProcessor(new ScrubbingSpanExporter(collector)));
+  }
   spanProcessors.push(...(settings.spanProcessors ?? []));
 
   const sdk = new NodeSDK({
@@ -107,15 +117,39 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
   });
   sdk.start();
 
-  await waitBriefly(connection.dataSource(), START_WAIT_MS).catch((error: unknown) => {
+  const opened = connection.dataSource();
+  // The warning waits for the attempt's own outcome: a database that is slow to open (the embedded one on a busy
+  // machine) is not down.
+  opened.catch((error: unknown) =>
+    warnOnce(
+      warnings,
+      'AGENTSPAN_DATABASE_UNAVAILABLE',
+      `agentspan cannot reach the database: ${reasonOf(error)}. Runs wait in the queue (within its bounds) and are ` +
+        'written when it is back.',
+    ),
+  );
+  await waitBriefly(opened, START_WAIT_MS).catch((error: unknown) => {
     diag.warn(`agentspan: the database is not available yet; spans are queued until it is. ${String(error)}`);
+  });
+  const stopFlushingBeforeExit = flushBeforeExit({
+    processor,
+    others: spanProcessors.slice(1),
+    connection,
+    timeoutMs: shutdownTimeoutMs,
   });
 
   rollupJob?.start();
 
   let shuttingDown: Promise<void> | undefined;
   const telemetry: AgentTelemetry = {
-    runs: new LazyRuns(async () => new AgentRunRepository(await connection.dataSource())),
+    runs: new LazyRuns(
+      async () => new AgentRunRepository(await connection.dataSource()),
+      // A query sees the runs that finished before it: what the processor holds is written first, within a bound,
+      // unless the breaker says the database is down (the query then fails or runs as it would have).
+      async () => {
+        if (processor.health().breaker.state !== 'open') await processor.flush(QUERY_FLUSH_WAIT_MS);
+      },
+    ),
     storage,
     processor,
     flush: (timeoutMs) => processor.flush(timeoutMs),
@@ -129,12 +163,15 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
         // them as soon as one fails (an unreachable collector, say), which must not cost us the queued runs.
         // One time box for all of it: what the processor leaves of it goes to the SDK and the database, which get
         // a moment even when the processor used everything (a pool waiting on a hung connection gives up then).
+        stopFlushingBeforeExit();
         const deadline = Date.now() + shutdownTimeoutMs;
         const timeLeft = () => Math.max(MIN_CLOSE_WAIT_MS, deadline - Date.now());
         // No refresh starts from now on; one under way may finish while the processor flushes, else closing the
         // database ends it (and the job reports it through diag).
         const rollupsStopped = rollupJob?.stop() ?? Promise.resolve();
         await processor.shutdown();
+        // Watches end before the database closes under them: a waiting next() resolves done.
+        await waitBriefly((telemetry.runs as LazyRuns).watches.closeAll(), timeLeft()).catch(() => undefined);
         await waitBriefly(rollupsStopped, timeLeft()).catch(() => undefined);
         await waitBriefly(sdk.shutdown(), timeLeft()).catch((error: unknown) => {
           diag.warn(`agentspan: shutting the SDK down did not finish cleanly: ${String(error)}`);

@@ -62,7 +62,7 @@ describe('agentspan stats, errors, costs, rollup', () => {
     const show = await agentspan('--database', url, 'show', R2.execution.traceId);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(
-      /^invoke_agent Researcher \[agent, completed\] {2}200 ms {2}\$0\.02000 {2}competitors=6 conversion_rate=0\.5$/m,
+      /^invoke_agent Researcher \[agent, completed\] {2}200 ms {2}200 in \/ 40 out {2}\$0\.02000 {2}competitors=6 conversion_rate=0\.5$/m,
     );
     await refreshHourlyRollups(fixture.store.dataSource);
     const health = JSON.parse((await agentspan('--database', url, '--json', 'health')).stdout);

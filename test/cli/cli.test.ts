@@ -86,7 +86,10 @@ describe('agentspan CLI', () => {
     expect(stdout).toContain(`trace ${failedTrace}`);
     expect(stdout).toMatch(/^invoke_agent ResearchAgent \[agent, failed\].*✗ CmsError: CMS said 503$/m);
     expect(stdout).toMatch(/^ {2}↳ decided channel = "linkedin" \(confidence 0\.82\)$/m);
-    expect(stdout).toMatch(/^ {2}chat gpt-4o \[llm, completed\].*500 in \/ 100 out {2}\$0\.00125$/m);
+    // The same tokens as `runs` counts: input + cache read + cache write, output + reasoning.
+    expect(stdout).toMatch(
+      /^ {2}chat gpt-4o \[llm, completed\].*510 in \(10 cached\) \/ 105 out \(5 reasoning\) {2}\$0\.00125$/m,
+    );
   }, 60_000);
 
   it('lists decisions and reports database health', async () => {

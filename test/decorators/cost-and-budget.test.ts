@@ -206,7 +206,9 @@ describe('@Agent({ budget })', () => {
     expect(() => Agent({ budget: { maxTokens: 5, onExceed: 'explode' as never } })).toThrow(
       "budget.onExceed must be 'warn' or 'throw'",
     );
-    expect(() => Agent({ budget: { maxTokens: 5, maxCost: 1 } as never })).toThrow('budget has an unknown key maxCost');
+    expect(() => Agent({ budget: { maxTokens: 5, maxCost: 1 } as never })).toThrow(
+      'agentspan: unknown @Agent option budget.maxCost',
+    );
     expect(() => Agent({ budget: 'cheap' as never })).toThrow('agentspan: @Agent option budget must be an object');
   });
 

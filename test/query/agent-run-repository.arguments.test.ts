@@ -100,7 +100,7 @@ describe.each<[string, () => Promise<unknown>, string]>([
   [
     'history',
     () => loose.history!({ agentName: 'X' }),
-    'history: unknown option "agentName" (expected agent, status, userId, tenantId, since, until, limit, cursor)',
+    'history: unknown option "agentName" (expected agent, status, userId, tenantId, since, until, metadata, sessionId, conversationId, errorContains, limit, cursor)',
   ],
   ['history', () => loose.history!('Alpha'), 'history: options must be an object, got "Alpha"'],
   ['latest', () => loose.latest!(), 'latest: agent must be a non-empty string, got undefined'],
@@ -153,7 +153,7 @@ describe.each<[string, () => Promise<unknown>, string]>([
   [
     'decisions',
     () => loose.decisions!({ minConfidance: 0.5 }),
-    'decisions: unknown option "minConfidance" (expected agent, tenantId, minConfidence, outcome, since, until, limit, cursor)',
+    'decisions: unknown option "minConfidance" (expected agent, tenantId, minConfidence, outcome, since, until, metadata, sessionId, conversationId, errorContains, limit, cursor)',
   ],
   [
     'recordOutcome',

@@ -23,6 +23,9 @@ const OPTION_KINDS: Readonly<Record<string, Kind>> = {
   provider: 'text',
   source: 'text', // setModelPrice's free text; stats' source is an enumeration, refused for any other string
   outcome: 'text', // JSON: a string value carries the character through
+  sessionId: 'text',
+  conversationId: 'text',
+  errorContains: 'text',
   since: 'time',
   until: 'time',
   at: 'time',
@@ -35,6 +38,10 @@ const OPTION_KINDS: Readonly<Record<string, Kind>> = {
   groupBy: 'checked elsewhere',
   kind: 'checked elsewhere',
   rollupAfterHours: 'checked elsewhere',
+  metadata: 'checked elsewhere', // an object: its keys and values in test/query/run-filters.test.ts
+  runsPerSession: 'checked elsewhere',
+  after: 'checked elsewhere', // a watch cursor: test/query/watch/watch-runs.test.ts
+  pollIntervalMs: 'checked elsewhere',
   inputUsdPerMillion: 'checked elsewhere',
   outputUsdPerMillion: 'checked elsewhere',
   cacheReadUsdPerMillion: 'checked elsewhere',
@@ -57,10 +64,13 @@ interface MethodShape {
 const SHAPES: Readonly<Record<string, MethodShape>> = {
   history: { call: (t, o) => t.history!(o), base: {} },
   latest: {
-    call: (t) => t.latest!('Researcher'),
+    call: (t, o) => t.latest!('Researcher', o),
     base: {},
     positional: [{ name: 'agent', call: (t, v) => t.latest!(v) }],
   },
+  sessions: { call: (t, o) => t.sessions!(o), base: {} },
+  // Checked when called (before anything is opened); a watch nobody iterates holds nothing.
+  watch: { call: async (t, o) => t.watch!(o), base: {} },
   getRun: { call: (t) => t.getRun!(SOME_UUID), base: {}, positional: [{ name: 'id', call: (t, v) => t.getRun!(v) }] },
   decisions: { call: (t, o) => t.decisions!(o), base: {} },
   recordOutcome: {
@@ -86,7 +96,7 @@ const SHAPES: Readonly<Record<string, MethodShape>> = {
 };
 
 /** Methods with no options object: their arguments are all positional. */
-const NO_OPTIONS = new Set(['latest', 'getRun', 'forTenant']);
+const NO_OPTIONS = new Set(['getRun', 'forTenant']);
 
 const TEXT_VALUES: ReadonlyArray<[string, string]> = [
   ['a NUL', 'acme\u0000'],
@@ -210,6 +220,11 @@ describe('every query argument is checked before SQL', () => {
       'repository.history.userId',
       'repository.history.tenantId',
       'repository.latest.agent',
+      'repository.latest.sessionId',
+      'repository.history.errorContains',
+      'repository.sessions.conversationId',
+      'forTenant view.sessions.since',
+      'repository.costBreakdown.sessionId',
       'repository.decisions.agent',
       'repository.decisions.tenantId',
       'repository.stats.userId',

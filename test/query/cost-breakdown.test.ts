@@ -149,7 +149,7 @@ describe('costBreakdown', () => {
       [undefined, 'costBreakdown: options with a groupBy are required'],
       [
         { groupBy: 'status' },
-        'costBreakdown: groupBy must be one of agent, model, user, tenant, hour, day, got "status"',
+        'costBreakdown: groupBy must be one of agent, model, user, tenant, hour, day, session or metadata.<key>, got "status"',
       ],
     ] as const) {
       const error = await caught(fixture.runs.costBreakdown(options as never));

@@ -21,13 +21,15 @@ function assertType<T extends true>(): T | undefined {
 type WrittenTenantScopedMethod =
   | 'history'
   | 'latest'
+  | 'sessions'
   | 'getRun'
   | 'decisions'
   | 'recordOutcome'
   | 'stats'
   | 'topErrors'
   | 'costBreakdown'
-  | 'decisionStats';
+  | 'decisionStats'
+  | 'watch';
 type WrittenRuns = Pick<
   AgentRunRepository,
   WrittenTenantScopedMethod | 'forTenant' | 'setModelPrice' | 'modelPrices' | 'repriceRuns'
@@ -52,6 +54,7 @@ describe('public types of the query API', () => {
       [
         'history',
         'latest',
+        'sessions',
         'getRun',
         'decisions',
         'recordOutcome',
@@ -59,6 +62,7 @@ describe('public types of the query API', () => {
         'topErrors',
         'costBreakdown',
         'decisionStats',
+        'watch',
       ].sort(),
     );
   });

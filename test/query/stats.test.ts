@@ -246,7 +246,7 @@ describe('stats', () => {
     };
     expect(await refused(undefined)).toBe('stats: options with a groupBy are required');
     expect(await refused({ groupBy: 'week' })).toBe(
-      'stats: groupBy must be one of agent, model, user, tenant, status, hour, day, got "week"',
+      'stats: groupBy must be one of agent, model, user, tenant, status, hour, day, session or metadata.<key>, got "week"',
     );
     expect(await refused({ groupBy: 'model', kind: 'agent' })).toBe(
       'stats: groupBy model needs kind llm (agent runs have no model of their own)',

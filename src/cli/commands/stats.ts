@@ -3,7 +3,9 @@ import type { StatsGroupBy, StatsKind, StatsSource } from '../../query/analytics
 import type { CommandContext } from '../context/command-context';
 import { printResult } from '../context/print-result';
 import { withStore } from '../context/with-store';
+import { STATS_GROUP_BY } from '../../query/stats-options';
 import { addFilterFlags, filtersOf } from '../flags/filter-flags';
+import { groupByOption } from '../flags/group-by-flag';
 import { runsFor } from '../flags/tenant-flag';
 import { metricRows, statsFooter, statsRows } from '../format/analytics-format';
 import { textTable } from '../format/text-table';
@@ -12,13 +14,10 @@ import { textTable } from '../format/text-table';
 export function addStatsCommand(program: Command, context: CommandContext): void {
   addFilterFlags(program.command('stats'))
     .description(
-      'runs per agent, model, user, tenant, status, hour or day: counts, success rate, p50/p95/p99, tokens, cost',
+      'runs per agent, model, user, tenant, status, hour, day, session or metadata key: counts, success rate, ' +
+        'p50/p95/p99, tokens, cost',
     )
-    .addOption(
-      new Option('--group-by <what>', 'how to group')
-        .choices(['agent', 'model', 'user', 'tenant', 'status', 'hour', 'day'])
-        .default('agent'),
-    )
+    .addOption(groupByOption(STATS_GROUP_BY))
     .addOption(
       new Option(
         '--kind <kind>',

@@ -4,4 +4,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** DATABASE_URL is read here; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Whether stdout is a terminal: `--follow` then redraws its table in place. Default false. */
+  isTTY?: boolean;
+  /** Ends a command that runs until stopped (`tail`, `runs --follow`); without it, SIGINT (Ctrl-C) does. */
+  signal?: AbortSignal;
 }

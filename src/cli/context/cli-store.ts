@@ -3,9 +3,9 @@ import type { DataSource } from 'typeorm';
 import { checkDatabaseUrl } from '../../setup/options';
 import { createAgentspanDataSource } from '../../store/connection/data-source';
 import { createEmbeddedDataSource, DEFAULT_EMBEDDED_DATA_DIR } from '../../store/connection/embedded';
-import { describeDatabaseError } from '../../store/connection/errors';
 import { maskUrl } from '../../capture/mask-url';
 import { CliError, EXIT_DATABASE, EXIT_USAGE } from './cli-error';
+import { failureText, withoutPrefix } from './failure-text';
 
 export interface CliStoreOptions {
   /** --database, else DATABASE_URL, else the embedded database in `dataDir`. */
@@ -31,14 +31,14 @@ export async function openCliStore(options: CliStoreOptions): Promise<CliStore> 
     try {
       checkDatabaseUrl(url, options.database === undefined ? 'DATABASE_URL' : '--database');
     } catch (error) {
-      throw new CliError((error as Error).message.replace(/^agentspan: /, ''), EXIT_USAGE);
+      throw new CliError(withoutPrefix((error as Error).message), EXIT_USAGE);
     }
     const where = maskUrl(url);
     try {
       const dataSource = await createAgentspanDataSource({ url, poolSize: 2, connectTimeoutMs: 10_000 });
       return { dataSource, where, close: () => dataSource.destroy() };
     } catch (error) {
-      throw new CliError(describeDatabaseError(error).replace(/^agentspan: /, ''), EXIT_DATABASE);
+      throw new CliError(failureText(error), EXIT_DATABASE);
     }
   }
   const dataDir = options.dataDir ?? DEFAULT_EMBEDDED_DATA_DIR;
@@ -53,9 +53,6 @@ export async function openCliStore(options: CliStoreOptions): Promise<CliStore> 
     const embedded = await createEmbeddedDataSource({ dataDir });
     return { dataSource: embedded.dataSource, where: dataDir, close: () => embedded.close() };
   } catch (error) {
-    throw new CliError(
-      `cannot open the embedded database in ${dataDir}: ${describeDatabaseError(error)}`,
-      EXIT_DATABASE,
-    );
+    throw new CliError(`cannot open the embedded database in ${dataDir}: ${failureText(error)}`, EXIT_DATABASE);
   }
 }

@@ -1,7 +1,8 @@
 import { AgentspanQueryError } from '../../query/agentspan-query-error';
-import { describeDatabaseError, sqlStateOf } from '../../store/connection/errors';
+import { sqlStateOf } from '../../store/connection/errors';
 import { CliError, EXIT_DATABASE, EXIT_USAGE } from './cli-error';
 import { openCliStore, type CliStore, type CliStoreOptions } from './cli-store';
+import { failureText, withoutPrefix } from './failure-text';
 import type { CommandContext } from './command-context';
 
 /**
@@ -29,12 +30,12 @@ export async function withStore(
       (error instanceof TypeError && error.message.startsWith('agentspan: '))
     ) {
       // Argument checks of the repository and of pruneRuns.
-      throw new CliError(error.message.replace(/^agentspan: /, ''), EXIT_USAGE);
+      throw new CliError(withoutPrefix(error.message), EXIT_USAGE);
     }
     if (sqlStateOf(error) === '42P01') {
       throw new CliError(`${store.where} has no agentspan tables: run \`agentspan migrate\` first`, EXIT_DATABASE);
     }
-    if (sqlStateOf(error) !== undefined) throw new CliError(describeDatabaseError(error), EXIT_DATABASE);
+    if (sqlStateOf(error) !== undefined) throw new CliError(failureText(error), EXIT_DATABASE);
     throw error;
   } finally {
     await store.close().catch(() => undefined);

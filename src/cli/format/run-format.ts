@@ -1,4 +1,4 @@
-import type { DecisionView, RunNode, RunSummary } from '../../query/types';
+import type { DecisionView, PerformanceView, RunNode, RunSummary, RunTotals } from '../../query/types';
 import { oneLine } from './text-table';
 
 /** One table row per run, as `agentspan runs` prints them. */
@@ -8,9 +8,9 @@ export function runRows(runs: readonly RunSummary[]): Array<Record<string, strin
     agent: run.agentName ?? run.name,
     status: run.status,
     duration: milliseconds(run.durationMs),
-    'tokens in': count(sum(run.totals.inputTokens, run.totals.cacheReadTokens, run.totals.cacheWriteTokens)),
-    'tokens out': count(sum(run.totals.outputTokens, run.totals.reasoningTokens)),
-    'cost $': run.totals.costUsdExact === null ? 'unknown' : Number(run.totals.costUsdExact).toFixed(5),
+    'tokens in': count(tokensIn(run.totals)),
+    'tokens out': count(tokensOut(run.totals)),
+    'cost $': runCost(run.totals),
     trace: run.traceId,
     error: run.errorMessage === null ? '' : oneLine(run.errorMessage, 60),
   }));
@@ -23,11 +23,11 @@ export function treeLines(roots: readonly RunNode[]): string {
     const { execution, performance } = node;
     const parts = [`${indent}${execution.name} [${execution.kind}, ${execution.status}]`];
     if (performance?.durationMs != null) parts.push(milliseconds(performance.durationMs));
-    if (performance !== null && (performance.inputTokens !== null || performance.outputTokens !== null)) {
-      parts.push(`${count(performance.inputTokens)} in / ${count(performance.outputTokens)} out`);
-    }
-    const cost = performance?.totals?.costUsdExact ?? performance?.costUsdExact ?? null;
-    if (cost !== null) parts.push(`$${Number(cost).toFixed(5)}`);
+    // An agent shows its run's totals, as `agentspan runs` does; any other step its own figures.
+    const figures = performance?.totals ?? performance;
+    if (figures != null && (tokensIn(figures) !== null || tokensOut(figures) !== null)) parts.push(tokenText(figures));
+    const cost = performance === null ? null : stepCost(execution.kind, performance);
+    if (cost !== null) parts.push(cost);
     if (execution.metrics !== null) {
       parts.push(
         Object.entries(execution.metrics)
@@ -61,6 +61,60 @@ export function decisionRows(decisions: readonly DecisionView[]): Array<Record<s
 function decisionLine(decision: DecisionView): string {
   const confidence = decision.confidence === null ? '' : ` (confidence ${decision.confidence})`;
   return `decided ${decision.name} = ${oneLine(JSON.stringify(decision.choice) ?? 'null', 80)}${confidence}`;
+}
+
+type TokenBuckets = Pick<
+  RunTotals,
+  'inputTokens' | 'cacheReadTokens' | 'cacheWriteTokens' | 'outputTokens' | 'reasoningTokens'
+>;
+
+/** Tokens in as providers bill them: fresh input plus cache reads and writes (the buckets are stored disjoint). */
+function tokensIn(tokens: TokenBuckets): number | null {
+  return sum(tokens.inputTokens, tokens.cacheReadTokens, tokens.cacheWriteTokens);
+}
+
+/** Tokens out: output plus reasoning. */
+function tokensOut(tokens: TokenBuckets): number | null {
+  return sum(tokens.outputTokens, tokens.reasoningTokens);
+}
+
+/** `775 in (256 cached) / 148 out`: the totals `runs` prints, with what is inside them. */
+function tokenText(tokens: TokenBuckets): string {
+  const inside = [
+    positive(tokens.cacheReadTokens, 'cached'),
+    positive(tokens.cacheWriteTokens, 'written to cache'),
+  ].filter(Boolean);
+  const reasoning = positive(tokens.reasoningTokens, 'reasoning');
+  return (
+    `${count(tokensIn(tokens))} in${inside.length > 0 ? ` (${inside.join(', ')})` : ''} / ` +
+    `${count(tokensOut(tokens))} out${reasoning === '' ? '' : ` (${reasoning})`}`
+  );
+}
+
+function positive(value: number | null, label: string): string {
+  return value !== null && value > 0 ? `${count(value)} ${label}` : '';
+}
+
+/**
+ * A run's cost: its total, a lower bound (≥) when some model call of it could not be priced, `unknown` when no cost
+ * is known and a model call could not be priced; 0 when nothing it ran had a cost (no model call, no priced tool):
+ * nothing was spent, which is not the same as not knowing.
+ */
+export function runCost(totals: RunTotals): string {
+  const unpriced = totals.unknownCostCalls ?? 0;
+  if (totals.costUsdExact !== null) return `${unpriced > 0 ? '≥' : ''}${Number(totals.costUsdExact).toFixed(5)}`;
+  return totals.unknownCostCalls === 0 ? (0).toFixed(5) : 'unknown';
+}
+
+/** A step's cost for the tree: an agent's run total, a model call's own cost (or `cost unknown`), a tool's price. */
+function stepCost(kind: string, performance: PerformanceView): string | null {
+  if (performance.totals !== null) {
+    const cost = runCost(performance.totals);
+    return cost === 'unknown' ? 'cost unknown' : cost.replace(/^(≥?)/, '$1$');
+  }
+  if (performance.costUsdExact !== null) return `$${Number(performance.costUsdExact).toFixed(5)}`;
+  // A model call without a cost could not be priced; a tool or task without one cost nothing.
+  return kind === 'llm' && performance.counted ? 'cost unknown' : null;
 }
 
 function sum(...values: Array<number | null>): number | null {

@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { letGo } from './embedded-idle';
 
 /** Where the embedded database keeps its files unless told otherwise. */
 export const DEFAULT_EMBEDDED_DATA_DIR = './.agentspan/pgdata';
@@ -20,6 +21,12 @@ export interface EmbeddedServerOptions {
    * are serialized, session state is shared), so agentspan itself uses one. Default 1.
    */
   maxConnections?: number;
+  /**
+   * Whether the server alone keeps the process running, as a listening server does. Default true; `false` (what
+   * createEmbeddedDataSource and startAgentTelemetry use) lets a process whose work is done exit while a client
+   * connection sits idle, as the pool's idle connections do.
+   */
+  keepProcessAlive?: boolean;
 }
 
 export interface EmbeddedServer {
@@ -61,6 +68,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
     await db.close();
     throw error;
   }
+  if (options.keepProcessAlive === false) letGo(db, server);
 
   // getServerConn() is "127.0.0.1:<port>" once listening (the real port when 0 was asked for).
   const url = `postgres://postgres@${server.getServerConn()}/postgres`;

@@ -17,11 +17,12 @@ export interface EmbeddedDataSource {
 
 /**
  * The zero-configuration store: PGlite with its files in `dataDir` (default ./.agentspan/pgdata), served on
- * 127.0.0.1 and reached through the ordinary agentspan DataSource with a pool of one connection.
+ * 127.0.0.1 and reached through the ordinary agentspan DataSource with a pool of one connection. Like the pool's idle
+ * connections, it does not keep the process alive by itself unless `keepProcessAlive` is true.
  * Does not run migrations (see runMigrations).
  */
 export async function createEmbeddedDataSource(options: EmbeddedDataSourceOptions = {}): Promise<EmbeddedDataSource> {
-  const server = await startEmbeddedServer(options);
+  const server = await startEmbeddedServer({ ...options, keepProcessAlive: options.keepProcessAlive ?? false });
   let dataSource: DataSource;
   try {
     dataSource = await createAgentspanDataSource({

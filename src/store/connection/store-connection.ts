@@ -27,6 +27,8 @@ export class StoreConnection {
   /** A query failed because our tables are gone: migrate again before the next use. */
   private schemaLost = false;
   private remigrating: Promise<void> | undefined;
+  /** A release under way: the next open waits for it. */
+  private releasing: Promise<void> | undefined;
   private watcher: { dataSource: DataSource; subscriber: EntitySubscriberInterface } | undefined;
 
   constructor(
@@ -42,6 +44,7 @@ export class StoreConnection {
   /** The ready DataSource. A failed attempt is forgotten, so the next call tries again. */
   async dataSource(): Promise<DataSource> {
     if (this.closed) throw new StoreUnavailableError('agentspan: the store is closed');
+    if (this.releasing !== undefined) await this.releasing.catch(() => undefined);
     this.opening ??= this.connect().catch((error: unknown) => {
       this.opening = undefined;
       throw error;
@@ -63,6 +66,32 @@ export class StoreConnection {
     }
   }
 
+  /** Whether a DataSource is open or being opened (what `release` would close). */
+  get isOpen(): boolean {
+    return this.opening !== undefined;
+  }
+
+  /**
+   * Closes what is open now, but not the connection: the next use opens it again. For a process about to exit
+   * (`beforeExit`): its pool and the embedded database must not keep it alive, yet the application may still
+   * record or query afterwards. Safe to call twice.
+   */
+  release(): Promise<void> {
+    const opening = this.opening;
+    if (opening === undefined) return this.releasing ?? Promise.resolve();
+    this.opening = undefined;
+    this.stopWatching();
+    // Until it is closed nothing opens it again: two embedded databases on one directory would damage it.
+    const releasing = (async () => {
+      const opened = await opening.catch(() => undefined);
+      await opened?.close();
+    })().finally(() => {
+      if (this.releasing === releasing) this.releasing = undefined;
+    });
+    this.releasing = releasing;
+    return releasing;
+  }
+
   /** Closes what this connection opened. Safe to call twice. */
   async close(): Promise<void> {
     this.closed = true;
@@ -70,6 +99,7 @@ export class StoreConnection {
     const opened = await this.opening?.catch(() => undefined);
     this.opening = undefined;
     await opened?.close();
+    await this.releasing?.catch(() => undefined);
   }
 
   private async connect(): Promise<OpenedStore> {

@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { positiveInteger } from '../../internal/check-option';
 import { qualifiedTableName } from '../schema/table-names';
+import { runChangesChannel } from '../write/run-change-channel';
+import { SPAN_ID_PATTERN, TRACE_ID_PATTERN } from '../write/run-changes';
 import { untraced } from '../../internal/untraced';
 
 export interface AbandonStaleRunsOptions {
@@ -40,7 +42,7 @@ export async function abandonStaleRuns(dataSource: DataSource, options: AbandonS
     'the process running it probably stopped';
   let total = 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const parameters = [abandonAfterMs, batchSize, ABANDONED_ERROR_TYPE, message];
+    const parameters = [abandonAfterMs, batchSize, ABANDONED_ERROR_TYPE, message, runChangesChannel(dataSource)];
     const rows = (await untraced(() => dataSource.query(sql, parameters))) as Array<{ abandoned: number }>;
     const abandoned = Number(rows[0]?.abandoned ?? 0);
     total += abandoned;
@@ -51,6 +53,7 @@ export async function abandonStaleRuns(dataSource: DataSource, options: AbandonS
 
 function buildAbandonSql(dataSource: DataSource): string {
   const executions = qualifiedTableName(dataSource, 'agent_executions');
+  const changes = qualifiedTableName(dataSource, 'agentspan_run_changes');
   // The partial index on (started_at) WHERE status = 'running' finds the candidates.
   return `
     WITH stale AS (
@@ -65,9 +68,21 @@ function buildAbandonSql(dataSource: DataSource): string {
       SET status = 'abandoned', completed_at = now(), error_type = $3, error_message = $4, updated_at = now()
       FROM stale
       WHERE t.id = stale.id AND t.status = 'running'
-      RETURNING 1
+      RETURNING t.trace_id, t.span_id, t.kind
+    ),
+    -- The abandoned runs, for watch(): logged and notified in this statement's transaction (see run-change-sql).
+    logged AS (
+      INSERT INTO ${changes} (xact_id, changed_at, runs, changes)
+      SELECT pg_current_xact_id()::text::bigint, now(), string_agg(decode(trace_id || span_id, 'hex'), ''::bytea),
+             repeat('a', count(*)::int)
+      FROM abandoned
+      WHERE kind = 'agent' AND trace_id ~ '${TRACE_ID_PATTERN}' AND span_id ~ '${SPAN_ID_PATTERN}'
+      HAVING count(*) > 0
+      RETURNING xact_id
     )
-    SELECT count(*)::int AS abandoned FROM abandoned`;
+    SELECT (SELECT count(*) FROM abandoned)::int AS abandoned,
+           (SELECT count(pg_notify($5::text, xact_id::text)::text) FROM logged
+            WHERE pg_notification_queue_usage() < 0.5)::int AS notified`;
 }
 
 function formatDuration(ms: number): string {

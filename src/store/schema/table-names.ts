@@ -7,7 +7,8 @@ export type AgentspanTable =
   | 'agent_events'
   | 'model_prices'
   | 'agent_metrics_hourly'
-  | 'agentspan_rollup_state';
+  | 'agentspan_rollup_state'
+  | 'agentspan_run_changes';
 
 /** Double-quotes an SQL identifier. */
 export function quoteIdentifier(identifier: string): string {

@@ -25,6 +25,19 @@ export interface SpanWriterOptions {
    * freed for the retry. 0 turns both off for these transactions. Default 60,000.
    */
   statementTimeoutMs?: number;
+  /**
+   * Log what each write changes about runs (started, a step finished, ended) in agentspan_run_changes, in the write's
+   * transaction, for `watch()`. False: nothing is logged, and watchers see no change this writer makes. Default true.
+   */
+  runChanges?: boolean;
+  /**
+   * On a PostgreSQL server, NOTIFY watchers when a write that changed a run commits (one notification per write
+   * transaction, with a payload of a few bytes); without it they find changes by polling. Never on embedded PGlite,
+   * where nobody can listen. Default true.
+   */
+  notify?: boolean;
+  /** How long logged run changes are kept (a watch cursor older than this may miss changes). Default one hour. */
+  runChangesRetentionMs?: number;
 }
 
 export type LoadMethod = 'auto' | 'copy' | 'upsert';
@@ -37,10 +50,14 @@ export interface CheckedSpanWriterOptions {
   concurrency: number;
   loadMethod: LoadMethod;
   statementTimeoutMs: number;
+  runChanges: boolean;
+  notify: boolean;
+  runChangesRetentionMs: number;
 }
 
 const DEFAULT_CHUNK_SIZE = 5_000;
 const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;
+const DEFAULT_RUN_CHANGES_RETENTION_MS = 3_600_000;
 export const DEFAULT_CONCURRENCY = 2;
 
 /**
@@ -64,5 +81,18 @@ export function checkSpanWriterOptions(options: SpanWriterOptions = {}): Checked
     concurrency: positiveInteger('writer option concurrency', options.concurrency, DEFAULT_CONCURRENCY),
     loadMethod,
     statementTimeoutMs,
+    runChanges: flag('runChanges', options.runChanges),
+    notify: flag('notify', options.notify),
+    runChangesRetentionMs: positiveInteger(
+      'writer option runChangesRetentionMs',
+      options.runChangesRetentionMs,
+      DEFAULT_RUN_CHANGES_RETENTION_MS,
+    ),
   };
+}
+
+function flag(name: string, value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') throw new TypeError(`agentspan: writer option ${name} must be true or false`);
+  return value;
 }

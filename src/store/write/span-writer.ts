@@ -9,10 +9,16 @@ import { copyFromStdin } from './copy-from-stdin';
 import { planCopy } from './copy-plan';
 import { dedupeRecords, type MergedSpan } from './dedupe-records';
 import { priceWrittenSpans } from './price-written-spans';
+import { RunChangeLog } from './run-change-log';
 import type { TraceTotals } from './batch-totals';
 import { buildCopyStatements, type CopyChunk, type CopyStatements } from './span-copy';
 import { buildSpanUpsertSql } from './span-upsert-sql';
-import { checkSpanWriterOptions, DEFAULT_CONCURRENCY, type SpanWriterOptions } from './span-writer-options';
+import {
+  checkSpanWriterOptions,
+  DEFAULT_CONCURRENCY,
+  type LoadMethod,
+  type SpanWriterOptions,
+} from './span-writer-options';
 import { buildStoredTracesSql, buildSubtreeTotalsSql, totalsSeeds } from './subtree-totals-sql';
 import { LOCK_TRACES_SQL, TRACE_LOCK_NAMESPACE, traceLockBuckets } from './trace-locks';
 import { distinctTraceIds, partitionByTrace } from './trace-parts';
@@ -32,8 +38,9 @@ export interface WriteResult {
  * into `concurrency` parts; each part one transaction that prices its LLM calls and encodes its rows first, then
  * takes its traces' locks (see trace-locks), streams its new spans in with COPY and upserts the others (agents
  * completing a stored `running` row) in chunks of one statement each, and recomputes the subtree totals of the agents
- * above them. The locks are held only while the database works. Idempotent and safe to retry: the same records twice
- * give the same rows.
+ * above them, and logs what it changed about runs for watch() (see run-change-log). The locks are held only while the
+ * database works. Idempotent and safe to retry: the same records twice give the same rows (a retried batch whose parts
+ * partly committed logs their run changes again).
  *
  * A record the database refuses for its own data is set aside (the part is written again the careful way, each
  * chunk bisected until the bad records are isolated) and returned in `rejected`; the rest of the batch lands. Any
@@ -50,8 +57,12 @@ export class SpanWriter {
   private readonly liveTotals: boolean;
   private readonly concurrency: number;
   private readonly statementTimeoutMs: number;
-  /** Whether COPY is used: fixed by the option, or settled by asking the server on the first write. */
-  private useCopy: Promise<boolean> | undefined;
+  private readonly loadMethod: LoadMethod;
+  /** Logs run changes for watch(), when the option runChanges is on. */
+  private readonly changeLog: RunChangeLog | undefined;
+  private readonly notify: boolean;
+  /** Whether the server is PGlite (no COPY, nobody to NOTIFY): asked once, on the first write. */
+  private isPglite: Promise<boolean> | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -67,7 +78,9 @@ export class SpanWriter {
     const poolSize = (dataSource.options as { poolSize?: number }).poolSize ?? DEFAULT_CONCURRENCY;
     this.concurrency = Math.max(1, Math.min(checked.concurrency, poolSize));
     this.statementTimeoutMs = checked.statementTimeoutMs;
-    if (checked.loadMethod !== 'auto') this.useCopy = Promise.resolve(checked.loadMethod === 'copy');
+    this.loadMethod = checked.loadMethod;
+    this.changeLog = checked.runChanges ? new RunChangeLog(dataSource, checked.runChangesRetentionMs) : undefined;
+    this.notify = checked.notify;
   }
 
   /**
@@ -115,7 +128,8 @@ export class SpanWriter {
       queryRunner = this.dataSource.createQueryRunner('master');
       const client = (await queryRunner.connect()) as PoolClient;
       stopWatching = closeOnAbort(signal, client);
-      const useCopy = mode === 'fast' && (await this.copySupported(queryRunner));
+      const pglite = await this.serverIsPglite(queryRunner);
+      const useCopy = mode === 'fast' && (this.loadMethod === 'auto' ? !pglite : this.loadMethod === 'copy');
       await queryRunner.startTransaction();
       // The price table is read before the transaction's limits are set (with the locks, below): one round trip
       // fewer; a read of a few dozen rows that takes no lock, and a hung server is still ended by writeTimeoutMs.
@@ -131,6 +145,7 @@ export class SpanWriter {
         upsertChunks.push(upserted.slice(start, start + this.chunkSize));
       }
       const payloads = mode === 'fast' ? upsertChunks.map(upsertPayload) : [];
+      let runChanges = this.changeLog?.collect(spans);
       await queryRunner.query(LOCK_TRACES_SQL, [
         String(this.statementTimeoutMs),
         TRACE_LOCK_NAMESPACE,
@@ -157,7 +172,15 @@ export class SpanWriter {
       if (seedTraceIds.length > 0) {
         await queryRunner.query(this.totalsSql, [seedTraceIds, seedSpanIds, this.liveTotals]);
       }
+      // Rows refused (the careful way): their runs did not change.
+      if (accepted !== spans) runChanges = this.changeLog?.collect(accepted);
+      // Queued right before the COMMIT, which pg sends the moment it is done (see RunChangeLog.record).
+      const logged =
+        runChanges && this.changeLog!.record(client, runChanges, this.notify && !pglite).then(noError, asError);
       await queryRunner.commitTransaction();
+      // A failed log statement made that COMMIT a ROLLBACK: the write failed.
+      const logFailure = await logged;
+      if (logFailure !== undefined) throw logFailure;
     } catch (error) {
       if (queryRunner?.isTransactionActive) {
         await queryRunner.rollbackTransaction().catch(() => undefined);
@@ -171,16 +194,16 @@ export class SpanWriter {
     return rejectedSpans.flatMap(({ span, reason }) => span.originals.map((record) => ({ record, reason })));
   }
 
-  /** Settled once per writer: COPY unless the server is PGlite (see loadMethod). */
-  private copySupported(queryRunner: QueryRunner): Promise<boolean> {
-    this.useCopy ??= queryRunner.query('SELECT version() AS version').then(
-      (rows: Array<{ version?: unknown }>) => !String(rows[0]?.version ?? '').includes('PGlite'),
+  /** Settled once per writer: PGlite's socket server cannot receive COPY data (see loadMethod). */
+  private serverIsPglite(queryRunner: QueryRunner): Promise<boolean> {
+    this.isPglite ??= queryRunner.query('SELECT version() AS version').then(
+      (rows: Array<{ version?: unknown }>) => String(rows[0]?.version ?? '').includes('PGlite'),
       (error: unknown) => {
-        this.useCopy = undefined; // ask again on the next write
+        this.isPglite = undefined; // ask again on the next write
         throw error;
       },
     );
-    return this.useCopy;
+    return this.isPglite;
   }
 
   /**
@@ -204,6 +227,9 @@ export class SpanWriter {
     if (data.events.length > 0) await copyFromStdin(client, this.copyStatements.events, data.events);
   }
 }
+
+const noError = (): undefined => undefined;
+const asError = (error: unknown): unknown => error ?? new Error('agentspan: logging run changes failed');
 
 function withoutRejected(spans: MergedSpan[], rejected: readonly RejectedSpan[]): MergedSpan[] {
   const bad = new Set(rejected.map(({ span }) => span));

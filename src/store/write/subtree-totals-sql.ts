@@ -20,26 +20,7 @@ import { spanKey, type MergedSpan } from './dedupe-records';
 export function buildSubtreeTotalsSql(dataSource: DataSource): string {
   const executions = qualifiedTableName(dataSource, 'agent_executions');
   const performance = qualifiedTableName(dataSource, 'agent_performance');
-  const totals = [
-    ['total_input_tokens', 'sum(p.input_tokens)'],
-    ['total_output_tokens', 'sum(p.output_tokens)'],
-    ['total_cache_read_tokens', 'sum(p.cache_read_tokens)'],
-    ['total_cache_write_tokens', 'sum(p.cache_write_tokens)'],
-    ['total_reasoning_tokens', 'sum(p.reasoning_tokens)'],
-    // Capped at what numeric(24, 10) holds: an overflow would fail the whole batch for one absurd run. LEAST alone
-    // would turn "no cost known" into the cap (it ignores NULL): unknown stays null.
-    [
-      'total_cost_usd',
-      `CASE WHEN sum(p.cost_usd) IS NULL THEN NULL ELSE LEAST(sum(p.cost_usd), ${MAX_TOTAL_COST}) END`,
-    ],
-    // A model call described by several spans counts once: only rows marked counted (see the AddPerformanceCounted
-    // migration) add figures or calls; a running span has no row yet and counts as a call.
-    ['llm_call_count', `(count(*) FILTER (WHERE s.kind = 'llm' AND p.counted IS NOT FALSE))::int`],
-    ['tool_call_count', `(count(*) FILTER (WHERE s.kind = 'tool'))::int`],
-    ['error_count', `(count(*) FILTER (WHERE s.status = 'failed'))::int`],
-    // LLM calls whose cost is missing from total_cost_usd: a total is never shown as complete when it is not.
-    ['unknown_cost_count', `(count(*) FILTER (WHERE s.kind = 'llm' AND p.counted AND p.cost_source = 'unknown'))::int`],
-  ] as const;
+  const totals = SUBTREE_TOTALS;
   const columns = totals.map(([name]) => name).join(', ');
   return `
     WITH RECURSIVE
@@ -79,12 +60,7 @@ export function buildSubtreeTotalsSql(dataSource: DataSource): string {
     ),
     totals AS (
       SELECT s.agent_id, ${totals.map(([name, expression]) => `${expression} AS ${name}`).join(', ')}
-      FROM subtree s LEFT JOIN LATERAL (
-        -- The figures of a row another span already reports (counted false) read as unknown: summed nowhere.
-        SELECT ${COUNTED_FIGURES.map((column) => `CASE WHEN y.counted THEN y.${column} END AS ${column}`).join(', ')},
-               y.cost_source, y.counted
-        FROM ${performance} y WHERE y.execution_id = s.execution_id LIMIT 1
-      ) p ON true
+      FROM subtree s LEFT JOIN LATERAL ${countedPerformance(performance, 's.execution_id')} p ON true
       GROUP BY s.agent_id
     ),
     refreshed AS (
@@ -126,6 +102,41 @@ const COUNTED_FIGURES = [
 
 /** Deeper than any real agent tree; only there to stop a corrupt cycle. */
 const MAX_DEPTH = 1000;
+
+/**
+ * Each subtree total and how it is summed over the rows `s` of a subtree (kind, status) and their performance `p` as
+ * countedPerformance gives it. Shared by the write (this file) and the totals-so-far of running runs (watch).
+ */
+export const SUBTREE_TOTALS = [
+  ['total_input_tokens', 'sum(p.input_tokens)'],
+  ['total_output_tokens', 'sum(p.output_tokens)'],
+  ['total_cache_read_tokens', 'sum(p.cache_read_tokens)'],
+  ['total_cache_write_tokens', 'sum(p.cache_write_tokens)'],
+  ['total_reasoning_tokens', 'sum(p.reasoning_tokens)'],
+  // Capped at what numeric(24, 10) holds: an overflow would fail the whole batch for one absurd run. LEAST alone
+  // would turn "no cost known" into the cap (it ignores NULL): unknown stays null.
+  ['total_cost_usd', `CASE WHEN sum(p.cost_usd) IS NULL THEN NULL ELSE LEAST(sum(p.cost_usd), ${MAX_TOTAL_COST}) END`],
+  // A model call described by several spans counts once: only rows marked counted (see the AddPerformanceCounted
+  // migration) add figures or calls; a running span has no row yet and counts as a call.
+  ['llm_call_count', `(count(*) FILTER (WHERE s.kind = 'llm' AND p.counted IS NOT FALSE))::int`],
+  ['tool_call_count', `(count(*) FILTER (WHERE s.kind = 'tool'))::int`],
+  ['error_count', `(count(*) FILTER (WHERE s.status = 'failed'))::int`],
+  // LLM calls whose cost is missing from total_cost_usd: a total is never shown as complete when it is not.
+  ['unknown_cost_count', `(count(*) FILTER (WHERE s.kind = 'llm' AND p.counted AND p.cost_source = 'unknown'))::int`],
+] as const;
+
+/**
+ * A LATERAL subquery over agent_performance (`performance`, the qualified table) of the execution `executionId`,
+ * giving `p` as SUBTREE_TOTALS reads it: the figures of a row another span already reports (counted false) read as
+ * unknown, summed nowhere.
+ */
+export function countedPerformance(performance: string, executionId: string): string {
+  return `(
+        SELECT ${COUNTED_FIGURES.map((column) => `CASE WHEN y.counted THEN y.${column} END AS ${column}`).join(', ')},
+               y.cost_source, y.counted
+        FROM ${performance} y WHERE y.execution_id = ${executionId} LIMIT 1
+      )`;
+}
 
 /**
  * The seeds ($1, $2) of the totals recompute for written spans: every agent span written, and the parent of every

@@ -39,7 +39,19 @@ it('runs three agents on the embedded database and prints the persisted runs, th
   expect(stdout).toMatch(/^ {2}WriterAgent: 2 run\(s\), 50 % succeeded, /m);
   expect(stdout).toMatch(/^ {2}gpt-4o-mini: 4 call\(s\), \$0\.\d{5}$/m);
   expect(stdout).toMatch(/^ {2}gpt-4o: 2 call\(s\), \$0\.\d{5}$/m);
-  expect(stdout).toMatch(/"droppedTotal":0/);
+  // Every figure says what it is: the model call's tokens with their cached part, a legend under the table, and the
+  // pipeline's counters in words rather than a JSON line.
+  expect(stdout).toMatch(
+    /^ {2}chat gpt-4o-mini \[llm, completed\] \d+ ms tokens [\d,]+ in \(256 cached\), [\d,]+ out$/m,
+  );
+  expect(stdout).toContain('tokens in: prompt tokens, cached ones included');
+  const telemetry =
+    /^Telemetry \(telemetry\.stats\(\)\): (\d+) records captured, (\d+) written to the database, 0 dropped, 0 still queued\.$/m.exec(
+      stdout,
+    );
+  expect(telemetry).not.toBeNull();
+  expect(telemetry![1]).toBe(telemetry![2]);
+  expect(stdout).not.toMatch(/[{}]/);
 
   // A second run in the same directory adds its runs to the same database; the table shows this session's only.
   const again = await runQuickstart(cwd);

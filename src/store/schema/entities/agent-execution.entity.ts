@@ -62,6 +62,11 @@ export interface AgentExecution extends Required<Omit<ExecutionRecord, ReadBackD
 @Index('idx_agent_executions_agent_updated', ['updatedAt'], { where: `kind = 'agent'` })
 // BRIN, which TypeORM cannot describe: created by its migration, left alone by schema sync (see pruneRuns).
 @Index('idx_agent_executions_created_brin', { synchronize: false })
+// GIN with jsonb_path_ops, which TypeORM cannot describe either (metadata containment): likewise left alone.
+@Index('idx_agent_executions_metadata', { synchronize: false })
+@Index('idx_agent_executions_session_started', ['sessionId', 'startedAt'], {
+  where: `kind = 'agent' AND session_id IS NOT NULL`,
+})
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class AgentExecution {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_agent_executions' })

@@ -1,0 +1,176 @@
+import { execFile } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+/**
+ * agentspan as an application gets it: built and packed (`npm run build && npm pack`, staged outside the working
+ * tree), installed from the tarball with `npm install --offline` (everything else comes from npm's cache, filled when
+ * this repository's dependencies were installed: no network), then used from three kinds of project, each running an
+ * agent on the embedded database and reading its run back:
+ * - ESM, `module: nodenext`, standard decorators, compiled with tsc (type-checked against our .d.ts);
+ * - CommonJS, legacy decorators (`experimentalDecorators`, as TypeORM projects), compiled with tsc;
+ * - tsx (esbuild), standard decorators, run from source.
+ */
+const ROOT = resolve(__dirname, '../../..');
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+const run = promisify(execFile);
+
+/** An environment without our database or collector: the programs use the embedded database in memory. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of [
+    'DATABASE_URL',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    'NODE_OPTIONS',
+  ]) {
+    delete env[name];
+  }
+  return env;
+}
+
+async function sh(file: string, args: string[], cwd: string): Promise<string> {
+  try {
+    const { stdout } = await run(file, args, { cwd, env: cleanEnv(), maxBuffer: 16 * 1024 * 1024 });
+    return stdout;
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${file} ${args.join(' ')} failed in ${cwd}:\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: error });
+  }
+}
+
+/** The program every project runs; `agentspan/instrument` is the decorators-only entry. */
+const program = (agent: string, imports: string) => `${imports}
+
+@Agent({ name: '${agent}' })
+class ${agent} {
+  @Trace()
+  async run(topic: string): Promise<string> {
+    log('info', 'looking up', { topic });
+    return this.lookup(topic);
+  }
+
+  @Tool({ name: 'lookup' })
+  async lookup(topic: string): Promise<string> {
+    return 'facts about ' + topic;
+  }
+}
+
+async function main(): Promise<void> {
+  const telemetry = await startAgentTelemetry({ embeddedDataDir: 'memory://', otlp: false });
+  const output = await new ${agent}().run('retail');
+  const { runs } = await telemetry.runs.history({ agent: '${agent}' });
+  console.log(JSON.stringify({ output, runs: runs.map((r) => [r.agentName, r.status, r.totals.toolCalls]) }));
+  await telemetry.shutdown();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
+`;
+
+const ESM_IMPORTS = `import { Agent, Tool, Trace, startAgentTelemetry } from 'agentspan';
+import { log } from 'agentspan/instrument';`;
+const CJS_IMPORTS = `import 'reflect-metadata';
+${ESM_IMPORTS}`;
+
+function project(dir: string, files: Record<string, unknown>): void {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) {
+    writeFileSync(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  }
+}
+
+const compilerOptions = { target: 'ES2022', strict: true, skipLibCheck: true, outDir: 'dist', types: ['node'] };
+
+let work: string;
+let consumers: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'agentspan-consumers-'));
+  const stage = join(work, 'package');
+  await sh(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')], ROOT);
+  for (const file of ['package.json', 'README.md', 'LICENSE']) copyFileSync(join(ROOT, file), join(stage, file));
+  await sh('npm', ['pack', stage, '--pack-destination', work, '--silent'], work);
+  const tarball = readdirSync(work).find((file) => file.endsWith('.tgz'))!;
+
+  // One install shared by the three projects below it (node resolves upwards), offline.
+  consumers = join(work, 'consumers');
+  project(consumers, { 'package.json': { name: 'consumers', private: true } });
+  const { devDependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    devDependencies: Record<string, string>;
+  };
+  const nodeTypes = `@types/node@${devDependencies['@types/node']}`;
+  await sh(
+    'npm',
+    [
+      'install',
+      '--offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--no-package-lock',
+      '--loglevel=error',
+      join(work, tarball),
+      nodeTypes,
+    ],
+    consumers,
+  );
+}, 120_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** Runs a project's program and returns what it printed. */
+async function output(file: string, args: string[], cwd: string): Promise<unknown> {
+  return JSON.parse((await sh(file, args, cwd)).trim().split('\n').pop()!);
+}
+
+const expected = (agent: string) => ({ output: 'facts about retail', runs: [[agent, 'completed', 1]] });
+
+it('works from ESM (nodenext, standard decorators), CommonJS (legacy decorators) and tsx', async () => {
+  const esm = join(consumers, 'esm');
+  project(esm, {
+    'package.json': { type: 'module' },
+    'tsconfig.json': { compilerOptions: { ...compilerOptions, module: 'nodenext', moduleResolution: 'nodenext' } },
+    'app.ts': program('EsmAgent', ESM_IMPORTS),
+  });
+  const cjs = join(consumers, 'cjs');
+  project(cjs, {
+    'package.json': { type: 'commonjs' },
+    'tsconfig.json': {
+      compilerOptions: {
+        ...compilerOptions,
+        module: 'node16',
+        moduleResolution: 'node16',
+        experimentalDecorators: true,
+        emitDecoratorMetadata: true,
+      },
+    },
+    'app.ts': program('CjsAgent', CJS_IMPORTS),
+  });
+  const tsx = join(consumers, 'tsx');
+  project(tsx, { 'package.json': { type: 'module' }, 'app.ts': program('TsxAgent', ESM_IMPORTS) });
+
+  const results = await Promise.all([
+    sh(process.execPath, [TSC, '-p', '.'], esm).then(() => output(process.execPath, ['dist/app.js'], esm)),
+    sh(process.execPath, [TSC, '-p', '.'], cjs).then(() => output(process.execPath, ['dist/app.js'], cjs)),
+    // tsx is a devDependency: missing, it is an install to redo (`npm install`), not a reason to skip.
+    existsSync(TSX) ? output(process.execPath, [TSX, 'app.ts'], tsx) : Promise.resolve(`no tsx at ${TSX}`),
+  ]);
+  expect(results).toEqual([expected('EsmAgent'), expected('CjsAgent'), expected('TsxAgent')]);
+}, 180_000);
