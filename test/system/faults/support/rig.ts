@@ -338,8 +338,8 @@ export const spanWriteStatement = (request: Buffer) =>
   request.includes('FROM STDIN') || request.includes('json_to_recordset');
 
 /** After recovery: flushed, counters add up, every record of `runs` runs written and every span stored once. */
-export async function expectSettled(rig: FaultRig, runs: number): Promise<void> {
-  expect((await rig.flush(30_000)).complete).toBe(true);
+export async function expectSettled(rig: FaultRig, runs: number, flushTimeoutMs = 30_000): Promise<void> {
+  expect((await rig.flush(flushTimeoutMs)).complete).toBe(true);
   const stats = rig.stats();
   expectCountersAddUp(stats);
   expect(stats).toMatchObject({ written: runs * RECORDS_PER_RUN, droppedTotal: 0 });
