@@ -12,7 +12,7 @@
  * Uses DATABASE_URL when set, else an embedded database.
  */
 import 'reflect-metadata';
-import { context, trace, type SpanContext } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   BasicTracerProvider,
@@ -35,6 +35,7 @@ import { finalSpan, llmSpan, newSpanId, newTraceId, runningSpan } from '../test/
 import { createTestDatabase } from '../test/support/database';
 import { databaseCpuMicros } from './database-cpu';
 import { median } from './measure';
+import { replayed } from './replayed-span';
 
 export interface LiveRunsBenchResult {
   latency: { changes: number; p50Ms: number; p99Ms: number; maxMs: number; spansPerSecond: number };
@@ -339,67 +340,6 @@ async function recordSpans(count: number): Promise<ReadableSpan[]> {
   trace.disable();
   context.disable();
   return spans;
-}
-
-/** `count` copies of the recorded spans, each pass under fresh trace ids (as persistence.ts replays them). */
-function* replayed(recorded: ReadableSpan[], count: number, series: number): Generator<ReadableSpan> {
-  for (let produced = 0, pass = 0; produced < count; pass++) {
-    const suffix = `${series.toString(16).padStart(4, '0')}${pass.toString(16).padStart(4, '0')}`;
-    const traceIds = new Map<string, string>();
-    for (let i = 0; i < recorded.length && produced < count; i++, produced++) {
-      const original = recorded[i]!;
-      const traceId = original.spanContext().traceId;
-      let copy = traceIds.get(traceId);
-      if (copy === undefined) traceIds.set(traceId, (copy = traceId.slice(0, -suffix.length) + suffix));
-      yield new ReplayedSpan(original, copy);
-    }
-  }
-}
-
-/** A recorded span under another trace id; one class, so every copy has the same shape (see persistence.ts). */
-class ReplayedSpan implements ReadableSpan {
-  readonly name: string;
-  readonly kind: ReadableSpan['kind'];
-  readonly parentSpanContext: SpanContext | undefined;
-  readonly startTime: ReadableSpan['startTime'];
-  readonly endTime: ReadableSpan['endTime'];
-  readonly status: ReadableSpan['status'];
-  readonly attributes: ReadableSpan['attributes'];
-  readonly links: ReadableSpan['links'];
-  readonly events: ReadableSpan['events'];
-  readonly duration: ReadableSpan['duration'];
-  readonly ended: boolean;
-  readonly resource: ReadableSpan['resource'];
-  readonly instrumentationScope: ReadableSpan['instrumentationScope'];
-  readonly droppedAttributesCount: number;
-  readonly droppedEventsCount: number;
-  readonly droppedLinksCount: number;
-  private readonly context: SpanContext;
-
-  constructor(original: ReadableSpan, traceId: string) {
-    this.context = { ...original.spanContext(), traceId };
-    const parent = original.parentSpanContext;
-    this.parentSpanContext = parent === undefined ? undefined : { ...parent, traceId };
-    this.name = original.name;
-    this.kind = original.kind;
-    this.startTime = original.startTime;
-    this.endTime = original.endTime;
-    this.status = original.status;
-    this.attributes = original.attributes;
-    this.links = original.links;
-    this.events = original.events;
-    this.duration = original.duration;
-    this.ended = original.ended;
-    this.resource = original.resource;
-    this.instrumentationScope = original.instrumentationScope;
-    this.droppedAttributesCount = original.droppedAttributesCount;
-    this.droppedEventsCount = original.droppedEventsCount;
-    this.droppedLinksCount = original.droppedLinksCount;
-  }
-
-  spanContext(): SpanContext {
-    return this.context;
-  }
 }
 
 if (require.main === module) {

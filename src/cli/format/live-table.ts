@@ -1,5 +1,6 @@
 import type { ExecutionStatus, RunSummary } from '../../query/types';
 import type { RunChange } from '../../query/watch/watch-types';
+import { runCost, tokensIn, tokensOut } from './run-format';
 import { oneLine } from './text-table';
 
 /**
@@ -52,9 +53,10 @@ export function liveRows(runs: readonly RunSummary[], now: Date): Array<Record<s
     status: run.status,
     elapsed: elapsed(run, now),
     steps: steps(run),
-    'tokens in': count(sum(run.totals.inputTokens, run.totals.cacheReadTokens, run.totals.cacheWriteTokens)),
-    'tokens out': count(sum(run.totals.outputTokens, run.totals.reasoningTokens)),
-    'cost $': cost(run),
+    // Counted and priced as `agentspan runs` shows them.
+    'tokens in': count(tokensIn(run.totals)),
+    'tokens out': count(tokensOut(run.totals)),
+    'cost $': runCost(run.totals),
     trace: run.traceId,
     error: run.errorMessage === null ? '' : oneLine(run.errorMessage, 60),
   }));
@@ -66,7 +68,7 @@ export function changeLine(change: RunChange, now: Date): string {
   const error = run.errorMessage === null ? '' : `  ${oneLine(run.errorMessage, 80)}`;
   return (
     `${now.toISOString()}  ${change.type.padEnd(9)}  ${run.agentName ?? run.name}  ${run.status}  ` +
-    `${elapsed(run, now)}  steps ${steps(run) || '-'}  cost ${cost(run) || '-'}  ${run.traceId}${error}\n`
+    `${elapsed(run, now)}  steps ${steps(run) || '-'}  cost ${runCost(run.totals)}  ${run.traceId}${error}\n`
   );
 }
 
@@ -98,19 +100,6 @@ function elapsed(run: RunSummary, now: Date): string {
 function steps(run: RunSummary): string {
   const { llmCalls, toolCalls } = run.totals;
   return llmCalls === null && toolCalls === null ? '' : String((llmCalls ?? 0) + (toolCalls ?? 0));
-}
-
-/** The cost so far; `+` when some calls' cost is unknown (a lower bound), `?` when none is known. */
-function cost(run: RunSummary): string {
-  const { costUsdExact, unknownCostCalls, llmCalls } = run.totals;
-  if (costUsdExact === null) return llmCalls ? '?' : '';
-  return `${Number(costUsdExact).toFixed(5)}${unknownCostCalls ? '+' : ''}`;
-}
-
-function sum(...values: Array<number | null>): number | null {
-  return values.every((value) => value === null)
-    ? null
-    : values.reduce<number>((total, value) => total + (value ?? 0), 0);
 }
 
 function count(value: number | null): string {

@@ -69,12 +69,12 @@ type TokenBuckets = Pick<
 >;
 
 /** Tokens in as providers bill them: fresh input plus cache reads and writes (the buckets are stored disjoint). */
-function tokensIn(tokens: TokenBuckets): number | null {
+export function tokensIn(tokens: TokenBuckets): number | null {
   return sum(tokens.inputTokens, tokens.cacheReadTokens, tokens.cacheWriteTokens);
 }
 
 /** Tokens out: output plus reasoning. */
-function tokensOut(tokens: TokenBuckets): number | null {
+export function tokensOut(tokens: TokenBuckets): number | null {
   return sum(tokens.outputTokens, tokens.reasoningTokens);
 }
 
