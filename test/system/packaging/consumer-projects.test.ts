@@ -15,8 +15,9 @@ import { promisify } from 'node:util';
 
 /**
  * agentspan as an application gets it: built and packed (`npm run build && npm pack`, staged outside the working
- * tree), installed from the tarball with `npm install --offline` (everything else comes from npm's cache, filled when
- * this repository's dependencies were installed: no network), then used from three kinds of project, each running an
+ * tree), installed from the tarball with `npm install --prefer-offline` (the tarball's dependencies come from npm's cache
+ * where it has them — `npm ci` fills it with the packages but not with the registry's version lists, which a range
+ * needs — and from the registry otherwise), then used from three kinds of project, each running an
  * agent on the embedded database and reading its run back:
  * - ESM, `module: nodenext`, standard decorators, compiled with tsc (type-checked against our .d.ts);
  * - CommonJS, legacy decorators (`experimentalDecorators`, as TypeORM projects), compiled with tsc;
@@ -107,7 +108,7 @@ beforeAll(async () => {
   await sh('npm', ['pack', stage, '--pack-destination', work, '--silent'], work);
   const tarball = readdirSync(work).find((file) => file.endsWith('.tgz'))!;
 
-  // One install shared by the three projects below it (node resolves upwards), offline.
+  // One install shared by the three projects below it (node resolves upwards), from npm's cache where it can.
   consumers = join(work, 'consumers');
   project(consumers, { 'package.json': { name: 'consumers', private: true } });
   const { devDependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -118,7 +119,7 @@ beforeAll(async () => {
     'npm',
     [
       'install',
-      '--offline',
+      '--prefer-offline',
       '--no-audit',
       '--no-fund',
       '--ignore-scripts',
