@@ -1,8 +1,6 @@
+import { NEEDS_ESCAPING, quoteJson } from './quote-json';
 import type { CaptureSettings } from './settings';
 
-// A string with none of these can be quoted as it is: nothing to escape, nothing for PostgreSQL to reject.
-// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON must escape
-const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
 // Keys and short values repeat across calls and across nested spans (a value returned by a tool is captured again
 // as the output of the task and the agent): their verdict is remembered. Longer strings are checked each time.
 const REMEMBERED_LENGTH = 256;
@@ -79,7 +77,7 @@ class PlainJsonWriter {
       // A long string is scanned as few times as it can be: redacted (the rules skip through it), then quoted.
       if (value.includes('\u0000') || !value.isWellFormed()) return null;
       const text = redaction.enabled ? redaction.redactPatterns(value) : value;
-      return NEEDS_ESCAPING.test(text) ? JSON.stringify(text) : `"${text}"`;
+      return quoteJson(text);
     }
     const suspicious = redaction.enabled ? redaction.needsCare(value) : NEEDS_ESCAPING.test(value);
     if (!suspicious) return `"${value}"`;

@@ -1,6 +1,7 @@
 import { types } from 'node:util';
 import { reportOnce } from '../internal/report-once';
 import { plainJson } from './plain-json';
+import { quoteJson } from './quote-json';
 import { isCutAlready } from './cut-marker';
 import { mapKey, ownKeys, safeRead, typeName } from './guarded-read';
 import { pairSafeEnd, sanitizeText } from './sanitize-text';
@@ -65,7 +66,7 @@ class JsonWalk {
   value(value: unknown, key: string | undefined, depth: number): void {
     switch (typeof value) {
       case 'string':
-        this.out += JSON.stringify(this.text(value, key));
+        this.out += quoteJson(this.text(value, key));
         return;
       case 'number':
         this.out += Number.isFinite(value) ? String(value) : `"${String(value)}"`;

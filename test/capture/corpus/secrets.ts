@@ -83,6 +83,8 @@ export const SECRET_TEXTS: Array<{ shape: string; secret: string; text: string }
     secret: 'abc123def456ghi789',
     text: `Authorization: ${scheme} abc123def456ghi789`,
   })),
+  { shape: 'Bearer header, tab', secret: 'abc123def456ghi789', text: 'Authorization: Bearer\tabc123def456ghi789' },
+  { shape: 'Token header, newline', secret: 'abc123def456ghi789', text: 'Authorization: Token\nabc123def456ghi789' },
   { shape: 'uppercase query password', secret: 'hunter2hunter2', text: 'GET https://h/?PASSWORD=hunter2hunter2' },
   { shape: 'libpq sslpassword', secret: 'k3y-pa55', text: 'host=db sslpassword=k3y-pa55 sslmode=verify-full' },
 ];
