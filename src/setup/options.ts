@@ -8,8 +8,8 @@ import {
   type OptionKeys,
 } from '../internal/check-option';
 import type { MeterProvider } from '@opentelemetry/api';
-import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { InstrumentationOption } from './tracing-sdk';
 import type { DataSource } from 'typeorm';
 import type { CaptureOptions } from '../capture/types';
 import type { CircuitBreakerOptions } from '../pipeline/circuit-breaker';
@@ -77,7 +77,7 @@ export interface AgentTelemetryOptions {
   /** Where health metrics go. Default: the global MeterProvider registered before start, if any. */
   meterProvider?: MeterProvider;
   /** OpenTelemetry instrumentations to register with the SDK (an OpenAI or HTTP instrumentation, say). */
-  instrumentations?: NodeSDKConfiguration['instrumentations'];
+  instrumentations?: InstrumentationOption[];
   /** More span processors, after agentspan's. */
   spanProcessors?: SpanProcessor[];
   /**

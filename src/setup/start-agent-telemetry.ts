@@ -1,7 +1,6 @@
 import { context, diag, propagation, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { ScrubbingSpanExporter } from '../export/scrubbing-span-exporter';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { DataSource } from 'typeorm';
 import { waitBriefly } from '../internal/wait-briefly';
@@ -20,6 +19,7 @@ import { resolveRollupOptions, RollupJob } from '../rollups/rollup-job';
 import { reasonOf, warnOnce } from '../export/first-failure-warnings';
 import { CollectorWarningExporter, otlpEndpoint } from './collector-warning-exporter';
 import { flushBeforeExit } from './flush-before-exit';
+import { startTracingSdk } from './tracing-sdk';
 
 export interface AgentTelemetry {
   /**
@@ -105,17 +105,12 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
   }
   spanProcessors.push(...(settings.spanProcessors ?? []));
 
-  const sdk = new NodeSDK({
+  // Traces only: OTLP logs and metrics are not set up (an SDK's metrics would otherwise go to localhost:4318).
+  const sdk = startTracingSdk({
     serviceName: settings.serviceName,
     spanProcessors,
-    // Without these NodeSDK would set up OTLP log and metric exporters nobody asked for (a metric recorded by an SDK,
-    // the AI SDK's say, then sent to localhost:4318, and shutdown waiting seconds for it). OTEL_METRICS_EXPORTER, when
-    // set, still chooses.
-    logRecordProcessors: [],
-    ...(process.env.OTEL_METRICS_EXPORTER === undefined ? { metricReaders: [] } : {}),
-    instrumentations: settings.instrumentations ?? [],
+    instrumentations: settings.instrumentations,
   });
-  sdk.start();
 
   const opened = connection.dataSource();
   // The warning waits for the attempt's own outcome: a database that is slow to open (the embedded one on a busy

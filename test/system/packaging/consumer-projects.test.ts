@@ -175,3 +175,42 @@ it('works from ESM (nodenext, standard decorators), CommonJS (legacy decorators)
   ]);
   expect(results).toEqual([expected('EsmAgent'), expected('CjsAgent'), expected('TsxAgent')]);
 }, 180_000);
+
+it('installs without a warning into an application on @opentelemetry/api 1.10 with the README’s override', async () => {
+  // OpenTelemetry's SDK 2.x packages declare api <1.10 (see dependencies.test.ts); the README's one-line override
+  // tells npm to give them the application's api. The install must print no peer warning, and tracing must work.
+  const tarball = readdirSync(work).find((file) => file.endsWith('.tgz'))!;
+  const app = join(work, 'api-1.10');
+  project(app, {
+    'package.json': {
+      name: 'api-1-10',
+      private: true,
+      dependencies: { '@opentelemetry/api': '1.10.0', agentspan: `file:${join(work, tarball)}` },
+      overrides: { '@opentelemetry/api': '$@opentelemetry/api' },
+    },
+    'app.js': `const { startAgentTelemetry, traced } = require('agentspan');
+async function main() {
+  const telemetry = await startAgentTelemetry({ embeddedDataDir: 'memory://', otlp: false });
+  const lookup = traced(async (topic) => 'facts about ' + topic, { name: 'ApiTenAgent', kind: 'agent' });
+  const output = await lookup('retail');
+  const { runs } = await telemetry.runs.history({ agent: 'ApiTenAgent' });
+  console.log(JSON.stringify({ api: JSON.parse(require('fs').readFileSync('node_modules/@opentelemetry/api/package.json', 'utf8')).version, copies: new Set([require.resolve('@opentelemetry/api'), require.resolve('@opentelemetry/api', { paths: [require.resolve('agentspan')] })]).size, output, runs: runs.map((r) => [r.agentName, r.status]) }));
+  await telemetry.shutdown();
+}
+main().catch((error) => { console.error(error); process.exitCode = 1; });
+`,
+  });
+  // npm prints its warnings on stderr.
+  const { stdout, stderr } = await run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=warn'],
+    { cwd: app, env: cleanEnv() },
+  );
+  expect(`${stdout}${stderr}`).not.toMatch(/ERESOLVE|peer dep/i);
+  expect(await output(process.execPath, ['app.js'], app)).toEqual({
+    api: '1.10.0',
+    copies: 1,
+    output: 'facts about retail',
+    runs: [['ApiTenAgent', 'completed']],
+  });
+}, 120_000);
