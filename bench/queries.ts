@@ -9,6 +9,7 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import { AgentRunRepository } from '../src/query/agent-run-repository';
+import { startUiServer } from '../src/ui/server/ui-server';
 import { createAgentspanDataSource } from '../src/store/connection/data-source';
 import { refreshHourlyRollups } from '../src/rollups/hourly-rollups';
 import { runMigrations } from '../src/store/connection/migrate';
@@ -33,6 +34,10 @@ export interface QueryLatencies {
   statsByModel24hMs: number;
   costsByModel24hMs: number;
   topErrors24hMs: number;
+  /** The dashboard's runs page, through its HTTP API (GET /api/runs, a page of 50 and the live cursor). */
+  dashboardRunsPageMs: number;
+  /** The same, one agent's failed runs. */
+  dashboardRunsOfAgentMs: number;
 }
 
 export async function benchQueries(): Promise<QueryLatencies> {
@@ -51,19 +56,31 @@ export async function benchQueries(): Promise<QueryLatencies> {
     const day = { since: new Date(hour - 86_400_000), until: new Date(hour) };
     const month = { since: new Date(hour - DAYS * 86_400_000), until: new Date(hour) };
     const [{ executions }] = await dataSource.query(`SELECT count(*)::int AS executions FROM agent_executions`);
-    return {
-      executions,
-      seedSeconds,
-      rollupSeconds,
-      historyPageMs: await latency(() => runs.history({ limit: 50 })),
-      historyPageOfAgentMs: await latency(() => runs.history({ agent: 'Agent3', status: 'failed', limit: 50 })),
-      stats24hRawMs: await latency(() => runs.stats({ groupBy: 'agent', ...day, source: 'raw' })),
-      stats24hRollupMs: await latency(() => runs.stats({ groupBy: 'agent', ...day, source: 'rollup' })),
-      stats30dRollupMs: await latency(() => runs.stats({ groupBy: 'agent', ...month, source: 'rollup' })),
-      statsByModel24hMs: await latency(() => runs.stats({ groupBy: 'model', ...day })),
-      costsByModel24hMs: await latency(() => runs.costBreakdown({ groupBy: 'model', ...day })),
-      topErrors24hMs: await latency(() => runs.topErrors({ ...day })),
+    const dashboard = await startUiServer({ runs, dataSource: async () => dataSource, tenant: undefined }, { port: 0 });
+    const page = (query: string) => async () => {
+      const response = await fetch(new URL(`/api/runs?${query}`, dashboard.url));
+      if (response.status !== 200) throw new Error(`GET /api/runs?${query}: ${response.status}`);
+      await response.json();
     };
+    try {
+      return {
+        executions,
+        seedSeconds,
+        rollupSeconds,
+        historyPageMs: await latency(() => runs.history({ limit: 50 })),
+        historyPageOfAgentMs: await latency(() => runs.history({ agent: 'Agent3', status: 'failed', limit: 50 })),
+        stats24hRawMs: await latency(() => runs.stats({ groupBy: 'agent', ...day, source: 'raw' })),
+        stats24hRollupMs: await latency(() => runs.stats({ groupBy: 'agent', ...day, source: 'rollup' })),
+        stats30dRollupMs: await latency(() => runs.stats({ groupBy: 'agent', ...month, source: 'rollup' })),
+        statsByModel24hMs: await latency(() => runs.stats({ groupBy: 'model', ...day })),
+        costsByModel24hMs: await latency(() => runs.costBreakdown({ groupBy: 'model', ...day })),
+        topErrors24hMs: await latency(() => runs.topErrors({ ...day })),
+        dashboardRunsPageMs: await latency(page('limit=50')),
+        dashboardRunsOfAgentMs: await latency(page('agent=Agent3&status=failed&limit=50')),
+      };
+    } finally {
+      await dashboard.close();
+    }
   } finally {
     await dataSource.destroy();
     await database.close();

@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { DecoratorBenchResult } from './decorators';
 import type { CallCostBenchResult, OutageBenchResult, ThroughputBenchResult } from './persistence';
+import type { DashboardBenchResult } from './dashboard';
 import type { FindingLatencies } from './finding';
+import { hasChromium } from '../test/support/browser';
 import type { QueryLatencies } from './queries';
 import { RESULT_PREFIX, type SectionName } from './section';
 import type { HostileInputBenchResult } from './hostile-input';
@@ -117,6 +119,8 @@ async function main(): Promise<void> {
     'stats of LLM calls by model, 24 h': { latency: ms(queries.statsByModel24hMs) },
     'costBreakdown by model, 24 h': { latency: ms(queries.costsByModel24hMs) },
     'topErrors, 24 h': { latency: ms(queries.topErrors24hMs) },
+    'dashboard GET /api/runs, page of 50 (target < 50 ms)': { latency: ms(queries.dashboardRunsPageMs) },
+    'dashboard GET /api/runs, one agent failed, page of 50': { latency: ms(queries.dashboardRunsOfAgentMs) },
   });
   console.log(
     `   seeding took ${queries.seedSeconds.toFixed(0)} s; the first rollup of all ${30 * 24} hours ${queries.rollupSeconds.toFixed(1)} s`,
@@ -171,6 +175,20 @@ async function main(): Promise<void> {
     `   on versus off: ${percent(live.onVersusOff)} fewer spans/s (medians of ${live.rounds} rounds of ` +
       `${live.spansPerRound.toLocaleString('en-US')}), ${percent(live.pairedOnVersusOff)} paired by round (target <= 3 %)`,
   );
+
+  if (!hasChromium) {
+    console.log('\n9. Dashboard: skipped (no Chromium; apt-get install chromium, or set CHROMIUM_PATH)');
+    return;
+  }
+  const dashboard = await inFreshProcess<DashboardBenchResult>('dashboard');
+  console.log('\n9. Dashboard in Chromium (median of 5 openings)');
+  console.table({
+    [`a run of ${dashboard.steps.toLocaleString('en-US')} steps, to tree and waterfall drawn (target < 2 s)`]: {
+      latency: ms(dashboard.openRunMs),
+    },
+    'the runs page, to its table drawn': { latency: ms(dashboard.openRunsPageMs) },
+  });
+  console.log(`   the page's JS and CSS: ${dashboard.bundleKbGzipped.toFixed(1)} kB gzipped (target <= 300 kB)`);
 }
 
 const REPEATS = 3;

@@ -5,6 +5,7 @@
  *
  *   node --expose-gc -r ts-node/register/transpile-only bench/section.ts throughput
  */
+import { benchDashboard } from './dashboard';
 import { benchDecorators } from './decorators';
 import { benchFinding } from './finding';
 import { benchHostileInput } from './hostile-input';
@@ -21,6 +22,7 @@ export const SECTIONS = {
   queries: benchQueries,
   finding: benchFinding,
   watch: benchLiveRuns,
+  dashboard: benchDashboard,
 } as const;
 
 export type SectionName = keyof typeof SECTIONS;

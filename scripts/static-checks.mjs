@@ -1,4 +1,4 @@
-// The checks `npm test` runs before jest — both type checks, eslint and prettier — started at once: each is one
+// The checks `npm test` runs before jest — the type checks (library both ways, the dashboard page), eslint and prettier — started at once: each is one
 // single-threaded process, so on a machine with cores to spare they take as long as the slowest instead of the sum.
 // Each one's output is printed whole, in order, once all have ended; the exit code is 1 if any failed.
 import { spawn } from 'node:child_process';
@@ -8,6 +8,7 @@ const bin = (name) => resolve('node_modules', '.bin', name);
 const checks = [
   ['typecheck (legacy decorators)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
   ['typecheck (standard decorators)', bin('tsc'), ['-p', 'tsconfig.standard.json', '--noEmit']],
+  ['typecheck (dashboard page)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']],
   ['eslint', bin('eslint'), ['.']],
   ['prettier', bin('prettier'), ['--check', '.']],
 ];

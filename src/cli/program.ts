@@ -11,6 +11,7 @@ import { addSessionsCommand } from './commands/sessions';
 import { addShowCommand } from './commands/show';
 import { addStatsCommand } from './commands/stats';
 import { addTailCommand } from './commands/tail';
+import { addUiCommand } from './commands/ui';
 import type { CliIo } from './context/cli-io';
 import type { CommandContext, GlobalFlags } from './context/command-context';
 import { addGlobalFlags } from './flags/global-flags';
@@ -29,6 +30,7 @@ const COMMANDS: ReadonlyArray<(program: Command, context: CommandContext) => voi
   addCostsCommand,
   addRollupCommand,
   addHealthCommand,
+  addUiCommand,
 ];
 
 /**

@@ -5,7 +5,8 @@ export type WarningCode =
   | 'AGENTSPAN_DATABASE_UNAVAILABLE'
   | 'AGENTSPAN_WRITE_FAILED'
   | 'AGENTSPAN_RECORDS_DROPPED'
-  | 'AGENTSPAN_COLLECTOR_UNAVAILABLE';
+  | 'AGENTSPAN_COLLECTOR_UNAVAILABLE'
+  | 'AGENTSPAN_UI_UNAVAILABLE';
 
 // Once per process: a restarted telemetry, or a second processor, does not repeat what was already shown.
 const warned = new Set<string>();

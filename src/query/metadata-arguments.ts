@@ -1,6 +1,6 @@
 import { AgentspanQueryError } from './agentspan-query-error';
 import { describeValue, isStorableText } from './query-arguments';
-import type { MetadataGroupBy } from './run-filter-types';
+import type { MetadataGroupBy, MetadataScalar } from './run-filter-types';
 
 /**
  * The metadata arguments: a filter (an object of scalars, sent as one jsonb parameter for `@>`) and the key of a
@@ -90,4 +90,23 @@ export function groupByArgument<T extends string>(
 /** The SQL of the value of metadata.<key> over `e`, the key a parameter (text: `->>` also takes an index). */
 export function metadataKeySql(groupBy: MetadataGroupBy, param: (value: unknown) => string): string {
   return `e.metadata ->> ${param(groupBy.slice(METADATA_GROUP_PREFIX.length))}::text`;
+}
+
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A metadata filter value given as text (`--meta`, the dashboard's `meta.<key>`) as it is stored by a typical application: a JSON number, true or false as such (withAgentContext's
+ * `{ issueNumber: 123 }`), a JSON string in double quotes as that text, anything else as text.
+ */
+export function metadataValue(text: string): MetadataScalar {
+  if (JSON_NUMBER.test(text)) return Number(text);
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (text.length >= 2 && text.startsWith('"') && text.endsWith('"')) {
+    try {
+      return JSON.parse(text) as string;
+    } catch {
+      return text;
+    }
+  }
+  return text;
 }

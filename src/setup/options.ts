@@ -10,6 +10,7 @@ import {
 import type { MeterProvider } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { InstrumentationOption } from './tracing-sdk';
+import { checkUiServerOptions, type DashboardOptions } from '../ui/server/ui-server-options';
 import type { DataSource } from 'typeorm';
 import type { CaptureOptions } from '../capture/types';
 import type { CircuitBreakerOptions } from '../pipeline/circuit-breaker';
@@ -86,6 +87,11 @@ export interface AgentTelemetryOptions {
    * --no-warnings), credentials masked. Default true; `false` leaves only diag logging.
    */
   warnings?: boolean;
+  /**
+   * Serve the dashboard from this process (README, "Dashboard"): `true` for http://127.0.0.1:4319/, or its options.
+   * The only way to see an embedded database while the application holds it. Default off.
+   */
+  ui?: boolean | DashboardOptions;
 }
 
 const OPTION_KEYS = {
@@ -109,7 +115,9 @@ const OPTION_KEYS = {
   instrumentations: true,
   spanProcessors: true,
   warnings: true,
+  ui: true,
 } as const satisfies OptionKeys<AgentTelemetryOptions>;
+const UI_KEYS = { port: true, host: true, token: true, tenant: true } as const satisfies OptionKeys<DashboardOptions>;
 const OTLP_KEYS = { url: true, headers: true } as const satisfies OptionKeys<OtlpOptions>;
 const WRITER_KEYS = {
   loadMethod: true,
@@ -148,6 +156,7 @@ export function validateTelemetryOptions(options: unknown): AgentTelemetryOption
   resolveRollupOptions(given.rollups);
   positiveNumber('option shutdownTimeoutMs', given.shutdownTimeoutMs, 0);
   for (const key of ['instrumentations', 'spanProcessors'] as const) optionalArray(`option ${key}`, given[key]);
+  checkDashboardOption(given.ui);
   return given as AgentTelemetryOptions;
 }
 
@@ -195,4 +204,14 @@ function isHttpUrl(value: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/** The ui option: a boolean, or the dashboard's options (an address other machines reach needs a token). */
+function checkDashboardOption(ui: unknown): void {
+  if (ui === undefined || typeof ui === 'boolean') return;
+  if (ui === null || typeof ui !== 'object') throw new TypeError('agentspan: option ui must be a boolean or an object');
+  knownKeys('startAgentTelemetry', ui, UI_KEYS, 'ui.');
+  const { tenant, ...server } = ui as DashboardOptions;
+  optionalString('option ui.tenant', tenant);
+  checkUiServerOptions(server);
 }

@@ -20,6 +20,8 @@ import { reasonOf, warnOnce } from '../export/first-failure-warnings';
 import { CollectorWarningExporter, otlpEndpoint } from './collector-warning-exporter';
 import { flushBeforeExit } from './flush-before-exit';
 import { startTracingSdk } from './tracing-sdk';
+import { startInProcessDashboard } from './in-process-dashboard';
+import type { UiServer } from '../ui/server/ui-server';
 
 export interface AgentTelemetry {
   /**
@@ -31,6 +33,8 @@ export interface AgentTelemetry {
   readonly storage: 'server' | 'embedded';
   /** The span processor, for its stats or to flush it alone. */
   readonly processor: AgentSpanProcessor;
+  /** The dashboard this process serves (the `ui` option), with its `url`; undefined when off or it could not start. */
+  readonly ui: UiServer | undefined;
   /** Resolves when every span recorded so far is written or counted as dropped, or after the timeout. */
   flush(timeoutMs?: number): Promise<FlushResult>;
   /** Flushes, stops the SDK and closes the database within shutdownTimeoutMs. Idempotent; never rejects. */
@@ -136,15 +140,24 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
   rollupJob?.start();
 
   let shuttingDown: Promise<void> | undefined;
+  const runs = new LazyRuns(
+    async () => new AgentRunRepository(await connection.dataSource()),
+    // A query sees the runs that finished before it: what the processor holds is written first, within a bound,
+    // unless the breaker says the database is down (the query then fails or runs as it would have).
+    async () => {
+      if (processor.health().breaker.state !== 'open') await processor.flush(QUERY_FLUSH_WAIT_MS);
+    },
+  );
+  const ui = await startInProcessDashboard(
+    settings.ui,
+    runs,
+    () => connection.dataSource(),
+    () => processor.health(),
+    warnings,
+  );
   const telemetry: AgentTelemetry = {
-    runs: new LazyRuns(
-      async () => new AgentRunRepository(await connection.dataSource()),
-      // A query sees the runs that finished before it: what the processor holds is written first, within a bound,
-      // unless the breaker says the database is down (the query then fails or runs as it would have).
-      async () => {
-        if (processor.health().breaker.state !== 'open') await processor.flush(QUERY_FLUSH_WAIT_MS);
-      },
-    ),
+    runs,
+    ui,
     storage,
     processor,
     flush: (timeoutMs) => processor.flush(timeoutMs),
@@ -159,6 +172,8 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
         // One time box for all of it: what the processor leaves of it goes to the SDK and the database, which get
         // a moment even when the processor used everything (a pool waiting on a hung connection gives up then).
         stopFlushingBeforeExit();
+        // The dashboard first: its live streams end before the watches and the database they read.
+        await ui?.close();
         const deadline = Date.now() + shutdownTimeoutMs;
         const timeLeft = () => Math.max(MIN_CLOSE_WAIT_MS, deadline - Date.now());
         // No refresh starts from now on; one under way may finish while the processor flushes, else closing the

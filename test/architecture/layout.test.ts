@@ -26,8 +26,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   rollups: ['capture', 'internal', 'model', 'semconv', 'store'],
   export: ['capture', 'context', 'cost', 'internal', 'mapping', 'model', 'pipeline', 'semconv', 'store', 'version'],
   query: ['capture', 'cost', 'internal', 'model', 'rollups', 'semconv', 'store'],
-  setup: ['capture', 'export', 'internal', 'model', 'pipeline', 'query', 'rollups', 'semconv', 'store'],
-  cli: ['capture', 'internal', 'model', 'query', 'rollups', 'setup', 'store'],
+  setup: ['capture', 'export', 'internal', 'model', 'pipeline', 'query', 'rollups', 'semconv', 'store', 'ui'],
+  ui: ['capture', 'internal', 'model', 'query', 'rollups', 'store', 'version'],
+  cli: ['capture', 'internal', 'model', 'query', 'rollups', 'setup', 'store', 'ui'],
 };
 const ENTRY_POINTS = new Set(['index']);
 

@@ -1,6 +1,5 @@
 import { Agent, Tool, Trace } from '../../src/instrument';
-import { startAgentTelemetry, type AgentTelemetry } from '../../src/setup/start-agent-telemetry';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { telemetryLifecycle } from '../support/telemetry-lifecycle';
 
 /**
  * The README's snippet: run an agent, then query right away. The queue's timer is set far out (10 min), so nothing
@@ -17,24 +16,10 @@ class JustFinished {
   }
 }
 
-let database: TestDatabase;
-let telemetry: AgentTelemetry | undefined;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-
-afterEach(async () => {
-  await telemetry?.shutdown();
-  telemetry = undefined;
-});
-
-afterAll(async () => {
-  await database?.close();
-});
+const lifecycle = telemetryLifecycle();
 
 const options = () => ({
-  databaseUrl: database.url,
+  databaseUrl: lifecycle.database().url,
   otlp: false,
   rollups: false as const,
   staleRuns: false as const,
@@ -42,7 +27,7 @@ const options = () => ({
 });
 
 it('a query made right after a run finished sees it, completed, with its totals', async () => {
-  telemetry = await startAgentTelemetry(options());
+  const telemetry = await lifecycle.start(options());
   await new JustFinished().run('retail');
 
   const { runs } = await telemetry.runs.history({ agent: 'JustFinished' });
@@ -61,7 +46,7 @@ it('a query made right after a run finished sees it, completed, with its totals'
 });
 
 it('a query still fails at once when the database is down, without waiting for the queue', async () => {
-  telemetry = await startAgentTelemetry({
+  const telemetry = await lifecycle.start({
     ...options(),
     databaseUrl: 'postgres://agentspan@127.0.0.1:1/nowhere',
     shutdownTimeoutMs: 500,

@@ -1,7 +1,6 @@
 import { Agent, Tool, Trace } from '../../src/instrument';
 import { currentWatchCursor } from '../../src/query/watch/watch-runs';
-import { startAgentTelemetry, type AgentTelemetry } from '../../src/setup/start-agent-telemetry';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { telemetryLifecycle } from '../support/telemetry-lifecycle';
 import { collect } from '../support/watch-events';
 
 /**
@@ -21,24 +20,10 @@ class LiveAgent {
   }
 }
 
-let database: TestDatabase;
-let telemetry: AgentTelemetry | undefined;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-
-afterEach(async () => {
-  await telemetry?.shutdown();
-  telemetry = undefined;
-});
-
-afterAll(async () => {
-  await database?.close();
-});
+const lifecycle = telemetryLifecycle();
 
 const options = () => ({
-  databaseUrl: database.url,
+  databaseUrl: lifecycle.database().url,
   otlp: false,
   rollups: false as const,
   staleRuns: false as const,
@@ -47,7 +32,7 @@ const options = () => ({
 });
 
 it('shows a decorated run live: started, its tool as a step with the totals so far, completed', async () => {
-  telemetry = await startAgentTelemetry(options());
+  const telemetry = await lifecycle.start(options());
   // From a cursor taken now: the watch sees the run's start however late its first read comes.
   const after = await currentWatchCursor(await telemetry.dataSource());
   const watch = collect(telemetry.runs.watch({ agent: 'LiveAgent', after }));
@@ -67,7 +52,7 @@ it('shows a decorated run live: started, its tool as a step with the totals so f
 });
 
 it('ends a waiting watch, and its tenant view’s, on shutdown()', async () => {
-  telemetry = await startAgentTelemetry(options());
+  const telemetry = await lifecycle.start(options());
   const watch = telemetry.runs.watch();
   const tenantWatch = telemetry.runs.forTenant('acme').watch();
   const waiting = [watch.next(), tenantWatch.next()];

@@ -6,13 +6,18 @@
  * JEST_WORKER_ID; see database.ts). Nothing is waited for here: the pools start while jest starts its workers, and
  * a test that asks before its pool listens waits for it.
  */
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 
 const ROOT = resolve(__dirname, '../..');
 
 module.exports = async function globalSetup(globalConfig) {
+  // The dashboard's page, as `npm run build` makes it: the UI server serves it and the browser tests open it.
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build-web.mjs'), '--if-missing'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   if (process.env.DATABASE_URL) return;
   const count = Math.max(1, globalConfig.maxWorkers || 1);
   const pools = [];

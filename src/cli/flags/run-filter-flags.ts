@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { metadataValue } from '../../query/metadata-arguments';
 import type { MetadataScalar, RunContextFilters } from '../../query/run-filter-types';
 
 /**
@@ -28,25 +29,6 @@ function collectMeta(value: string, previous: string[]): string[] {
     throw new InvalidArgumentError(`The key ${key} is given twice.`);
   }
   return [...previous, value];
-}
-
-const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-
-/**
- * A --meta value as it is stored by a typical application: a JSON number, true or false as such (withAgentContext's
- * `{ issueNumber: 123 }`), a JSON string in double quotes as that text, anything else as text.
- */
-export function metadataValue(text: string): MetadataScalar {
-  if (JSON_NUMBER.test(text)) return Number(text);
-  if (text === 'true' || text === 'false') return text === 'true';
-  if (text.length >= 2 && text.startsWith('"') && text.endsWith('"')) {
-    try {
-      return JSON.parse(text) as string;
-    } catch {
-      return text;
-    }
-  }
-  return text;
 }
 
 /** The run filters as the repository wants them. */

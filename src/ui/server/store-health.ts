@@ -1,0 +1,21 @@
+import type { DataSource } from 'typeorm';
+import { maskUrlsIn } from '../../capture/mask-url';
+import { queryStoreHealth } from '../../query/health-query';
+import { describeDatabaseError } from '../../store/connection/errors';
+
+/** /api/health's database and rollup figures; an unreachable database is an answer (reachable false), not a 500. */
+export async function storeHealth(dataSource: () => Promise<DataSource>): Promise<Record<string, unknown>> {
+  try {
+    const { rollupsRefreshedAt, ...counts } = await queryStoreHealth(await dataSource());
+    return {
+      database: { reachable: true, ...counts },
+      rollups: {
+        latestHour: rollupsRefreshedAt?.toISOString() ?? null,
+        lagMinutes:
+          rollupsRefreshedAt === null ? null : Math.round((Date.now() - rollupsRefreshedAt.getTime()) / 60_000),
+      },
+    };
+  } catch (error) {
+    return { database: { reachable: false, error: maskUrlsIn(describeDatabaseError(error)) }, rollups: null };
+  }
+}
