@@ -103,7 +103,9 @@ let consumers: string;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'agentspan-consumers-'));
   const stage = join(work, 'package');
+  // What `npm run build` does: the library, then the dashboard's page into dist/web.
   await sh(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')], ROOT);
+  await sh(process.execPath, [join(ROOT, 'scripts/build-web.mjs'), '--out', join(stage, 'dist/web')], ROOT);
   for (const file of ['package.json', 'README.md', 'LICENSE']) copyFileSync(join(ROOT, file), join(stage, file));
   await sh('npm', ['pack', stage, '--pack-destination', work, '--silent'], work);
   const tarball = readdirSync(work).find((file) => file.endsWith('.tgz'))!;
@@ -176,7 +178,7 @@ it('works from ESM (nodenext, standard decorators), CommonJS (legacy decorators)
   expect(results).toEqual([expected('EsmAgent'), expected('CjsAgent'), expected('TsxAgent')]);
 }, 180_000);
 
-it('installs without a warning into an application on @opentelemetry/api 1.10 with the README’s override', async () => {
+it('installs without a warning into an application on @opentelemetry/api 1.10 with the README’s override, dashboard included', async () => {
   // OpenTelemetry's SDK 2.x packages declare api <1.10 (see dependencies.test.ts); the README's one-line override
   // tells npm to give them the application's api. The install must print no peer warning, and tracing must work.
   const tarball = readdirSync(work).find((file) => file.endsWith('.tgz'))!;
@@ -190,11 +192,13 @@ it('installs without a warning into an application on @opentelemetry/api 1.10 wi
     },
     'app.js': `const { startAgentTelemetry, traced } = require('agentspan');
 async function main() {
-  const telemetry = await startAgentTelemetry({ embeddedDataDir: 'memory://', otlp: false });
+  const telemetry = await startAgentTelemetry({ embeddedDataDir: 'memory://', otlp: false, ui: { port: 0 } });
+  const page = await (await fetch(telemetry.ui.url)).text();
+  const script = await fetch(new URL('/assets/app.js', telemetry.ui.url));
   const lookup = traced(async (topic) => 'facts about ' + topic, { name: 'ApiTenAgent', kind: 'agent' });
   const output = await lookup('retail');
   const { runs } = await telemetry.runs.history({ agent: 'ApiTenAgent' });
-  console.log(JSON.stringify({ api: JSON.parse(require('fs').readFileSync('node_modules/@opentelemetry/api/package.json', 'utf8')).version, copies: new Set([require.resolve('@opentelemetry/api'), require.resolve('@opentelemetry/api', { paths: [require.resolve('agentspan')] })]).size, output, runs: runs.map((r) => [r.agentName, r.status]) }));
+  console.log(JSON.stringify({ dashboard: [page.includes('/assets/app.js'), script.status], api: JSON.parse(require('fs').readFileSync('node_modules/@opentelemetry/api/package.json', 'utf8')).version, copies: new Set([require.resolve('@opentelemetry/api'), require.resolve('@opentelemetry/api', { paths: [require.resolve('agentspan')] })]).size, output, runs: runs.map((r) => [r.agentName, r.status]) }));
   await telemetry.shutdown();
 }
 main().catch((error) => { console.error(error); process.exitCode = 1; });
@@ -208,6 +212,8 @@ main().catch((error) => { console.error(error); process.exitCode = 1; });
   );
   expect(`${stdout}${stderr}`).not.toMatch(/ERESOLVE|peer dep/i);
   expect(await output(process.execPath, ['app.js'], app)).toEqual({
+    // The dashboard's page ships in the package and is served from it.
+    dashboard: [true, 200],
     api: '1.10.0',
     copies: 1,
     output: 'facts about retail',

@@ -173,4 +173,23 @@ describeInBrowser('dashboard', () => {
     expect(days).toEqual([2, 1, 0].map((ago) => daysAgo(ago).toISOString().slice(0, 10)));
     await page.screenshot({ path: join(SCREENSHOTS, 'analytics.png'), fullPage: true });
   });
+
+  it('lists sessions, and opens a session’s runs from it', async () => {
+    await open('/sessions');
+    const row = page.getByTestId('session-row').first();
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('session-1');
+    await page.screenshot({ path: join(SCREENSHOTS, 'sessions.png') });
+    await row.click();
+    await page.waitForURL(/sessionId=session-1/);
+    await page.locator('[data-testid="run-row"]').first().waitFor();
+  });
+
+  it('shows the database as reachable on the health page', async () => {
+    await open('/health');
+    const database = page.getByTestId('health-database');
+    await database.waitFor();
+    await expect(database.textContent()).resolves.toMatch(/reachable/i);
+    await page.screenshot({ path: join(SCREENSHOTS, 'health.png') });
+  });
 });
