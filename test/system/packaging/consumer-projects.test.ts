@@ -99,6 +99,7 @@ const compilerOptions = { target: 'ES2022', strict: true, skipLibCheck: true, ou
 
 let work: string;
 let consumers: string;
+let installOutput: string;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'agentspan-consumers-'));
@@ -110,14 +111,26 @@ beforeAll(async () => {
   await sh('npm', ['pack', stage, '--pack-destination', work, '--silent'], work);
   const tarball = readdirSync(work).find((file) => file.endsWith('.tgz'))!;
 
-  // One install shared by the three projects below it (node resolves upwards), from npm's cache where it can.
+  // One install shared by the four projects below it (node resolves upwards), from npm's cache where it can: an
+  // application on @opentelemetry/api 1.10 with the README's override line (OpenTelemetry's SDK 2.x packages declare
+  // api <1.10; the override gives them the application's). npm prints its warnings on stderr.
   consumers = join(work, 'consumers');
-  project(consumers, { 'package.json': { name: 'consumers', private: true } });
   const { devDependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     devDependencies: Record<string, string>;
   };
-  const nodeTypes = `@types/node@${devDependencies['@types/node']}`;
-  await sh(
+  project(consumers, {
+    'package.json': {
+      name: 'consumers',
+      private: true,
+      dependencies: {
+        '@opentelemetry/api': '1.10.0',
+        agentspan: `file:${join(work, tarball)}`,
+        '@types/node': devDependencies['@types/node'],
+      },
+      overrides: { '@opentelemetry/api': '$@opentelemetry/api' },
+    },
+  });
+  const { stdout, stderr } = await run(
     'npm',
     [
       'install',
@@ -126,12 +139,11 @@ beforeAll(async () => {
       '--no-fund',
       '--ignore-scripts',
       '--no-package-lock',
-      '--loglevel=error',
-      join(work, tarball),
-      nodeTypes,
+      '--loglevel=warn',
     ],
-    consumers,
+    { cwd: consumers, env: cleanEnv() },
   );
+  installOutput = `${stdout}${stderr}`;
 }, 120_000);
 
 afterAll(() => {
@@ -181,15 +193,8 @@ it('works from ESM (nodenext, standard decorators), CommonJS (legacy decorators)
 it('installs without a warning into an application on @opentelemetry/api 1.10 with the README’s override, dashboard included', async () => {
   // OpenTelemetry's SDK 2.x packages declare api <1.10 (see dependencies.test.ts); the README's one-line override
   // tells npm to give them the application's api. The install must print no peer warning, and tracing must work.
-  const tarball = readdirSync(work).find((file) => file.endsWith('.tgz'))!;
-  const app = join(work, 'api-1.10');
+  const app = join(consumers, 'api-1.10');
   project(app, {
-    'package.json': {
-      name: 'api-1-10',
-      private: true,
-      dependencies: { '@opentelemetry/api': '1.10.0', agentspan: `file:${join(work, tarball)}` },
-      overrides: { '@opentelemetry/api': '$@opentelemetry/api' },
-    },
     'app.js': `const { startAgentTelemetry, traced } = require('agentspan');
 async function main() {
   const telemetry = await startAgentTelemetry({ embeddedDataDir: 'memory://', otlp: false, ui: { port: 0 } });
@@ -198,19 +203,13 @@ async function main() {
   const lookup = traced(async (topic) => 'facts about ' + topic, { name: 'ApiTenAgent', kind: 'agent' });
   const output = await lookup('retail');
   const { runs } = await telemetry.runs.history({ agent: 'ApiTenAgent' });
-  console.log(JSON.stringify({ dashboard: [page.includes('/assets/app.js'), script.status], api: JSON.parse(require('fs').readFileSync('node_modules/@opentelemetry/api/package.json', 'utf8')).version, copies: new Set([require.resolve('@opentelemetry/api'), require.resolve('@opentelemetry/api', { paths: [require.resolve('agentspan')] })]).size, output, runs: runs.map((r) => [r.agentName, r.status]) }));
+  console.log(JSON.stringify({ dashboard: [page.includes('/assets/app.js'), script.status], api: JSON.parse(require('fs').readFileSync('../node_modules/@opentelemetry/api/package.json', 'utf8')).version, copies: new Set([require.resolve('@opentelemetry/api'), require.resolve('@opentelemetry/api', { paths: [require.resolve('agentspan')] })]).size, output, runs: runs.map((r) => [r.agentName, r.status]) }));
   await telemetry.shutdown();
 }
 main().catch((error) => { console.error(error); process.exitCode = 1; });
 `,
   });
-  // npm prints its warnings on stderr.
-  const { stdout, stderr } = await run(
-    'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=warn'],
-    { cwd: app, env: cleanEnv() },
-  );
-  expect(`${stdout}${stderr}`).not.toMatch(/ERESOLVE|peer dep/i);
+  expect(installOutput).not.toMatch(/ERESOLVE|peer dep/i);
   expect(await output(process.execPath, ['app.js'], app)).toEqual({
     // The dashboard's page ships in the package and is served from it.
     dashboard: [true, 200],
