@@ -24,16 +24,7 @@ const TYPESCRIPT = require.resolve('typescript', { paths: [ROOT] });
 
 /** Legacy decorators unless the project (or the one it extends) turns them off. */
 const USE_SWC = !/"experimentalDecorators"\s*:\s*false/.test(projectText(PROJECT));
-const SWC_OPTIONS = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-    target: 'es2022',
-    keepClassNames: true,
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: 'inline',
-};
+const SWC_OPTIONS = require('./swc-options');
 
 /** What else decides the output besides a file's own text. */
 const SALT = createHash('sha256')
