@@ -20,10 +20,13 @@ export async function startInProcessDashboard(
   if (option === undefined || option === false) return undefined;
   const { tenant, ...server } = option === true ? {} : option;
   try {
-    return await startUiServer(
+    const dashboard = await startUiServer(
       { runs: tenant === undefined ? runs : runs.forTenant(tenant), dataSource, tenant, processHealth },
       server,
     );
+    // The application decides how long it lives; the dashboard lives as long as it does.
+    dashboard.unref();
+    return dashboard;
   } catch (error) {
     diag.warn(`agentspan: the dashboard did not start: ${String(error)}`);
     warnOnce(warnings, 'AGENTSPAN_UI_UNAVAILABLE', `agentspan could not start the dashboard: ${reasonOf(error)}`);

@@ -36,10 +36,12 @@ function exitOf(child: ChildProcess): Promise<Exit> {
 }
 
 /** Runs the application; resolves once it has exited, with what it printed. */
-async function runApplication(env: Record<string, string>): Promise<{ exit: Exit; printed: { recorded: number } }> {
+async function runApplication(
+  env: Record<string, string>,
+): Promise<{ exit: Exit; printed: { recorded: number; dashboard: boolean } }> {
   const child = spawnTypeScript(SCRIPT, { DATABASE_URL: '', ...env });
   const exit = exitOf(child);
-  const printed = await firstJsonLine<{ recorded: number }>(child, KILL_AFTER_MS);
+  const printed = await firstJsonLine<{ recorded: number; dashboard: boolean }>(child, KILL_AFTER_MS);
   const exited = await exit;
   const stderr = exited.stderr
     .split('\n')
@@ -85,11 +87,11 @@ describe('a process on the embedded database that ends without shutdown()', () =
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('exits by itself, and its runs are in the data directory', async () => {
+  it('exits by itself, serving the dashboard too, and its runs are in the data directory', async () => {
     const pgdata = join(dataDir, 'pgdata');
-    const { exit, printed } = await runApplication({ AGENTSPAN_TEST_DATA_DIR: pgdata });
+    const { exit, printed } = await runApplication({ AGENTSPAN_TEST_DATA_DIR: pgdata, AGENTSPAN_TEST_UI: '1' });
     expect(exit).toEqual({ code: 0, signal: null, stderr: '' });
-    expect(printed.recorded).toBe(9);
+    expect(printed).toMatchObject({ recorded: 9, dashboard: true });
 
     // Another process opens the directory afterwards: the files hold every run.
     const stored = await spawnAgentspan('--data-dir', pgdata, '--json', 'runs', '--agent', 'LeftWithoutShutdown');

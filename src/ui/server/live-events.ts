@@ -13,6 +13,12 @@ const PING_MS = 15_000;
  */
 export class LiveEvents {
   readonly #streams = new Set<() => Promise<void>>();
+  #unreferenced = false;
+
+  /** From now on the streams' timers do not keep the process alive (see UiServer.unref). */
+  unref(): void {
+    this.#unreferenced = true;
+  }
 
   async stream(request: IncomingMessage, response: ServerResponse, runs: UiRuns, options: WatchOptions): Promise<void> {
     const lastEventId = request.headers['last-event-id'];
@@ -26,6 +32,7 @@ export class LiveEvents {
     });
     response.write(': agentspan live runs\n\n');
     const ping = setInterval(() => response.write(': ping\n\n'), PING_MS);
+    if (this.#unreferenced) ping.unref();
     const stop = async () => {
       clearInterval(ping);
       await watch.close();

@@ -14,6 +14,11 @@ export interface UiServer {
   readonly port: number;
   /** Ends the live streams and stops listening. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Lets the process end while the dashboard listens, and while pages are connected to it: the in-process dashboard
+   * does, as nothing of agentspan's keeps an application alive on its own (`agentspan ui` does not).
+   */
+  unref(): void;
 }
 
 /**
@@ -55,6 +60,7 @@ export async function startUiServer(data: UiData, options?: UiServerOptions): Pr
     assets.send(url.pathname, response);
   };
 
+  let unreferenced = false;
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (answerFailure(response, error)) return;
@@ -62,6 +68,9 @@ export async function startUiServer(data: UiData, options?: UiServerOptions): Pr
       if (!response.headersSent) sendError(response, 500, 'internal', 'the dashboard could not answer; see the logs');
       else response.destroy();
     });
+  });
+  server.on('connection', (socket) => {
+    if (unreferenced) socket.unref();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -76,6 +85,11 @@ export async function startUiServer(data: UiData, options?: UiServerOptions): Pr
   return {
     url: `http://${shownHost}:${port}/`,
     port,
+    unref() {
+      unreferenced = true;
+      server.unref();
+      live.unref();
+    },
     close() {
       closing ??= (async () => {
         await live.stopAll();

@@ -23,10 +23,15 @@ async function main(): Promise<void> {
   const telemetry = await startAgentTelemetry({
     ...(databaseUrl ? { databaseUrl } : { embeddedDataDir: process.env.AGENTSPAN_TEST_DATA_DIR }),
     otlp: false,
+    // With AGENTSPAN_TEST_UI the dashboard too, which must not hold the process either.
+    ...(process.env.AGENTSPAN_TEST_UI ? { ui: { port: 0 } } : {}),
   });
+  if (process.env.AGENTSPAN_TEST_UI) await fetch(new URL('/api/runs', telemetry.ui!.url));
   for (let i = 0; i < 3; i++) await new LeftWithoutShutdown().run(i);
   const stats = telemetry.stats();
-  process.stdout.write(`${JSON.stringify({ storage: telemetry.storage, recorded: stats.recorded })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ storage: telemetry.storage, recorded: stats.recorded, dashboard: telemetry.ui !== undefined })}\n`,
+  );
   // No shutdown(): the process ends when its event loop is empty.
 }
 
