@@ -20,10 +20,7 @@ export async function startInProcessDashboard(
   if (option === undefined || option === false) return undefined;
   const { tenant, ...server } = option === true ? {} : option;
   try {
-    const dashboard = await startUiServer(
-      { runs: tenant === undefined ? runs : runs.forTenant(tenant), dataSource, tenant, processHealth },
-      server,
-    );
+    const dashboard = await startUiServer({ runs, dataSource, tenant, processHealth }, server);
     // The application decides how long it lives; the dashboard lives as long as it does.
     dashboard.unref();
     return dashboard;

@@ -12,10 +12,7 @@ class Served {
 }
 
 const lifecycle = telemetryLifecycle();
-const start = (ui: unknown) =>
-  lifecycle.start({ databaseUrl: lifecycle.database().url, otlp: false, rollups: false, ui } as Parameters<
-    typeof lifecycle.start
-  >[0]);
+const start = (ui: unknown) => lifecycle.start({ ui } as Parameters<typeof lifecycle.start>[0]);
 
 it('serves runs that just ended and the processor’s health, and stops with shutdown()', async () => {
   const telemetry = await start({ port: 0 });

@@ -19,10 +19,6 @@ class JustFinished {
 const lifecycle = telemetryLifecycle();
 
 const options = () => ({
-  databaseUrl: lifecycle.database().url,
-  otlp: false,
-  rollups: false as const,
-  staleRuns: false as const,
   queue: { flushIntervalMs: 600_000 },
 });
 

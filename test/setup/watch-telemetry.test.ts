@@ -23,10 +23,6 @@ class LiveAgent {
 const lifecycle = telemetryLifecycle();
 
 const options = () => ({
-  databaseUrl: lifecycle.database().url,
-  otlp: false,
-  rollups: false as const,
-  staleRuns: false as const,
   // Written as they come, so the run is seen while it runs.
   queue: { flushIntervalMs: 20 },
 });

@@ -4,9 +4,10 @@ import { createTestDatabase, type TestDatabase } from './database';
 /**
  * A test file's database (created before its tests, closed after them) and its telemetry (started by `start`, shut
  * down after each test), through jest's hooks: the set-up files that start `startAgentTelemetry` repeat otherwise.
+ * `start` writes to that database with nothing else running (no OTLP, no rollup job, no stale-run sweeper) unless
+ * its options say otherwise.
  */
 export function telemetryLifecycle(): {
-  database: () => TestDatabase;
   start: (options: Parameters<typeof startAgentTelemetry>[0]) => Promise<AgentTelemetry>;
   /** Shuts the current telemetry down now (idempotent; afterEach does it otherwise). */
   stop: () => Promise<void>;
@@ -25,8 +26,14 @@ export function telemetryLifecycle(): {
     await database?.close();
   });
   return {
-    database: () => database!,
-    start: async (options) => (telemetry = await startAgentTelemetry(options)),
+    start: async (options) =>
+      (telemetry = await startAgentTelemetry({
+        databaseUrl: database!.url,
+        otlp: false,
+        rollups: false,
+        staleRuns: false,
+        ...options,
+      })),
     stop,
   };
 }

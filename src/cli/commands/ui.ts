@@ -25,13 +25,12 @@ async function serveUi(context: CommandContext, flags: Record<string, unknown>):
   const { io } = context;
   const env = io.env ?? process.env;
   await withStore(context, {}, async (store) => {
-    const repository = new AgentRunRepository(store.dataSource);
     const tenant = flags.tenant as string | undefined;
     let server;
     try {
       server = await startUiServer(
         {
-          runs: tenant === undefined ? repository : repository.forTenant(tenant),
+          runs: new AgentRunRepository(store.dataSource),
           dataSource: async () => store.dataSource,
           tenant,
         },

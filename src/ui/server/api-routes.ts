@@ -25,9 +25,9 @@ export type UiRuns = Pick<
   | 'watch'
 >;
 
-/** What the API reads: the runs (a tenant's view when the server is pinned to one) and their database. */
+/** What the API reads: the runs and their database; with `tenant`, only that tenant's view of the runs. */
 export interface UiData {
-  readonly runs: UiRuns;
+  readonly runs: UiRuns & { forTenant(tenantId: string): UiRuns };
   /** Their database, opened (in the application it may open after the dashboard starts). */
   readonly dataSource: () => Promise<DataSource>;
   /** The tenant every request is pinned to, if any. */
@@ -50,7 +50,8 @@ export function apiRoutes(
   data: UiData,
   live: LiveEvents,
 ): (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void> {
-  const { runs } = data;
+  // Pinned here, once: every route and the live stream read through the tenant's view.
+  const runs = data.tenant === undefined ? data.runs : data.runs.forTenant(data.tenant);
   const routes: Route[] = [
     {
       method: 'GET',

@@ -4,7 +4,6 @@ import type { MetadataScalar } from '../../query/run-filter-types';
 import { METADATA_PARAMETER_PREFIX, RUN_FILTER_PARAMETERS } from '../run-filter-parameters';
 import { HttpError } from './http-responses';
 
-const RUN_FILTERS = RUN_FILTER_PARAMETERS;
 /** Parameters that are numbers. */
 const NUMBERS = new Set(['limit', 'minConfidence', 'runsPerSession', 'rollupAfterHours']);
 /** Parameters that may repeat (an array when they do). */
@@ -21,7 +20,7 @@ export function optionsFrom(
   allowed: readonly string[],
   withRunFilters = true,
 ): Record<string, unknown> {
-  const names = new Set<string>([...allowed, ...(withRunFilters ? RUN_FILTERS : [])]);
+  const names = new Set<string>([...allowed, ...(withRunFilters ? RUN_FILTER_PARAMETERS : [])]);
   const options: Record<string, unknown> = {};
   const metadata: Record<string, MetadataScalar> = {};
   for (const name of new Set(params.keys())) {

@@ -12,7 +12,7 @@ export async function serveUi(
   const repository = new AgentRunRepository(dataSource);
   return startUiServer(
     {
-      runs: tenant === undefined ? repository : repository.forTenant(tenant),
+      runs: repository,
       dataSource: async () => dataSource,
       tenant,
     },
