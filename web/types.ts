@@ -39,7 +39,8 @@ export type Json<T> = T extends Date
 export type { ExecutionKind, ExecutionStatus, JsonObject, JsonValue, RunTotals };
 
 export type Run = Json<RunSummary>;
-export type Runs = Json<RunPage>;
+/** GET /api/runs: a page of history, and the change-log position taken before it was read (for /api/live?after=). */
+export type Runs = Json<RunPage> & { liveCursor: string };
 export type Tree = Json<RunTree>;
 export type StepNode = Json<RunNode>;
 export type Performance = Json<PerformanceView>;

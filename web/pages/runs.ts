@@ -23,8 +23,6 @@ export const runsPage: Page = (context) => {
   const older = h('button', { testid: 'older', class: 'secondary', attrs: { type: 'button' } }, 'Older');
   const olderError = h('div');
   let cursor: string | null = null;
-  let loaded = false;
-  const pending: Change[] = [];
 
   empty.hidden = true;
   older.hidden = true;
@@ -44,23 +42,24 @@ export const runsPage: Page = (context) => {
     empty.hidden = table.size > 0;
   };
 
-  if (context.config.live) {
-    // Opened with the first page's request: a change committed meanwhile is applied once the page is shown.
-    const close = openLive(
-      filters,
-      (change) => (loaded ? apply(change) : pending.push(change)),
-      (state: LiveState, why?: string) => {
-        status.textContent = { connecting: 'connecting…', open: '● live', reconnecting: 'reconnecting…', stopped: '' }[
-          state
-        ];
-        status.classList.toggle('on', state === 'open');
-        if (why !== undefined) replace(liveMessage, errorBox(why));
-      },
-    );
+  // Opened once the first page is shown, from the change-log position taken before that page was read: a run that
+  // starts or ends meanwhile arrives as a change (applied in place, so one seen twice does no harm), never missed.
+  const follow = (liveCursor: string) => {
+    if (!context.config.live) {
+      status.textContent = 'live updates off';
+      return;
+    }
+    const query = new URLSearchParams(filters);
+    query.set('after', liveCursor);
+    const close = openLive(query, apply, (state: LiveState, why?: string) => {
+      status.textContent = { connecting: 'connecting…', open: '● live', reconnecting: 'reconnecting…', stopped: '' }[
+        state
+      ];
+      status.classList.toggle('on', state === 'open');
+      if (why !== undefined) replace(liveMessage, errorBox(why));
+    });
     context.onLeave(close);
-  } else {
-    status.textContent = 'live updates off';
-  }
+  };
 
   const page = (after: string | null) => {
     const query = new URLSearchParams(filters);
@@ -74,10 +73,9 @@ export const runsPage: Page = (context) => {
       if (context.signal.aborted) return;
       table.append(result.runs);
       cursor = result.nextCursor;
-      loaded = true;
-      for (const change of pending.splice(0)) apply(change);
       older.hidden = cursor === null;
       empty.hidden = table.size > 0;
+      follow(result.liveCursor);
     },
     (error) => showError(context, message, error),
   );

@@ -100,6 +100,27 @@ describeInBrowser('dashboard', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'runs.png') });
   });
 
+  it('misses no run that starts between reading the table and the live feed connecting', async () => {
+    // Hold the page's /api/live request until a run has started: the feed must go on from where the table was read.
+    let requested!: (url: string) => void;
+    const liveRequested = new Promise<string>((resolve) => (requested = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/live**', async (route) => {
+      requested(route.request().url());
+      await held;
+      await route.continue();
+    });
+    await open('/');
+    await page.locator('[data-testid="run-row"]').first().waitFor();
+    expect(new URL(await liveRequested).searchParams.get('after')).toMatch(/.+/);
+    const started = daysAgo(0, 40);
+    const run = runningSpan({ traceId: 'e'.repeat(32), execution: { agentName: 'LateAgent', startedAt: started } });
+    await seed(store.dataSource, [run]);
+    release();
+    await statusOf(run.execution.traceId).filter({ hasText: 'running' }).waitFor({ timeout: 10_000 });
+  });
+
   it('narrows the table with filters that stay in the address and survive a reload', async () => {
     await open('/');
     await page.getByTestId('filter-agent').fill('Planner');
