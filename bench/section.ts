@@ -5,6 +5,7 @@
  *
  *   node --expose-gc -r ts-node/register/transpile-only bench/section.ts throughput
  */
+import { benchCollect } from './collect';
 import { benchDashboard } from './dashboard';
 import { benchDecorators } from './decorators';
 import { benchFinding } from './finding';
@@ -23,6 +24,7 @@ export const SECTIONS = {
   finding: benchFinding,
   watch: benchLiveRuns,
   dashboard: benchDashboard,
+  collect: benchCollect,
 } as const;
 
 export type SectionName = keyof typeof SECTIONS;

@@ -1,8 +1,10 @@
 import { Command } from 'commander';
+import { addCollectCommand } from './commands/collect';
 import { addCostsCommand } from './commands/costs';
 import { addDecisionsCommand } from './commands/decisions';
 import { addErrorsCommand } from './commands/errors';
 import { addHealthCommand } from './commands/health';
+import { addMcpCommand } from './commands/mcp';
 import { addMigrateCommand } from './commands/migrate';
 import { addPruneCommand } from './commands/prune';
 import { addRollupCommand } from './commands/rollup';
@@ -31,6 +33,8 @@ const COMMANDS: ReadonlyArray<(program: Command, context: CommandContext) => voi
   addRollupCommand,
   addHealthCommand,
   addUiCommand,
+  addMcpCommand,
+  addCollectCommand,
 ];
 
 /**

@@ -15,10 +15,16 @@ import { processorHealth, processorStats, spillPending, type HealthSources } fro
 import { publishHealthMetrics } from './processor-metrics';
 import { resolveProcessorOptions } from './processor-options';
 import type { RecordExporter } from './record-exporter';
+import { placeReceivedSpans } from './received-spans';
 import { SpanLineageTracker, type Placement } from './span-lineage';
 import { SpanSpill } from './span-spill';
 import { StaleRunSweeper } from './stale-run-sweeper';
-import type { AgentSpanProcessorHealth, AgentSpanProcessorOptions, AgentSpanProcessorStats } from './types';
+import type {
+  AgentSpanProcessorHealth,
+  AgentSpanProcessorOptions,
+  AgentSpanProcessorStats,
+  ReceiveResult,
+} from './types';
 
 /** One warning per drop reason; the keys are made once, as drops happen on the application's path. */
 const DROP_WARNING_KEYS: Record<DropReason, string> = {
@@ -145,6 +151,23 @@ export class AgentSpanProcessor implements SpanProcessor {
     } catch (error) {
       reportOnce('processor-end', `AgentSpanProcessor.onEnd failed: ${String(error)}`);
     }
+  }
+
+  /**
+   * Ended spans received from elsewhere (the OTLP collector's requests): placed among themselves as the spans of
+   * this process are (placeReceivedSpans), then queued — all of them, or none when the queue has no room for all
+   * without evicting records it holds (`queue_full`) or the processor is shutting down (`stopped`). So a sender told
+   * to retry still holds what was not taken, and nothing already taken is dropped to make room.
+   */
+  receive(spans: readonly ReadableSpan[]): ReceiveResult {
+    const { placed, ignored } = placeReceivedSpans(spans);
+    const pending = placed.map(({ span, placement }) =>
+      placement === undefined ? span : new PendingRecord(span, 'end', undefined, placement),
+    );
+    if (!this.pipeline.fits(pending)) return { outcome: this.shutdownPromise ? 'stopped' : 'queue_full', ignored };
+    this.ignored += ignored;
+    for (const record of pending) this.pipeline.enqueue(record);
+    return { outcome: 'queued', ignored };
   }
 
   /**

@@ -94,6 +94,9 @@ export async function settleResources(batch: PendingSpan[]): Promise<void> {
 /** What a queued span holds on to, roughly: its captured payloads plus a fixed overhead. */
 export function pendingSize(pending: PendingSpan): number {
   const span = spanOf(pending);
+  // A span received over OTLP says how much of its request it holds (its attributes have other names than these).
+  const estimated = (span as { estimatedBytes?: unknown }).estimatedBytes;
+  if (typeof estimated === 'number') return estimated;
   const attributes = span.attributes;
   const input = attributes[ATTR_AGENTSPAN_INPUT];
   const output = attributes[ATTR_AGENTSPAN_OUTPUT];

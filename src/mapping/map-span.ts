@@ -37,7 +37,7 @@ import type {
   TokenBuckets,
   UsageSource,
 } from '../model/records';
-import { ATTR_SERVICE_NAME } from '../semconv/resource-attributes';
+import { ATTR_SERVICE_NAME, ATTR_TELEMETRY_SDK_LANGUAGE } from '../semconv/resource-attributes';
 import { ATTR_GEN_AI_SYSTEM, ATTR_LANGFUSE_LEVEL, ATTR_LANGFUSE_STATUS_MESSAGE } from '../semconv/foreign-attributes';
 import { TRACER_NAME } from '../semconv/tracer-name';
 import { dialectAttributes } from './dialect-attributes';
@@ -133,6 +133,7 @@ export function mapSpan(
     serviceName: fields.text(span.resource?.attributes[ATTR_SERVICE_NAME], ATTR_SERVICE_NAME, WIDTH.id),
     metrics: phase === 'end' ? metricsOf(attributes[ATTR_AGENTSPAN_METRICS], fields) : null,
     instrumentationScope: instrumentationScopeOf(span.instrumentationScope, fields),
+    sdkLanguage: fields.text(span.resource?.attributes[ATTR_TELEMETRY_SDK_LANGUAGE], ATTR_TELEMETRY_SDK_LANGUAGE, 32),
   };
   if (end === undefined) return { execution, performance: null, decisions: [], events: [] };
   const performance = performanceOf(attributes, end.durationMs, fields);

@@ -65,6 +65,11 @@ export interface ExecutionRecord {
    * query results leave it out when it is not known.
    */
   instrumentationScope?: string | null;
+  /**
+   * The language of the SDK that made the span, from its resource's `telemetry.sdk.language` (`nodejs`, `python`,
+   * `go`…). Optional as instrumentationScope is.
+   */
+  sdkLanguage?: string | null;
 }
 
 /**

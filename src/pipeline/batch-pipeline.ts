@@ -47,12 +47,14 @@ export class BatchPipeline<T> {
   private readonly delivery: Delivery<T>;
   private readonly scheduler: DrainScheduler<T>;
   private readonly shutdownSequence: PipelineShutdown<T>;
+  private readonly sizeOf: (item: T) => number;
   /** False once shutdown has begun: later records are dropped as `shutdown`. */
   private accepting = true;
 
   constructor(options: BatchPipelineOptions<T>) {
     // Throws on a bad option before any timer starts.
     const resolved = resolvePipelineOptions(options);
+    this.sizeOf = resolved.sizeOf;
     this.queue = new BoundedQueue<T>({
       maxItems: resolved.maxQueueSize,
       maxBytes: resolved.maxQueueBytes,
@@ -118,6 +120,21 @@ export class BatchPipeline<T> {
       // Unreachable by design; if it happens, the caller still must not notice.
       this.report.report('error', 'enqueue', () => `unexpected error in enqueue: ${describeError(err)}`);
     }
+  }
+
+  /**
+   * Whether these records would all be queued now with no record evicted (and the pipeline still accepts records):
+   * checked and then enqueued in one synchronous step, they are all admitted. Sizes them as `enqueue` would.
+   */
+  fits(items: readonly T[]): boolean {
+    if (!this.accepting) return false;
+    let bytes = 0;
+    try {
+      for (const item of items) bytes += this.sizeOf(item);
+    } catch {
+      return false;
+    }
+    return this.queue.fits(items.length, bytes);
   }
 
   /**

@@ -107,6 +107,17 @@ export class BoundedQueue<T> {
   }
 
   /**
+   * Whether `items` more items of `bytes` in all fit beside those queued and outstanding, evicting none: for a caller
+   * that would rather refuse work (and have it sent again) than make room by dropping what it already accepted.
+   */
+  fits(items: number, bytes: number): boolean {
+    return (
+      this.length + this.outstandingItemCount + items <= this.maxItems &&
+      this.queuedBytes + this.outstandingByteCount + bytes <= this.maxBytes
+    );
+  }
+
+  /**
    * Adds an item at the tail. Returns the items that lost their place, oldest first: evicted queued items, or the
    * new item itself when outstanding batches alone leave no room for it. Returns a shared empty array when nothing
    * was evicted, so the common case allocates nothing.

@@ -27,8 +27,10 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   export: ['capture', 'context', 'cost', 'internal', 'mapping', 'model', 'pipeline', 'semconv', 'store', 'version'],
   query: ['capture', 'cost', 'internal', 'model', 'rollups', 'semconv', 'store'],
   setup: ['capture', 'export', 'internal', 'model', 'pipeline', 'query', 'rollups', 'semconv', 'store', 'ui'],
+  collect: ['export', 'internal', 'semconv', 'store'],
   ui: ['capture', 'internal', 'model', 'query', 'rollups', 'store', 'version'],
-  cli: ['capture', 'internal', 'model', 'query', 'rollups', 'setup', 'store', 'ui'],
+  mcp: ['capture', 'internal', 'model', 'query', 'rollups', 'store', 'version'],
+  cli: ['capture', 'collect', 'internal', 'mcp', 'model', 'query', 'rollups', 'setup', 'store', 'ui'],
 };
 const ENTRY_POINTS = new Set(['index']);
 

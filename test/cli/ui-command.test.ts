@@ -1,6 +1,5 @@
-import { runCli } from '../../src/cli/run-cli';
 import { agentRun, seed } from '../query/run-seeds';
-import { agentspan } from '../support/cli-process';
+import { agentspan, serveCli } from '../support/cli-process';
 import { createStoreFixture, type StoreFixture } from '../support/store-fixture';
 
 /** `agentspan ui`: serves the dashboard over --database until stopped; --tenant pins it; other addresses need a token. */
@@ -19,23 +18,12 @@ afterAll(async () => {
 });
 
 it('serves until stopped, prints where, exits 0; --tenant pins every request', async () => {
-  const stop = new AbortController();
-  let stdout = '';
-  const exited = runCli(['ui', '--port', '0', '--tenant', 'acme', '--database', store.database.url], {
-    stdout: (text) => (stdout += text),
-    stderr: () => undefined,
-    env: { ...process.env, DATABASE_URL: '' },
-    signal: stop.signal,
-  });
-  for (let waited = 0; !stdout.includes('http://') && waited < 20_000; waited += 50) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout)?.[0];
-  expect(stdout).toMatch(/agentspan dashboard on http:\/\/127\.0\.0\.1:\d+\/ \(.*tenant acme\)/);
+  const ui = serveCli('ui', '--port', '0', '--tenant', 'acme', '--database', store.database.url);
+  const url = await ui.url;
+  expect(ui.stdout()).toMatch(/agentspan dashboard on http:\/\/127\.0\.0\.1:\d+\/ \(.*tenant acme\)/);
   const runs = (await (await fetch(new URL('/api/runs', url))).json()) as { runs: Array<{ tenantId: string }> };
   expect(runs.runs.map((run) => run.tenantId)).toEqual(['acme']);
-  stop.abort();
-  expect(await exited).toBe(0);
+  expect(await ui.stop()).toBe(0);
   await expect(fetch(new URL('/api/config', url))).rejects.toThrow();
 });
 

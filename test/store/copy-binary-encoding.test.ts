@@ -193,7 +193,7 @@ describe('encodeCopyChunk', () => {
     const [performance] = readCopyBinary(data.performance);
     const [decision] = readCopyBinary(data.decisions);
     const events = readCopyBinary(data.events);
-    expect(execution).toHaveLength(24); // the 22 columns of the first schema, metrics and instrumentation_scope
+    expect(execution).toHaveLength(25); // the 22 columns of the first schema, metrics, instrumentation_scope, sdk_language
     const id = asUuid(execution![0]!);
     expect(execution!.slice(1, 9).map(asText)).toEqual([
       traceId,

@@ -15,7 +15,7 @@ import { finalSpan, llmSpan, newTraceId, runningSpan } from '../support/span-rec
 function distinctRecord(): ExecutionRecord {
   const record = finalSpan({
     traceId: newTraceId(),
-    execution: { instrumentationScope: 'scope@1', metrics: '{"m":1}' },
+    execution: { instrumentationScope: 'scope@1', metrics: '{"m":1}', sdkLanguage: 'python' },
   });
   const execution = record.execution as unknown as Record<string, unknown>;
   for (const [field, value] of Object.entries(execution)) {
@@ -49,6 +49,7 @@ describe('the execution column table', () => {
         'metadata',
         'name',
         'parentSpanId',
+        'sdkLanguage',
         'serviceName',
         'sessionId',
         'startedAt',
@@ -64,7 +65,9 @@ describe('the execution column table', () => {
     expect(sql).toContain(
       `output = CASE WHEN EXCLUDED.status = 'running' THEN COALESCE(t.output, EXCLUDED.output) ELSE EXCLUDED.output END`,
     );
-    expect(buildCopyStatements(fakeDataSource).executions).toContain(', metrics, instrumentation_scope) FROM STDIN');
+    expect(buildCopyStatements(fakeDataSource).executions).toContain(
+      ', metrics, instrumentation_scope, sdk_language) FROM STDIN',
+    );
   });
 
   it('merges a final record with the running one like the upsert does, an absent field counting as none', () => {

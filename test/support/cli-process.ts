@@ -39,3 +39,40 @@ export function spawnAgentspan(...args: string[]): Promise<CliRun> {
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })));
 }
+
+/** A serving command (ui, collect) run in this process until stopped: what it printed, and its exit code. */
+export interface ServingCli {
+  /** Everything printed on stdout so far. */
+  stdout(): string;
+  /** The first http://127.0.0.1:<port>/ it printed (resolves once it listens). */
+  url: Promise<string>;
+  /** Stops it as Ctrl-C would; resolves with its exit code. */
+  stop(): Promise<number>;
+}
+
+export function serveCli(...args: string[]): ServingCli {
+  const abort = new AbortController();
+  let stdout = '';
+  const code = runCli(args, {
+    stdout: (text) => (stdout += text),
+    stderr: () => undefined,
+    env: { ...process.env, DATABASE_URL: '' },
+    signal: abort.signal,
+  });
+  const url = (async () => {
+    for (let waited = 0; waited < 20_000; waited += 50) {
+      const found = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout)?.[0];
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`agentspan ${args.join(' ')} printed no address: ${stdout}`);
+  })();
+  return {
+    stdout: () => stdout,
+    url,
+    stop() {
+      abort.abort();
+      return code;
+    },
+  };
+}

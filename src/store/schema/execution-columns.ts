@@ -93,6 +93,14 @@ export const EXECUTION_COLUMNS: readonly ExecutionColumn[] = [
     view: 'when-set',
     addedIn: 1797033600000,
   }),
+  // The language of the SDK that made the span (telemetry.sdk.language: nodejs, python, go…): runs reach agentspan
+  // from other languages through the OTLP collector.
+  column('sdk_language', 'text', (e) => e.sdkLanguage ?? null, {
+    merge: 'fill',
+    width: 32,
+    view: 'when-set',
+    addedIn: 1797292800000,
+  }),
 ];
 
 /** The record fields a record takes from another record of its span where it has none (see MergeRule `fill`). */

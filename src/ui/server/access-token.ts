@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SharedSecret } from '../../internal/shared-secret';
 
 const COOKIE = 'agentspan_ui_token';
 
@@ -10,18 +10,17 @@ const COOKIE = 'agentspan_ui_token';
  * nothing either.
  */
 export class AccessToken {
-  readonly #digest: Buffer;
+  readonly #secret: SharedSecret;
 
   constructor(token: string) {
-    this.#digest = digest(token);
+    this.#secret = new SharedSecret(token);
   }
 
   /** Whether the request carries the token (header or cookie). */
   admits(request: IncomingMessage): boolean {
-    const header = request.headers.authorization;
-    const bearer = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
-    return [bearer, cookieValue(request.headers.cookie, COOKIE)].some(
-      (candidate) => candidate !== undefined && timingSafeEqual(digest(candidate), this.#digest),
+    return (
+      this.#secret.matchesBearer(request.headers.authorization) ||
+      this.#secret.matches(cookieValue(request.headers.cookie, COOKIE))
     );
   }
 
@@ -31,7 +30,7 @@ export class AccessToken {
    */
   acceptFromAddress(url: URL, response: ServerResponse): boolean {
     const given = url.searchParams.get('token');
-    if (given === null || !timingSafeEqual(digest(given), this.#digest)) return false;
+    if (given === null || !this.#secret.matches(given)) return false;
     url.searchParams.delete('token');
     response.writeHead(303, {
       'Set-Cookie': `${COOKIE}=${encodeURIComponent(given)}; HttpOnly; SameSite=Strict; Path=/`,
@@ -40,10 +39,6 @@ export class AccessToken {
     response.end();
     return true;
   }
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {

@@ -1,4 +1,5 @@
-import { isIP } from 'node:net';
+import { isLoopback } from '../../internal/loopback';
+import { MIN_TOKEN_LENGTH } from '../../internal/shared-secret';
 
 /** Where and how the dashboard is served. */
 export interface UiServerOptions {
@@ -26,7 +27,6 @@ export interface CheckedUiServerOptions {
 }
 
 export const DEFAULT_UI_PORT = 4319;
-const MIN_TOKEN_LENGTH = 16;
 
 /** The options checked: a clear TypeError at start, naming the option, never a server that binds wrongly. */
 export function checkUiServerOptions(options: UiServerOptions = {}): CheckedUiServerOptions {
@@ -48,13 +48,4 @@ export function checkUiServerOptions(options: UiServerOptions = {}): CheckedUiSe
     );
   }
   return { port, host, token };
-}
-
-/** 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
-export function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '');
-  if (bare === 'localhost') return true;
-  if (isIP(bare) === 4) return bare.startsWith('127.');
-  if (isIP(bare) === 6) return bare === '::1' || /^::ffff:127\./i.test(bare);
-  return false;
 }

@@ -1,12 +1,13 @@
 import { diag } from '@opentelemetry/api';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../../internal/listen';
+import { hostName, isLoopback } from '../../internal/loopback';
 import { AccessToken } from './access-token';
 import { answerFailure, apiRoutes, type UiData } from './api-routes';
 import { sendError, setSecurityHeaders } from './http-responses';
 import { LiveEvents } from './live-events';
 import { StaticAssets } from './static-assets';
-import { checkUiServerOptions, isLoopback, type UiServerOptions } from './ui-server-options';
+import { checkUiServerOptions, type UiServerOptions } from './ui-server-options';
 
 export interface UiServer {
   /** Where the dashboard is, e.g. http://127.0.0.1:4319/ */
@@ -72,18 +73,10 @@ export async function startUiServer(data: UiData, options?: UiServerOptions): Pr
   server.on('connection', (socket) => {
     if (unreferenced) socket.unref();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(checked.port, checked.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const shownHost = checked.host.includes(':') ? `[${checked.host}]` : checked.host;
+  const { port, url } = await listen(server, checked.port, checked.host);
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${shownHost}:${port}/`,
+    url,
     port,
     unref() {
       unreferenced = true;
@@ -99,13 +92,6 @@ export async function startUiServer(data: UiData, options?: UiServerOptions): Pr
       return closing;
     },
   };
-}
-
-/** The host name of a Host header, without its port ("127.0.0.1:4319" → "127.0.0.1", "[::1]:80" → "::1"). */
-function hostName(header: string | undefined): string {
-  if (header === undefined) return '';
-  const bracketed = /^\[([^\]]+)\]/.exec(header);
-  return bracketed ? bracketed[1]! : header.replace(/:\d+$/, '');
 }
 
 /** No Origin (not a browser's cross-site request) or the request's own host. */

@@ -1,3 +1,4 @@
+import { startCollectorService, type CollectorService } from '../../../src/collect/collector-service';
 import { AgentRunRepository } from '../../../src/query/agent-run-repository';
 import type { PerformanceView, RunNode, RunTotals } from '../../../src/query/types';
 import { firstJsonLine, spawnTypeScript } from '../../support/child-process';
@@ -35,34 +36,58 @@ export interface StoredRun {
 
 export interface WorksWithFixture {
   readonly repository: AgentRunRepository;
-  /** Runs ./setups/<setup>.ts in a child process; resolves with the stored run of each variant. */
-  run(setup: string): Promise<Record<string, StoredRun>>;
+  /**
+   * Runs ./setups/<setup>.ts in a child process; resolves with the stored run of each variant, as the in-process
+   * processor stored it (`runs`) and as `agentspan collect` stored the same spans sent to it over OTLP (`collected`).
+   */
+  run(setup: string): Promise<{ runs: Record<string, StoredRun>; collected: Record<string, StoredRun> }>;
   close(): Promise<void>;
 }
 
 export async function createWorksWithFixture(): Promise<WorksWithFixture> {
   const store: StoreFixture = await createStoreFixture();
+  const collectorStore: StoreFixture = await createStoreFixture();
   const repository = new AgentRunRepository(store.dataSource);
+  const collectorRepository = new AgentRunRepository(collectorStore.dataSource);
+  const collector: CollectorService = await startCollectorService({
+    port: 0,
+    databaseUrl: collectorStore.database.url,
+    migrate: false,
+    processor: { queue: { flushIntervalMs: 20 }, warnings: false },
+  });
   return {
     repository,
     async run(setup) {
       const child = spawnTypeScript(
         'test/system/works-with/setup-process.ts',
-        { AGENTSPAN_TEST_DATABASE_URL: store.database.url },
+        {
+          AGENTSPAN_TEST_DATABASE_URL: store.database.url,
+          AGENTSPAN_TEST_OTLP_URL: `${collector.collector.url}v1/traces`,
+        },
         [setup],
       );
       const traces = await firstJsonLine<Record<string, string>>(child, 90_000);
       await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+      await collector.processor.flush(30_000);
       const runs: Record<string, StoredRun> = {};
+      const collected: Record<string, StoredRun> = {};
       for (const [variant, traceId] of Object.entries(traces)) {
-        const tree = await repository.getRun(traceId);
-        if (tree === null) throw new Error(`no run stored for ${variant}`);
-        runs[variant] = storedRun(tree.roots);
+        runs[variant] = await storedRunOf(repository, traceId, variant);
+        collected[variant] = await storedRunOf(collectorRepository, traceId, `${variant} (collected)`);
       }
-      return runs;
+      return { runs, collected };
     },
-    close: () => store.close(),
+    async close() {
+      await collector.close();
+      await Promise.all([store.close(), collectorStore.close()]);
+    },
   };
+}
+
+async function storedRunOf(repository: AgentRunRepository, traceId: string, variant: string): Promise<StoredRun> {
+  const tree = await repository.getRun(traceId);
+  if (tree === null) throw new Error(`no run stored for ${variant}`);
+  return storedRun(tree.roots);
 }
 
 function storedRun(roots: RunNode[]): StoredRun {
@@ -127,16 +152,24 @@ export function buckets(
 
 /**
  * Registers the test file's fixture: a fresh database, the setup run once before the file's tests, closed after.
- * `run(variant)` is the stored run of one variant.
+ * `run(variant)` is the stored run of one variant. Also registers the test that `agentspan collect`, sent the same
+ * spans over OTLP/protobuf, stores every variant's run exactly as the in-process processor did.
  */
 export function storedRunsOf(setup: string): { run(variant: string): StoredRun; repository(): AgentRunRepository } {
   let fixture: WorksWithFixture | undefined;
   let runs: Record<string, StoredRun> = {};
+  let collected: Record<string, StoredRun> = {};
   beforeAll(async () => {
     fixture = await createWorksWithFixture();
-    runs = await fixture.run(setup);
+    ({ runs, collected } = await fixture.run(setup));
   }, 120_000);
   afterAll(() => fixture?.close());
+  it('stores the same runs when the spans come over OTLP to agentspan collect (every variant)', () => {
+    expect(Object.keys(collected).sort()).toEqual(Object.keys(runs).sort());
+    for (const variant of Object.keys(runs)) {
+      expect([variant, sameFigures(collected[variant]!)]).toEqual([variant, sameFigures(runs[variant]!)]);
+    }
+  });
   return {
     run(variant) {
       const stored = runs[variant];
@@ -144,5 +177,25 @@ export function storedRunsOf(setup: string): { run(variant: string): StoredRun; 
       return stored;
     },
     repository: () => fixture!.repository,
+  };
+}
+
+/**
+ * What a run stored in process and the same run collected over OTLP must share: the totals, the agents, every stored
+ * execution with its figures, and the figures of the calls that count. Not where a span hangs or which of two equal
+ * twins counts: in process those are decided when a span starts, from the attributes it has then; the collector sees
+ * spans only once they ended, with all their attributes (an OpenInference chain that names its kind late is a parent
+ * there; of an SDK span and an instrumentation's span reporting the same usage, the innermost counts, as the rule says).
+ */
+function sameFigures(run: StoredRun) {
+  const figures = ({ parentName: _parent, counted: _counted, ...rest }: StoredCall) => rest;
+  const sorted = <T>(items: T[]) => items.map((item) => JSON.stringify(item)).sort();
+  const callFigures = ({ name: _name, ...rest }: ReturnType<typeof figures>) => rest;
+  return {
+    agentName: run.agentName,
+    totals: run.totals,
+    agents: [...run.agents].sort(),
+    executions: sorted(run.executions.map(figures)),
+    calls: sorted(run.calls.map((call) => callFigures(figures(call)))),
   };
 }

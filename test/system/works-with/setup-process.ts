@@ -5,12 +5,16 @@
  * A process of its own because several of these packages are ES modules jest cannot load, and instrumentations
  * patch modules for the life of a process.
  *
+ * With AGENTSPAN_TEST_OTLP_URL the same spans also go, as any OpenTelemetry application would send them, to an
+ * OTLP/HTTP endpoint (protobuf): `agentspan collect`, whose copy of each run must be the same.
+ *
  *   node -r ts-node/register/transpile-only setup-process.ts <setup>   (AGENTSPAN_TEST_DATABASE_URL: a migrated database)
  */
 import 'reflect-metadata';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Agent, Trace } from '../../../src';
 import { AgentSpanProcessor } from '../../../src/export/agent-span-processor';
 import { createAgentspanDataSource } from '../../../src/store/connection/data-source';
@@ -41,8 +45,13 @@ async function main(): Promise<void> {
   if (!name || !url) throw new Error('usage: setup-process.ts <setup>, with AGENTSPAN_TEST_DATABASE_URL');
   const dataSource = await createAgentspanDataSource({ url, poolSize: 1 });
   const processor = new AgentSpanProcessor({ dataSource, queue: { flushIntervalMs: 20 } });
+  const otlpUrl = process.env.AGENTSPAN_TEST_OTLP_URL;
+  const otlp: SpanProcessor | undefined = otlpUrl
+    ? new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpUrl }))
+    : undefined;
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [processor] }));
+  const spanProcessors = otlp === undefined ? [processor] : [processor, otlp];
+  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors }));
   const [openai, anthropic] = await Promise.all([startFakeOpenAI(), startFakeAnthropic()]);
   const traces: Record<string, string> = {};
   const agent = new WorksWithAgent();
@@ -57,6 +66,7 @@ async function main(): Promise<void> {
         traces[variant] = await agent.run(work);
       },
     });
+    await otlp?.forceFlush();
     const flushed = await processor.flush(30_000);
     const stats = processor.stats();
     if (!flushed.complete || stats.droppedTotal > 0)
@@ -64,6 +74,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(traces)}\n`);
   } finally {
     await processor.shutdown();
+    await otlp?.shutdown();
     await dataSource.destroy();
     await Promise.all([openai.close(), anthropic.close()]);
   }

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { UiServer } from '../../../src/ui/server/ui-server';
-import { checkUiServerOptions, isLoopback } from '../../../src/ui/server/ui-server-options';
+import { isLoopback } from '../../../src/internal/loopback';
+import { checkUiServerOptions } from '../../../src/ui/server/ui-server-options';
 import { createStoreFixture, type StoreFixture } from '../../support/store-fixture';
 import { agentRun, seed } from '../../query/run-seeds';
 import { api, serveUi } from './ui-fixture';

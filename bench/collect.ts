@@ -1,0 +1,196 @@
+/**
+ * OTLP ingest: spans per second sent to `agentspan collect` over HTTP (protobuf, as the OTLP exporters send them)
+ * and committed to PostgreSQL, with one collector process and with two writing to the same database.
+ */
+import { context, trace, type Tracer } from '@opentelemetry/api';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Agent, request as httpRequest } from 'node:http';
+import { Client } from 'pg';
+import { firstJsonLine, spawnTypeScript, stopChild } from '../test/support/child-process';
+import { createTestDatabase } from '../test/support/database';
+import { createAgentspanDataSource } from '../src/store/connection/data-source';
+import { runMigrations } from '../src/store/connection/migrate';
+
+export interface IngestFigures {
+  spansPerSecond: number;
+  seconds: number;
+  /** Requests answered 429 or 503 (sent again after Retry-After). */
+  refused: number;
+}
+
+export interface CollectBenchResult {
+  spans: number;
+  spansPerRequest: number;
+  bodyKiB: number;
+  oneProcess: IngestFigures;
+  twoProcesses: IngestFigures;
+}
+
+const SPANS_PER_REQUEST = 512;
+/** Requests in flight per collector, as a few exporters sending at once would have. */
+const IN_FLIGHT = 8;
+
+export async function benchCollect(): Promise<CollectBenchResult> {
+  const requests = Number(process.env.BENCH_COLLECT_REQUESTS ?? 300);
+  const bodies = recordBodies(requests * 2 + 20);
+  const warmup = bodies.slice(0, 20);
+  const oneProcess = await ingest(1, warmup, bodies.slice(20, 20 + requests));
+  const twoProcesses = await ingest(2, [], bodies.slice(20 + requests));
+  const bodyBytes = bodies.reduce((sum, body) => sum + body.length, 0) / bodies.length;
+  return {
+    spans: requests * SPANS_PER_REQUEST,
+    spansPerRequest: SPANS_PER_REQUEST,
+    bodyKiB: Math.round(bodyBytes / 1024),
+    oneProcess,
+    twoProcesses,
+  };
+}
+
+/** Sends the bodies to `processes` fresh collectors (round robin) and times them until every span is committed. */
+async function ingest(processes: number, warmup: Uint8Array[], bodies: Uint8Array[]): Promise<IngestFigures> {
+  const database = await createTestDatabase();
+  const dataSource = await createAgentspanDataSource({ url: database.url, poolSize: 1 });
+  await runMigrations(dataSource);
+  await dataSource.destroy();
+  const children = Array.from({ length: processes }, () =>
+    spawnTypeScript('bench/collector-process.ts', {
+      AGENTSPAN_BENCH_DATABASE_URL: database.url,
+      ...(process.env.BENCH_CHILD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_CHILD_NODE_OPTIONS } : {}),
+    }),
+  );
+  try {
+    const urls = await Promise.all(children.map(async (child) => (await firstJsonLine<{ url: string }>(child)).url));
+    const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT * processes });
+    const expected = (sent: number) => sent * SPANS_PER_REQUEST;
+    await send(urls, warmup, agent);
+    await untilCommitted(database.url, expected(warmup.length));
+    const started = process.hrtime.bigint();
+    const refused = await send(urls, bodies, agent);
+    await untilCommitted(database.url, expected(warmup.length + bodies.length));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    agent.destroy();
+    return { spansPerSecond: expected(bodies.length) / seconds, seconds, refused };
+  } finally {
+    await Promise.all(children.map((child) => stopChild(child)));
+    await database.close();
+  }
+}
+
+/** Posts every body, IN_FLIGHT at a time per collector; a 429 or 503 is sent again after its Retry-After. */
+export async function send(urls: string[], bodies: Uint8Array[], agent: Agent): Promise<number> {
+  let next = 0;
+  let refused = 0;
+  const worker = async (url: string) => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      for (;;) {
+        const { status, retryAfter } = await post(`${url}v1/traces`, body, agent);
+        if (status === 200) break;
+        if (status !== 429 && status !== 503) throw new Error(`the collector answered ${status}`);
+        refused++;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter, 1) * 1000));
+      }
+    }
+  };
+  await Promise.all(urls.flatMap((url) => Array.from({ length: IN_FLIGHT }, () => worker(url))));
+  return refused;
+}
+
+function post(url: string, body: Uint8Array, agent: Agent): Promise<{ status: number; retryAfter: number }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      { method: 'POST', agent, headers: { 'Content-Type': 'application/x-protobuf', 'Content-Length': body.length } },
+      (response) => {
+        response.resume();
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, retryAfter: Number(response.headers['retry-after'] ?? 1) }),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** Waits until the database holds `spans` executions (committed, as a query sees them). */
+async function untilCommitted(url: string, spans: number): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (;;) {
+      const { rows } = await client.query<{ count: string }>('SELECT count(*) FROM agent_executions');
+      if (Number(rows[0]!.count) >= spans) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Request bodies as an OpenTelemetry SDK exports them (the OTLP exporter's own protobuf serializer), each of
+ * SPANS_PER_REQUEST spans of a GenAI application in the OTel GenAI conventions: per run, an agent span, three model
+ * calls with their messages and usage, and a tool call. Every span has ids of its own.
+ */
+export function recordBodies(count: number): Uint8Array[] {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'planner-py', 'telemetry.sdk.language': 'python' }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  const tracer = provider.getTracer('opentelemetry.instrumentation.openai_v2', '2.1b0');
+  const bodies: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    while (exporter.getFinishedSpans().length < SPANS_PER_REQUEST) recordRun(tracer, i);
+    const spans = exporter.getFinishedSpans().slice(0, SPANS_PER_REQUEST);
+    const rest = exporter.getFinishedSpans().slice(SPANS_PER_REQUEST);
+    exporter.reset();
+    for (const span of rest) exporter.export([span], () => undefined);
+    bodies.push(ProtobufTraceSerializer.serializeRequest(spans)!);
+  }
+  return bodies;
+}
+
+function recordRun(tracer: Tracer, index: number): void {
+  const agent = tracer.startSpan('invoke_agent planner', {
+    attributes: {
+      'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.agent.name': 'planner',
+      'gen_ai.conversation.id': `conversation-${index % 50}`,
+    },
+  });
+  const inAgent = trace.setSpan(context.active(), agent);
+  for (let call = 0; call < Number(process.env.CALLS ?? 3); call++) {
+    const chat = tracer.startSpan(
+      'chat gpt-4o-mini',
+      {
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+          'gen_ai.usage.input_tokens': 1_200 + call,
+          'gen_ai.usage.output_tokens': 300,
+          'gen_ai.input.messages': JSON.stringify([
+            { role: 'user', parts: [{ type: 'text', content: `Plan step ${call} of the launch for region ${index}` }] },
+          ]),
+          'gen_ai.output.messages': JSON.stringify([
+            { role: 'assistant', parts: [{ type: 'text', content: 'Draft the announcement, then book the venue.' }] },
+          ]),
+        },
+      },
+      inAgent,
+    );
+    chat.end();
+  }
+  const tool = tracer.startSpan(
+    'execute_tool search',
+    { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search' } },
+    inAgent,
+  );
+  tool.end();
+  agent.end();
+}

@@ -1,0 +1,97 @@
+import { ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace-base';
+import type { ExecutionKind } from '../model/records';
+import { spanKindOf } from '../mapping/span-kind';
+import { SpanLineageTracker, type Placement } from './span-lineage';
+
+export interface PlacedSpan {
+  readonly span: ReadableSpan;
+  readonly placement: Placement | undefined;
+}
+
+export interface PlacedSpans {
+  /** The spans to store, each with its place in the run tree when that differs from what it says. */
+  readonly placed: PlacedSpan[];
+  /** Spans that are neither agentspan's nor GenAI spans: not stored. */
+  readonly ignored: number;
+}
+
+const keyOf = (traceId: string, spanId: string) => traceId + spanId;
+
+/**
+ * Places spans that ended elsewhere and arrived together (one OTLP request) as the processor places the spans of its
+ * own process, by replaying their lifecycle through a SpanLineageTracker of their own: every span starts (parents
+ * before children, then by start time) with its parent, when that parent is among them, as the parent context; then
+ * every span ends (by end time, children before parents). So within a request a span that is not stored passes its
+ * place to its stored descendants and each model call is counted once, exactly as in process. Spans whose model call's
+ * outermost span is not in the request are written on their own, each counted (as at the processor's shutdown); a
+ * span whose parent is not in the request keeps the parent it names.
+ */
+export function placeReceivedSpans(spans: readonly ReadableSpan[]): PlacedSpans {
+  const kinds: Array<ExecutionKind | undefined> = [];
+  const byId = new Map<string, number>();
+  let ignored = 0;
+  spans.forEach((span, index) => {
+    const kind = spanKindOf(span.attributes, span.instrumentationScope.name, span.name);
+    kinds.push(kind);
+    if (kind === undefined) ignored++;
+    byId.set(keyOf(span.spanContext().traceId, span.spanContext().spanId), index);
+  });
+  const parentIndex = spans.map((span) => {
+    const parent = span.parentSpanContext;
+    return parent === undefined ? -1 : (byId.get(keyOf(span.spanContext().traceId, parent.spanId)) ?? -1);
+  });
+  const depth = depthsOf(parentIndex);
+  const tracker = new SpanLineageTracker();
+  const contexts: Array<Context | undefined> = new Array(spans.length);
+  // Starts: by depth, then start time, so a parent has started (and holds its lineage) before any child.
+  for (const index of orderBy(
+    spans.length,
+    (a, b) => depth[a]! - depth[b]! || startOf(spans[a]!) - startOf(spans[b]!),
+  )) {
+    const parent = parentIndex[index]!;
+    const parentContext = parent < 0 ? ROOT_CONTEXT : contextOf(parent);
+    tracker.start(spans[index] as unknown as Span, parentContext, kinds[index], false);
+  }
+  const placed: PlacedSpan[] = [];
+  // Ends: by end time, a child before its parent on a tie.
+  for (const index of orderBy(spans.length, (a, b) => endOf(spans[a]!) - endOf(spans[b]!) || depth[b]! - depth[a]!)) {
+    const kind = kinds[index];
+    if (kind === undefined) continue;
+    const decision = tracker.end(spans[index]!, kind);
+    if (decision.kind === 'write') placed.push({ span: spans[index]!, placement: decision.placement });
+    else if (decision.kind === 'release') placed.push(...decision.spans);
+  }
+  placed.push(...tracker.releaseAll());
+  return { placed, ignored };
+
+  function contextOf(index: number): Context {
+    return (contexts[index] ??= trace.setSpan(ROOT_CONTEXT, spans[index] as unknown as Span));
+  }
+}
+
+const startOf = (span: ReadableSpan) => span.startTime[0] * 1e9 + span.startTime[1];
+const endOf = (span: ReadableSpan) => span.endTime[0] * 1e9 + span.endTime[1];
+
+function orderBy(length: number, compare: (a: number, b: number) => number): number[] {
+  return Array.from({ length }, (_, index) => index).sort(compare);
+}
+
+/** Each span's depth among the request's spans (0 when its parent is not among them); a cycle counts as a root. */
+function depthsOf(parentIndex: readonly number[]): number[] {
+  const UNSEEN = -1;
+  const ON_CHAIN = -2;
+  const depth = new Array<number>(parentIndex.length).fill(UNSEEN);
+  const chain: number[] = [];
+  for (let index = 0; index < parentIndex.length; index++) {
+    let at = index;
+    while (at >= 0 && depth[at] === UNSEEN) {
+      depth[at] = ON_CHAIN;
+      chain.push(at);
+      at = parentIndex[at]!;
+    }
+    let next = at >= 0 && depth[at]! >= 0 ? depth[at]! + 1 : 0;
+    while (chain.length > 0) depth[chain.pop()!] = next++;
+  }
+  return depth;
+}

@@ -1,0 +1,156 @@
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { startCollectorService, type CollectorServiceOptions } from '../../src/collect/collector-service';
+import { endedRuns } from '../support/ended-runs';
+import { createStoreFixture, type StoreFixture } from '../support/store-fixture';
+import { TcpProxy, targetOf } from '../support/tcp-proxy';
+
+/**
+ * Back-pressure as the OTLP specification asks: refused requests carry Retry-After and their spans are not taken,
+ * so the exporter keeps them and sends them again; nothing taken is ever dropped, through a full queue, a database
+ * outage and a shutdown.
+ */
+let store: StoreFixture;
+
+beforeAll(async () => {
+  store = await createStoreFixture();
+});
+
+afterAll(async () => {
+  await store?.close();
+});
+
+/** `count` agent runs of two spans each (an agent and its model call), ended. */
+const runs = (count: number): ReadableSpan[] =>
+  endedRuns(count, {
+    scope: 'opentelemetry.instrumentation.openai_v2',
+    agent: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'BackPressure' },
+    call: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini' },
+  });
+
+const start = (options: CollectorServiceOptions) =>
+  startCollectorService({ port: 0, databaseUrl: store.database.url, migrate: false, ...options });
+
+const post = (url: string, spans: ReadableSpan[]) =>
+  fetch(`${url}v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-protobuf' },
+    body: ProtobufTraceSerializer.serializeRequest(spans)!,
+  });
+
+async function storedCount(spans: ReadableSpan[]): Promise<number> {
+  const rows = (await store.dataSource.query(
+    `SELECT count(*)::int AS n FROM agent_executions WHERE span_id = ANY($1)`,
+    [spans.map((span) => span.spanContext().spanId)],
+  )) as Array<{ n: number }>;
+  return rows[0]!.n;
+}
+
+it('answers 429 with Retry-After when the queue has no room for a request, takes none of it, and takes it later', async () => {
+  // Room for 600 records, written only when asked: the second request of 512 spans does not fit beside the first.
+  const service = await start({
+    processor: { queue: { maxQueueSize: 600, maxBatchSize: 600, flushIntervalMs: 60_000 } },
+  });
+  try {
+    const first = runs(256);
+    const second = runs(256);
+    expect((await post(service.collector.url, first)).status).toBe(200);
+    const refused = await post(service.collector.url, second);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(service.processor.stats()).toMatchObject({ recorded: 512, droppedTotal: 0 });
+    await service.processor.flush(10_000);
+    expect((await post(service.collector.url, second)).status).toBe(200);
+    await service.processor.flush(10_000);
+    expect(await storedCount([...first, ...second])).toBe(1024);
+    expect(service.collector.stats().refused).toEqual({ 429: 1, 503: 0 });
+  } finally {
+    await service.close();
+  }
+});
+
+it('answers 503 while the database is unreachable; the exporter retries, and every span is stored once', async () => {
+  const proxy = await TcpProxy.reserve(targetOf(store.database.url));
+  await proxy.listen();
+  const service = await startCollectorService({
+    port: 0,
+    databaseUrl: proxy.urlFor(store.database.url),
+    migrate: false,
+    processor: {
+      queue: { flushIntervalMs: 20, retry: { initialBackoffMs: 50, maxBackoffMs: 200 } },
+      breaker: { failureThreshold: 1, cooldownMs: 100, maxCooldownMs: 200 },
+      warnings: false,
+    },
+  });
+  try {
+    const before = runs(3);
+    expect((await post(service.collector.url, before)).status).toBe(200);
+    await service.processor.flush(10_000);
+    await proxy.close();
+    // Taken while the breaker is still closed: it waits in the queue until the database is back.
+    const during = runs(3);
+    expect((await post(service.collector.url, during)).status).toBe(200);
+    for (let waited = 0; service.processor.health().breaker.state !== 'open' && waited < 10_000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const refused = await post(service.collector.url, runs(1));
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const health = (await (await fetch(`${service.collector.url}healthz`)).json()) as { status: string };
+    expect(health.status).toBe('unavailable');
+    // The real exporter, refused while the database is down, sends again after Retry-After.
+    const exporter = new OTLPTraceExporter({ url: `${service.collector.url}v1/traces`, timeoutMillis: 20_000 });
+    const later = runs(3);
+    const exported = new Promise<ExportResult>((resolve) => exporter.export(later, resolve));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await proxy.listen();
+    expect((await exported).code).toBe(ExportResultCode.SUCCESS);
+    await exporter.shutdown();
+    await service.processor.flush(10_000);
+    expect(await storedCount([...before, ...during, ...later])).toBe(18);
+    expect(service.processor.stats().droppedTotal).toBe(0);
+    expect(service.collector.stats().refused[503]).toBeGreaterThanOrEqual(2);
+  } finally {
+    await service.close();
+    await proxy.close();
+  }
+}, 30_000);
+
+it('writes what it holds when it is closed, and refuses requests from then on', async () => {
+  const service = await start({ processor: { queue: { flushIntervalMs: 60_000 } } });
+  const held = runs(5);
+  expect((await post(service.collector.url, held)).status).toBe(200);
+  expect(await storedCount(held)).toBe(0);
+  await service.close();
+  expect(await storedCount(held)).toBe(10);
+  expect(service.processor.stats().droppedTotal).toBe(0);
+  await expect(post(service.collector.url, runs(1))).rejects.toThrow();
+});
+
+it('with a token, refuses a request without it (401) and takes one that carries it', async () => {
+  const token = 'collector-secret-0123456789';
+  const service = await start({ token, processor: { queue: { flushIntervalMs: 20 } } });
+  try {
+    expect((await post(service.collector.url, runs(1))).status).toBe(401);
+    const spans = runs(1);
+    const exporter = new OTLPTraceExporter({
+      url: `${service.collector.url}v1/traces`,
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect((await new Promise<ExportResult>((resolve) => exporter.export(spans, resolve))).code).toBe(
+      ExportResultCode.SUCCESS,
+    );
+    await exporter.shutdown();
+    await service.processor.flush(10_000);
+    expect(await storedCount(spans)).toBe(2);
+    const wrong = await fetch(`${service.collector.url}healthz`, {
+      headers: { Authorization: 'Bearer wrong-token-000000' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).not.toContain(token);
+  } finally {
+    await service.close();
+  }
+});
