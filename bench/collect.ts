@@ -1,6 +1,8 @@
 /**
  * OTLP ingest: spans per second sent to `agentspan collect` over HTTP (protobuf, as the OTLP exporters send them)
  * and committed to PostgreSQL, with one collector process and with two writing to the same database.
+ * BENCH_COLLECT_REQUESTS: requests per measurement (300); BENCH_CHILD_NODE_OPTIONS: NODE_OPTIONS of the collector
+ * processes (`--max-semi-space-size=64`, say).
  */
 import { context, trace, type Tracer } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -79,7 +81,7 @@ async function ingest(processes: number, warmup: Uint8Array[], bodies: Uint8Arra
 }
 
 /** Posts every body, IN_FLIGHT at a time per collector; a 429 or 503 is sent again after its Retry-After. */
-export async function send(urls: string[], bodies: Uint8Array[], agent: Agent): Promise<number> {
+async function send(urls: string[], bodies: Uint8Array[], agent: Agent): Promise<number> {
   let next = 0;
   let refused = 0;
   const worker = async (url: string) => {
@@ -135,7 +137,7 @@ async function untilCommitted(url: string, spans: number): Promise<void> {
  * SPANS_PER_REQUEST spans of a GenAI application in the OTel GenAI conventions: per run, an agent span, three model
  * calls with their messages and usage, and a tool call. Every span has ids of its own.
  */
-export function recordBodies(count: number): Uint8Array[] {
+function recordBodies(count: number): Uint8Array[] {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'planner-py', 'telemetry.sdk.language': 'python' }),
@@ -163,7 +165,7 @@ function recordRun(tracer: Tracer, index: number): void {
     },
   });
   const inAgent = trace.setSpan(context.active(), agent);
-  for (let call = 0; call < Number(process.env.CALLS ?? 3); call++) {
+  for (let call = 0; call < 3; call++) {
     const chat = tracer.startSpan(
       'chat gpt-4o-mini',
       {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { DecoratorBenchResult } from './decorators';
 import type { CallCostBenchResult, OutageBenchResult, ThroughputBenchResult } from './persistence';
+import type { CollectBenchResult } from './collect';
 import type { DashboardBenchResult } from './dashboard';
 import type { FindingLatencies } from './finding';
 import { hasChromium } from '../test/support/browser';
@@ -176,12 +177,29 @@ async function main(): Promise<void> {
       `${live.spansPerRound.toLocaleString('en-US')}), ${percent(live.pairedOnVersusOff)} paired by round (target <= 3 %)`,
   );
 
+  const collect = await inFreshProcess<CollectBenchResult>('collect');
+  console.log(
+    `\n9. OTLP ingest (agentspan collect): ${collect.spans.toLocaleString('en-US')} spans in requests of ` +
+      `${collect.spansPerRequest} (OTLP/protobuf, ${collect.bodyKiB} KiB), sent and committed`,
+  );
+  console.table({
+    'one collector process': {
+      'committed per second': rate(collect.oneProcess.spansPerSecond),
+      'requests refused (429/503), sent again': collect.oneProcess.refused,
+    },
+    'two collector processes, one database': {
+      'committed per second': rate(collect.twoProcesses.spansPerSecond),
+      'requests refused (429/503), sent again': collect.twoProcesses.refused,
+    },
+  });
+  console.log('   target: at least 40,000 spans/s with one process');
+
   if (!hasChromium) {
-    console.log('\n9. Dashboard: skipped (no Chromium; apt-get install chromium, or set CHROMIUM_PATH)');
+    console.log('\n10. Dashboard: skipped (no Chromium; apt-get install chromium, or set CHROMIUM_PATH)');
     return;
   }
   const dashboard = await inFreshProcess<DashboardBenchResult>('dashboard');
-  console.log('\n9. Dashboard in Chromium (median of 5 openings)');
+  console.log('\n10. Dashboard in Chromium (median of 5 openings)');
   console.table({
     [`a run of ${dashboard.steps.toLocaleString('en-US')} steps, to tree and waterfall drawn (target < 2 s)`]: {
       latency: ms(dashboard.openRunMs),

@@ -234,6 +234,15 @@ describe('agentspan collect over HTTP', () => {
     expect(status).toBe(403);
   });
 
+  it('gives a browser’s preflight no CORS approval, so no web page can post spans to it', async () => {
+    const response = await fetch(tracesUrl(), {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('shows the queue, breaker, drops and its own counters on /healthz', async () => {
     const response = await fetch(`${service.collector.url}healthz`);
     expect(response.status).toBe(200);

@@ -6,6 +6,7 @@ import { checkDatabaseUrl } from '../../setup/options';
 import { DEFAULT_EMBEDDED_DATA_DIR } from '../../store/connection/embedded';
 import { CliError, EXIT_USAGE } from '../context/cli-error';
 import type { CommandContext } from '../context/command-context';
+import { logDiagTo } from '../context/diag-to-stderr';
 import { withoutPrefix } from '../context/failure-text';
 import { toNumber } from '../flags/number-argument';
 
@@ -53,6 +54,7 @@ async function collect(context: CommandContext, flags: Record<string, unknown>):
     // Option checks (an address without a token, a short token, a bad URL) and a port already taken.
     throw new CliError(withoutPrefix(String((error as Error).message)), EXIT_USAGE);
   }
+  const restoreDiag = logDiagTo(io, 'agentspan collect');
   const where = databaseUrl ? maskUrl(databaseUrl) : (globals.dataDir ?? DEFAULT_EMBEDDED_DATA_DIR);
   io.stdout(`agentspan collector on ${service.collector.url}v1/traces (writing to ${where})\n`);
   await new Promise<void>((resolve) => {
@@ -64,6 +66,7 @@ async function collect(context: CommandContext, flags: Record<string, unknown>):
     process.once('SIGTERM', () => resolve());
   });
   await service.close();
+  restoreDiag();
   const stats = service.processor.stats();
   io.stdout(
     `agentspan collector stopped: ${stats.written} record(s) written, ${stats.droppedTotal} dropped` +

@@ -1,5 +1,4 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import type { Command } from 'commander';
 import { Writable } from 'node:stream';
 import { maskUrl } from '../../capture/mask-url';
@@ -12,6 +11,7 @@ import { CliError, EXIT_USAGE } from '../context/cli-error';
 import type { CliIo } from '../context/cli-io';
 import { openCliStore, type CliStore } from '../context/cli-store';
 import type { CommandContext } from '../context/command-context';
+import { logDiagTo } from '../context/diag-to-stderr';
 import { failureText, withoutPrefix } from '../context/failure-text';
 import { addTenantFlag } from '../flags/tenant-flag';
 
@@ -54,7 +54,7 @@ async function serveMcp(context: CommandContext, flags: Record<string, unknown>)
     if (error instanceof AgentspanQueryError) throw new CliError(withoutPrefix(error.message), EXIT_USAGE);
     throw error;
   }
-  const restoreDiag = logDiagTo(io);
+  const restoreDiag = logDiagTo(io, 'agentspan mcp');
   try {
     // Opened now, so that a database that cannot be opened is reported at once (tool calls say so too).
     database
@@ -106,21 +106,4 @@ function untilStopped(io: CliIo): Promise<void> {
     if (io.signal !== undefined) io.signal.addEventListener('abort', stop, { once: true });
     else process.once('SIGINT', stop).once('SIGTERM', stop);
   });
-}
-
-/** Warnings and errors of the library (diag) on stderr while the server runs; returns what turns that off again. */
-function logDiagTo(io: CliIo): () => void {
-  const line =
-    (level: string) =>
-    (message: string): void =>
-      io.stderr(`agentspan mcp ${level}: ${withoutPrefix(message)}\n`);
-  const logger: DiagLogger = {
-    error: line('error'),
-    warn: line('warning'),
-    info: line('info'),
-    debug: line('debug'),
-    verbose: line('verbose'),
-  };
-  diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-  return () => diag.disable();
 }

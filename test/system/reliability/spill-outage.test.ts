@@ -62,10 +62,11 @@ it('loses nothing through a 60 s outage at 1,000 spans/s with the spill on: ever
   const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer(TRACER_NAME);
 
   await proxy.close(); // the database goes away
-  // The outage's 60 seconds, compressed: each second's 1,000 spans, then a short pause.
+  // The outage's 60 seconds, compressed: each second's 1,000 spans, then a pause in which the spill takes them (long
+  // enough for a loaded machine: with 40 ms, a full test run on two cores once left the spill behind the queue).
   for (let second = 0; second < SECONDS; second++) {
     emitRuns(tracer, RUNS_PER_SECOND, `second ${second}`);
-    await sleep(40);
+    await sleep(100);
   }
   const expectedRecords = SECONDS * RUNS_PER_SECOND * RECORDS_PER_RUN;
 
