@@ -1,8 +1,8 @@
 /**
  * OTLP ingest: spans per second sent to `agentspan collect` over HTTP (protobuf, as the OTLP exporters send them)
  * and committed to PostgreSQL, with one collector process and with two writing to the same database.
- * BENCH_COLLECT_REQUESTS: requests per measurement (300); BENCH_CHILD_NODE_OPTIONS: NODE_OPTIONS of the collector
- * processes (`--max-semi-space-size=64`, say).
+ * BENCH_COLLECT_REQUESTS: requests per measurement (300); BENCH_IN_FLIGHT: requests in flight per collector (8);
+ * BENCH_CHILD_NODE_OPTIONS: NODE_OPTIONS of the collector processes (`--max-semi-space-size=64`, say).
  */
 import { context, trace, type Tracer } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -16,7 +16,10 @@ import { createAgentspanDataSource } from '../src/store/connection/data-source';
 import { runMigrations } from '../src/store/connection/migrate';
 
 export interface IngestFigures {
+  /** From the first request sent to the last span committed. */
   spansPerSecond: number;
+  /** While a quarter to three quarters of the spans were committed: the rate once under way, before the tail. */
+  sustainedSpansPerSecond: number;
   seconds: number;
   /** Requests answered 429 or 503 (sent again after Retry-After). */
   refused: number;
@@ -32,7 +35,7 @@ export interface CollectBenchResult {
 
 const SPANS_PER_REQUEST = 512;
 /** Requests in flight per collector, as a few exporters sending at once would have. */
-const IN_FLIGHT = 8;
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 8);
 
 export async function benchCollect(): Promise<CollectBenchResult> {
   const requests = Number(process.env.BENCH_COLLECT_REQUESTS ?? 300);
@@ -67,13 +70,21 @@ async function ingest(processes: number, warmup: Uint8Array[], bodies: Uint8Arra
     const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT * processes });
     const expected = (sent: number) => sent * SPANS_PER_REQUEST;
     await send(urls, warmup, agent);
-    await untilCommitted(database.url, expected(warmup.length));
-    const started = process.hrtime.bigint();
-    const refused = await send(urls, bodies, agent);
-    await untilCommitted(database.url, expected(warmup.length + bodies.length));
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    await untilCommitted(database.url, [expected(warmup.length)]);
+    const base = expected(warmup.length);
+    const measured = expected(bodies.length);
+    const started = now();
+    const [refused, [quarter, threeQuarters, all]] = await Promise.all([
+      send(urls, bodies, agent),
+      untilCommitted(database.url, [base + measured / 4, base + (measured * 3) / 4, base + measured]),
+    ]);
     agent.destroy();
-    return { spansPerSecond: expected(bodies.length) / seconds, seconds, refused };
+    return {
+      spansPerSecond: measured / (all! - started),
+      sustainedSpansPerSecond: measured / 2 / (threeQuarters! - quarter!),
+      seconds: all! - started,
+      refused,
+    };
   } finally {
     await Promise.all(children.map((child) => stopChild(child)));
     await database.close();
@@ -117,16 +128,21 @@ function post(url: string, body: Uint8Array, agent: Agent): Promise<{ status: nu
   });
 }
 
-/** Waits until the database holds `spans` executions (committed, as a query sees them). */
-async function untilCommitted(url: string, spans: number): Promise<void> {
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+
+/** When the database held each number of executions (committed, as a query sees them), in seconds (`now()`). */
+async function untilCommitted(url: string, thresholds: number[]): Promise<number[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
+  const times: number[] = [];
   try {
-    for (;;) {
+    while (times.length < thresholds.length) {
       const { rows } = await client.query<{ count: string }>('SELECT count(*) FROM agent_executions');
-      if (Number(rows[0]!.count) >= spans) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      const count = Number(rows[0]!.count);
+      while (times.length < thresholds.length && count >= thresholds[times.length]!) times.push(now());
+      if (times.length < thresholds.length) await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    return times;
   } finally {
     await client.end();
   }

@@ -20,6 +20,11 @@ export interface CollectorOptions {
   maxBodyBytes?: number;
   /** What `Retry-After` says when the queue is full. Default 1 s; while the database is unreachable, until its next probe. */
   retryAfterSeconds?: number;
+  /**
+   * How long a request whose spans do not fit in the queue may wait for the writer to make room before it is answered
+   * 429 (a few requests at a time). Default 2,000 ms; 0: answered 429 at once.
+   */
+  queueWaitMs?: number;
 }
 
 export interface CheckedCollectorOptions {
@@ -30,11 +35,21 @@ export interface CheckedCollectorOptions {
   readonly tenantHeader: string | undefined;
   readonly maxBodyBytes: number;
   readonly retryAfterSeconds: number;
+  readonly queueWaitMs: number;
 }
 
 export const DEFAULT_COLLECTOR_PORT = 4318;
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
-const KEYS = new Set(['port', 'host', 'token', 'tenant', 'tenantHeader', 'maxBodyBytes', 'retryAfterSeconds']);
+const KEYS = new Set([
+  'port',
+  'host',
+  'token',
+  'tenant',
+  'tenantHeader',
+  'maxBodyBytes',
+  'retryAfterSeconds',
+  'queueWaitMs',
+]);
 
 const fail = (message: string): never => {
   throw new TypeError(`agentspan: collector ${message}`);
@@ -71,6 +86,10 @@ export function checkCollectorOptions(options: CollectorOptions = {}): CheckedCo
   if (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 1 || retryAfterSeconds > 3600) {
     fail('retryAfterSeconds must be an integer from 1 to 3600');
   }
+  const queueWaitMs = options.queueWaitMs ?? 2_000;
+  if (!Number.isInteger(queueWaitMs) || queueWaitMs < 0 || queueWaitMs > 60_000) {
+    fail('queueWaitMs must be an integer from 0 to 60000');
+  }
   return {
     port,
     host,
@@ -79,5 +98,6 @@ export function checkCollectorOptions(options: CollectorOptions = {}): CheckedCo
     tenantHeader: header === false ? undefined : header.toLowerCase(),
     maxBodyBytes,
     retryAfterSeconds,
+    queueWaitMs,
   };
 }

@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AgentSpanProcessorHealth, ReceiveResult } from '../export/types';
+import { prepareReceivedSpans, type OfferOutcome, type ReceivedBatch } from '../export/received-spans';
+import type { AgentSpanProcessorHealth } from '../export/types';
 import { listen } from '../internal/listen';
 import { hostName, isLoopback } from '../internal/loopback';
 import { SharedSecret } from '../internal/shared-secret';
@@ -13,7 +13,9 @@ import { readTraceRequest } from './read-trace-request';
 
 /** What the collector hands spans to: an AgentSpanProcessor (or anything that receives and reports like one). */
 export interface SpanReceiver {
-  receive(spans: readonly ReadableSpan[]): ReceiveResult;
+  offer(batch: ReceivedBatch): OfferOutcome;
+  /** Whether this many more spans would be taken now. */
+  hasRoomFor(count: number): boolean;
   health(): AgentSpanProcessorHealth;
 }
 
@@ -26,8 +28,9 @@ export interface Collector {
   close(): Promise<void>;
 }
 
-/** Per span, what a queued span is taken to hold beyond its share of the request body. */
-const SPAN_OVERHEAD_BYTES = 1_024;
+/** Requests that may wait for room in a full queue at once, and how often each looks. */
+const MAX_WAITING = 16;
+const WAIT_STEP_MS = 10;
 
 /**
  * OTLP/HTTP trace ingest (`POST /v1/traces`, protobuf or JSON, gzip or not) into a SpanReceiver, and `GET /healthz`.
@@ -46,8 +49,16 @@ export async function startCollector(receiver: SpanReceiver, options?: Collector
       ? isLoopback(hostName(request.headers.host))
       : secret.matchesBearer(request.headers.authorization);
 
+  // Spans per request lately: when the queue has no room for that many and enough requests already wait for room, a
+  // request is refused before its body is read and decoded: an overloaded collector spends nothing on it.
+  let typicalSpans = 1;
+  let waiting = 0;
   const exportTraces = async (request: IncomingMessage, response: ServerResponse, format: OtlpFormat) => {
-    const refusal = refusalOf(receiver.health(), checked.retryAfterSeconds);
+    const refusal =
+      refusalOf(receiver.health(), checked.retryAfterSeconds) ??
+      (!receiver.hasRoomFor(typicalSpans) && (checked.queueWaitMs === 0 || waiting >= MAX_WAITING)
+        ? queueFull(checked.retryAfterSeconds)
+        : undefined);
     if (refusal !== undefined) {
       // Not read: the sender keeps the spans and sends them again after Retry-After.
       counters.refused(refusal.status);
@@ -60,22 +71,43 @@ export async function startCollector(receiver: SpanReceiver, options?: Collector
     const resources = decodeBody(body, format);
     const tenant = checked.tenant ?? tenantFromHeader(request, checked.tenantHeader);
     const read = readTraceRequest(resources, { tenant });
-    const share = read.spans.length === 0 ? 0 : Math.ceil((2 * body.length) / read.spans.length);
-    for (const span of read.spans) span.estimatedBytes = SPAN_OVERHEAD_BYTES + share;
-    const result = receiver.receive(read.spans);
-    if (result.outcome !== 'queued') {
-      const status = result.outcome === 'queue_full' ? 429 : 503;
+    typicalSpans = Math.max(1, Math.round(typicalSpans * 0.8 + read.spans.length * 0.2));
+    const batch = prepareReceivedSpans(read.spans);
+    const outcome = await offerWhileWaiting(batch);
+    if (outcome !== 'queued') {
+      const status = outcome === 'queue_full' ? 429 : 503;
       counters.refused(status);
       const why =
-        result.outcome === 'queue_full'
+        outcome === 'queue_full'
           ? 'the queue is full: retry after a moment'
           : 'the collector is shutting down: send to another one, or retry';
       sendProblem(response, format, status, why, checked.retryAfterSeconds);
       return;
     }
-    counters.accepted(read.spans.length, result.ignored, read.rejected);
-    const reasons = read.rejected === 0 ? '' : `${read.rejected} span(s) rejected: ${read.reasons.join('; ')}`;
-    sendExportResponse(response, format, read.rejected, reasons);
+    const rejected = read.rejected + batch.rejected.length;
+    counters.accepted(read.spans.length - batch.rejected.length, batch.ignored, rejected);
+    const reasons = [...read.reasons, ...batch.rejected].slice(0, 3).join('; ');
+    sendExportResponse(response, format, rejected, rejected === 0 ? '' : `${rejected} span(s) rejected: ${reasons}`);
+  };
+
+  /**
+   * Offers the batch; while the queue is full, a few requests at a time wait (up to queueWaitMs) for the writer to
+   * make room rather than being sent back at once: a sender told 429 waits a whole Retry-After second, in which a busy
+   * writer would empty the queue and then idle.
+   */
+  const offerWhileWaiting = async (batch: ReceivedBatch): Promise<OfferOutcome> => {
+    let outcome = receiver.offer(batch);
+    if (outcome !== 'queue_full' || waiting >= MAX_WAITING) return outcome;
+    waiting++;
+    try {
+      for (let waited = 0; outcome === 'queue_full' && waited < checked.queueWaitMs; waited += WAIT_STEP_MS) {
+        await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
+        outcome = receiver.offer(batch);
+      }
+      return outcome;
+    } finally {
+      waiting--;
+    }
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -155,7 +187,7 @@ function tenantFromHeader(request: IncomingMessage, header: string | undefined):
 }
 
 interface Refusal {
-  status: 503;
+  status: 429 | 503;
   message: string;
   retryAfter: number;
 }
@@ -169,6 +201,10 @@ function refusalOf(health: AgentSpanProcessorHealth, minimum: number): Refusal |
     message: 'the database is unreachable: the spans are not taken, send them again after Retry-After',
     retryAfter: Math.max(minimum, Math.ceil(untilProbe / 1000)),
   };
+}
+
+function queueFull(retryAfter: number): Refusal {
+  return { status: 429, message: 'the queue is full: retry after a moment', retryAfter };
 }
 
 function healthOf(health: AgentSpanProcessorHealth, collector: CollectorStats) {

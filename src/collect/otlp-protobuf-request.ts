@@ -3,6 +3,7 @@ import { Reader } from 'protobufjs/minimal';
 import { keyValue, keyValuesIn } from './otlp-protobuf-values';
 import { done, endOf, fixed64Time, hex, LEN_1, LEN_2, LEN_3, LEN_4 } from './otlp-protobuf-wire';
 import {
+  NONE,
   type ReceivedEvent,
   type ReceivedLink,
   type ReceivedResource,
@@ -72,8 +73,8 @@ function span(reader: Reader, end: number): ReceivedSpan {
     startTime: undefined,
     endTime: undefined,
     attributes: {},
-    events: [],
-    links: [],
+    events: NONE,
+    links: NONE,
     statusCode: 0,
     statusMessage: '',
     droppedAttributesCount: 0,
@@ -112,12 +113,14 @@ function span(reader: Reader, end: number): ReceivedSpan {
         received.droppedAttributesCount = reader.uint32();
         break;
       case (11 << 3) | 2:
+        if (received.events === NONE) received.events = [];
         received.events.push(event(reader, endOf(reader)));
         break;
       case 12 << 3:
         received.droppedEventsCount = reader.uint32();
         break;
       case (13 << 3) | 2:
+        if (received.links === NONE) received.links = [];
         received.links.push(link(reader, endOf(reader)));
         break;
       case 14 << 3:

@@ -59,13 +59,10 @@ export class OtlpSpan implements ReadableSpan {
   readonly attributes: Attributes;
   readonly links: Link[];
   readonly events: TimedEvent[];
-  readonly duration: HrTime;
   readonly ended = true;
   readonly droppedAttributesCount: number;
   readonly droppedEventsCount: number;
   readonly droppedLinksCount: number;
-  /** What the queue counts this span as holding (its share of the request's body): see pendingSize. */
-  estimatedBytes = 1_024;
   private readonly context: SpanContext;
 
   constructor(
@@ -82,7 +79,6 @@ export class OtlpSpan implements ReadableSpan {
     this.kind = spanKindOf(parts.kind);
     this.startTime = parts.startTime;
     this.endTime = parts.endTime;
-    this.duration = durationOf(parts.startTime, parts.endTime);
     this.status = parts.status;
     this.attributes = parts.attributes;
     this.links = parts.links;
@@ -94,5 +90,10 @@ export class OtlpSpan implements ReadableSpan {
 
   spanContext(): SpanContext {
     return this.context;
+  }
+
+  /** Computed when asked: the mapping reads start and end, so most spans never need it. */
+  get duration(): HrTime {
+    return durationOf(this.startTime, this.endTime);
   }
 }

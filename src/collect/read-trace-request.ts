@@ -5,7 +5,11 @@ import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { ATTR_AGENTSPAN_TENANT_ID } from '../semconv/attributes';
 import { TRACER_NAME } from '../semconv/tracer-name';
 import { OtlpSpan } from './otlp-span';
-import type { ReceivedResource, ReceivedSpan } from './received-request';
+import { NONE, type ReceivedResource, type ReceivedSpan } from './received-request';
+
+/** The statuses of most spans, shared: one object per span less to keep while it waits in the queue. */
+const UNSET_STATUS = Object.freeze({ code: SpanStatusCode.UNSET });
+const OK_STATUS = Object.freeze({ code: SpanStatusCode.OK });
 
 /** The scope name spans that say they are agentspan's get here: received spans are read as anyone else's. */
 export const REMOTE_AGENTSPAN_SCOPE = `${TRACER_NAME} (otlp)`;
@@ -99,25 +103,36 @@ function otlpSpan(span: ReceivedSpan, resource: OtlpSpan['resource'], scope: Ins
       startTime,
       // A span without an end is stored as ending at its start (the mapping notes clock problems the same way).
       endTime: span.endTime ?? startTime,
-      status: code === SpanStatusCode.ERROR ? { code, message: span.statusMessage } : { code },
+      status:
+        code === SpanStatusCode.ERROR
+          ? { code, message: span.statusMessage }
+          : code === SpanStatusCode.OK
+            ? OK_STATUS
+            : UNSET_STATUS,
       attributes: span.attributes,
-      events: span.events.map((event): TimedEvent => ({
-        name: event.name,
-        time: event.time ?? startTime,
-        attributes: event.attributes,
-        droppedAttributesCount: event.droppedAttributesCount,
-      })),
-      links: span.links.flatMap((link): Link[] =>
-        TRACE_ID.test(link.traceId) && SPAN_ID.test(link.spanId)
-          ? [
-              {
-                context: { traceId: link.traceId, spanId: link.spanId, traceFlags: 1, isRemote: true },
-                attributes: link.attributes,
-                droppedAttributesCount: link.droppedAttributesCount,
-              },
-            ]
-          : [],
-      ),
+      events:
+        span.events.length === 0
+          ? NONE
+          : span.events.map((event): TimedEvent => ({
+              name: event.name,
+              time: event.time ?? startTime,
+              attributes: event.attributes,
+              droppedAttributesCount: event.droppedAttributesCount,
+            })),
+      links:
+        span.links.length === 0
+          ? NONE
+          : span.links.flatMap((link): Link[] =>
+              TRACE_ID.test(link.traceId) && SPAN_ID.test(link.spanId)
+                ? [
+                    {
+                      context: { traceId: link.traceId, spanId: link.spanId, traceFlags: 1, isRemote: true },
+                      attributes: link.attributes,
+                      droppedAttributesCount: link.droppedAttributesCount,
+                    },
+                  ]
+                : [],
+            ),
       droppedAttributesCount: span.droppedAttributesCount,
       droppedEventsCount: span.droppedEventsCount,
       droppedLinksCount: span.droppedLinksCount,

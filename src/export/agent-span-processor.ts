@@ -15,7 +15,7 @@ import { processorHealth, processorStats, spillPending, type HealthSources } fro
 import { publishHealthMetrics } from './processor-metrics';
 import { resolveProcessorOptions } from './processor-options';
 import type { RecordExporter } from './record-exporter';
-import { placeReceivedSpans } from './received-spans';
+import type { OfferOutcome, ReceivedBatch } from './received-spans';
 import { SpanLineageTracker, type Placement } from './span-lineage';
 import { SpanSpill } from './span-spill';
 import { StaleRunSweeper } from './stale-run-sweeper';
@@ -23,7 +23,6 @@ import type {
   AgentSpanProcessorHealth,
   AgentSpanProcessorOptions,
   AgentSpanProcessorStats,
-  ReceiveResult,
 } from './types';
 
 /** One warning per drop reason; the keys are made once, as drops happen on the application's path. */
@@ -154,20 +153,23 @@ export class AgentSpanProcessor implements SpanProcessor {
   }
 
   /**
-   * Ended spans received from elsewhere (the OTLP collector's requests): placed among themselves as the spans of
-   * this process are (placeReceivedSpans), then queued — all of them, or none when the queue has no room for all
-   * without evicting records it holds (`queue_full`) or the processor is shutting down (`stopped`). So a sender told
-   * to retry still holds what was not taken, and nothing already taken is dropped to make room.
+   * Queues ended spans received from elsewhere (the OTLP collector's requests), placed and mapped by
+   * `prepareReceivedSpans`: all of them, or none when the queue has no room for them all without evicting records it
+   * holds (`queue_full`: offer them again later) or the processor is shutting down (`stopped`). So a sender told to
+   * retry still holds what was not taken, and nothing taken is dropped to make room.
    */
-  receive(spans: readonly ReadableSpan[]): ReceiveResult {
-    const { placed, ignored } = placeReceivedSpans(spans);
-    const pending = placed.map(({ span, placement }) =>
-      placement === undefined ? span : new PendingRecord(span, 'end', undefined, placement),
-    );
-    if (!this.pipeline.fits(pending)) return { outcome: this.shutdownPromise ? 'stopped' : 'queue_full', ignored };
-    this.ignored += ignored;
-    for (const record of pending) this.pipeline.enqueue(record);
-    return { outcome: 'queued', ignored };
+  offer(batch: ReceivedBatch): OfferOutcome {
+    if (this.shutdownPromise) return 'stopped';
+    const room = this.pipeline.room();
+    if (batch.records.length > room.items || batch.bytes > room.bytes) return 'queue_full';
+    this.ignored += batch.ignored;
+    for (const record of batch.records) this.pipeline.enqueue(record);
+    return 'queued';
+  }
+
+  /** Whether `count` more received spans would be queued now (see offer): for refusing a request before reading it. */
+  hasRoomFor(count: number): boolean {
+    return this.pipeline.room().items >= count;
   }
 
   /**

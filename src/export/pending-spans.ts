@@ -13,7 +13,7 @@ import type { Placement } from './span-lineage';
  * common case: nothing allocated, nothing more for the garbage collector to copy while it waits), or a
  * PendingRecord for an agent's start or a span that came with withAgentContext attributes.
  */
-export type PendingSpan = ReadableSpan | PendingRecord;
+export type PendingSpan = ReadableSpan | PendingRecord | MappedRecord;
 
 export class PendingRecord {
   constructor(
@@ -24,8 +24,34 @@ export class PendingRecord {
   ) {}
 }
 
-function spanOf(pending: PendingSpan): ReadableSpan {
+/**
+ * A record mapped before it was queued: a span received over OTLP, mapped as its request is taken, so that what
+ * waits in the queue is the record alone, not the span with all its attributes as well.
+ */
+export class MappedRecord {
+  constructor(
+    readonly record: SpanRecord,
+    readonly estimatedBytes: number,
+  ) {}
+}
+
+function spanOf(pending: ReadableSpan | PendingRecord): ReadableSpan {
   return pending instanceof PendingRecord ? pending.span : pending;
+}
+
+/** What a mapped record holds on to, roughly: its texts plus a fixed overhead. */
+export function mappedRecordSize(record: SpanRecord): number {
+  const { execution } = record;
+  const text = (value: string | null | undefined) => (value == null ? 0 : value.length * 2);
+  return (
+    1_024 +
+    text(execution.input) +
+    text(execution.output) +
+    text(execution.errorMessage) +
+    text(execution.metadata) +
+    record.events.length * 256 +
+    record.decisions.length * 512
+  );
 }
 
 /**
@@ -63,9 +89,11 @@ function mapInto(mapped: MappedBatch, batch: PendingSpan[], start: number, end: 
     const pending = batch[i]!;
     try {
       const record =
-        pending instanceof PendingRecord
-          ? mapSpan(pending.span, pending.phase, pending.runAttributes, pending.placement)
-          : mapSpan(pending, 'end');
+        pending instanceof MappedRecord
+          ? pending.record
+          : pending instanceof PendingRecord
+            ? mapSpan(pending.span, pending.phase, pending.runAttributes, pending.placement)
+            : mapSpan(pending, 'end');
       if (record) {
         mapped.records.push(record);
         mapped.sources.push(pending);
@@ -85,6 +113,7 @@ function mapInto(mapped: MappedBatch, batch: PendingSpan[], start: number, end: 
 export async function settleResources(batch: PendingSpan[]): Promise<void> {
   const pending = new Set<Resource>();
   for (const item of batch) {
+    if (item instanceof MappedRecord) continue;
     const resource = spanOf(item).resource;
     if (resource?.asyncAttributesPending) pending.add(resource);
   }
@@ -93,10 +122,8 @@ export async function settleResources(batch: PendingSpan[]): Promise<void> {
 
 /** What a queued span holds on to, roughly: its captured payloads plus a fixed overhead. */
 export function pendingSize(pending: PendingSpan): number {
+  if (pending instanceof MappedRecord) return pending.estimatedBytes;
   const span = spanOf(pending);
-  // A span received over OTLP says how much of its request it holds (its attributes have other names than these).
-  const estimated = (span as { estimatedBytes?: unknown }).estimatedBytes;
-  if (typeof estimated === 'number') return estimated;
   const attributes = span.attributes;
   const input = attributes[ATTR_AGENTSPAN_INPUT];
   const output = attributes[ATTR_AGENTSPAN_OUTPUT];

@@ -1,7 +1,9 @@
 import { ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace-base';
 import type { ExecutionKind } from '../model/records';
+import { mapSpan } from '../mapping/map-span';
 import { spanKindOf } from '../mapping/span-kind';
+import { MappedRecord, mappedRecordSize } from './pending-spans';
 import { SpanLineageTracker, type Placement } from './span-lineage';
 
 export interface PlacedSpan {
@@ -16,7 +18,42 @@ export interface PlacedSpans {
   readonly ignored: number;
 }
 
-const keyOf = (traceId: string, spanId: string) => traceId + spanId;
+/** Spans received together, placed and mapped, ready for AgentSpanProcessor.offer. */
+export interface ReceivedBatch {
+  /** The records to store: what waits in the queue is the record, not the span with all its attributes as well. */
+  readonly records: MappedRecord[];
+  /** Their estimated bytes, as the queue counts them. */
+  readonly bytes: number;
+  /** Spans that are neither agentspan's nor GenAI spans: not stored. */
+  readonly ignored: number;
+  /** Why each span the mapping refused was left out (none is queued). */
+  readonly rejected: string[];
+}
+
+export type OfferOutcome = 'queued' | 'queue_full' | 'stopped';
+
+/**
+ * Spans that ended elsewhere and arrived together (one OTLP request), placed (placeReceivedSpans) and mapped now,
+ * once, however often the batch is offered to a full queue.
+ */
+export function prepareReceivedSpans(spans: readonly ReadableSpan[]): ReceivedBatch {
+  const { placed, ignored } = placeReceivedSpans(spans);
+  const records: MappedRecord[] = [];
+  const rejected: string[] = [];
+  let bytes = 0;
+  for (const { span, placement } of placed) {
+    try {
+      const record = mapSpan(span, 'end', undefined, placement);
+      if (record === undefined) continue;
+      const size = mappedRecordSize(record);
+      bytes += size;
+      records.push(new MappedRecord(record, size));
+    } catch (error) {
+      rejected.push(`span ${JSON.stringify(String(span.name).slice(0, 64))}: ${String(error)}`);
+    }
+  }
+  return { records, bytes, ignored, rejected };
+}
 
 /**
  * Places spans that ended elsewhere and arrived together (one OTLP request) as the processor places the spans of its
@@ -29,17 +66,19 @@ const keyOf = (traceId: string, spanId: string) => traceId + spanId;
  */
 export function placeReceivedSpans(spans: readonly ReadableSpan[]): PlacedSpans {
   const kinds: Array<ExecutionKind | undefined> = [];
-  const byId = new Map<string, number>();
+  // By span id alone (a parent is looked up with its trace id checked): no key string to build per span.
+  const bySpanId = new Map<string, number>();
   let ignored = 0;
   spans.forEach((span, index) => {
     const kind = spanKindOf(span.attributes, span.instrumentationScope.name, span.name);
     kinds.push(kind);
     if (kind === undefined) ignored++;
-    byId.set(keyOf(span.spanContext().traceId, span.spanContext().spanId), index);
+    bySpanId.set(span.spanContext().spanId, index);
   });
   const parentIndex = spans.map((span) => {
     const parent = span.parentSpanContext;
-    return parent === undefined ? -1 : (byId.get(keyOf(span.spanContext().traceId, parent.spanId)) ?? -1);
+    const index = parent === undefined ? undefined : bySpanId.get(parent.spanId);
+    return index !== undefined && spans[index]!.spanContext().traceId === span.spanContext().traceId ? index : -1;
   });
   const depth = depthsOf(parentIndex);
   const tracker = new SpanLineageTracker();

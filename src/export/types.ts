@@ -132,14 +132,3 @@ export interface AgentSpanProcessorHealth {
     abandonedRuns: number;
   };
 }
-
-/** What AgentSpanProcessor.receive did with spans received from elsewhere. */
-export interface ReceiveResult {
-  /**
-   * `queued`: all of them (to be written as any span is); `queue_full`: none, the queue has no room for them all now;
-   * `stopped`: none, the processor is shutting down.
-   */
-  outcome: 'queued' | 'queue_full' | 'stopped';
-  /** Of the spans, those that are neither agentspan's nor GenAI spans (not stored, whatever the outcome). */
-  ignored: number;
-}

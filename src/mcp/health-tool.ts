@@ -1,11 +1,11 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { DataSource } from 'typeorm';
 import { maskUrlsIn } from '../capture/mask-url';
-import { queryStoreHealth, type StoreHealth } from '../query/health-query';
+import { queryStoreHealth, queryTenantHealth } from '../query/health-query';
 import { describeDatabaseError, sqlStateOf } from '../store/connection/errors';
 import { VERSION } from '../version';
 import { registerReadOnlyTool } from './read-only-tool';
-import type { ReadOnlyRuns, ToolContext } from './tool-context';
+import type { ToolContext } from './tool-context';
 import { DatabaseUnavailableError } from './tool-errors';
 
 /**
@@ -29,21 +29,18 @@ async function healthOf(context: ToolContext): Promise<Record<string, unknown>> 
   const where = context.where === undefined ? null : maskUrlsIn(context.where);
   const server = { version: VERSION, tenant: context.tenant ?? null, database: where };
   try {
-    return { server, ...(await context.read((runs, dataSource) => storeHealthOf(runs, dataSource, context.tenant))) };
+    return { server, ...(await context.read((_runs, dataSource) => storeHealthOf(dataSource, context.tenant))) };
   } catch (error) {
     if (!(error instanceof DatabaseUnavailableError)) throw error;
     return { server, database: { reachable: false, error: maskUrlsIn(error.message) }, runs: null, rollups: null };
   }
 }
 
-async function storeHealthOf(
-  runs: ReadOnlyRuns,
-  dataSource: DataSource,
-  tenant: string | undefined,
-): Promise<Record<string, unknown>> {
-  let health: StoreHealth;
+async function storeHealthOf(dataSource: DataSource, tenant: string | undefined): Promise<Record<string, unknown>> {
+  let health;
   try {
-    health = await queryStoreHealth(dataSource);
+    // The store's counts cover every tenant: a pinned server counts its tenant's runs instead.
+    health = tenant === undefined ? await queryStoreHealth(dataSource) : await queryTenantHealth(dataSource, tenant);
   } catch (error) {
     if (sqlStateOf(error) === '42P01') {
       const error = 'no agentspan tables: run `agentspan migrate`';
@@ -54,35 +51,16 @@ async function storeHealthOf(
   const { rollupsRefreshedAt } = health;
   return {
     database: { reachable: true, migrated: true },
-    // The store's counts cover every tenant: a pinned server counts its tenant's runs instead.
-    runs: tenant === undefined ? storeCounts(health) : await tenantCounts(runs),
+    runs: {
+      total: health.runs,
+      running: health.running,
+      failed: health.failed,
+      latestStartedAt: health.latestStart,
+      ...('executions' in health ? { executions: health.executions } : {}),
+    },
     rollups: {
       completeUntil: rollupsRefreshedAt,
       lagMinutes: rollupsRefreshedAt === null ? null : Math.round((Date.now() - rollupsRefreshedAt.getTime()) / 60_000),
     },
-  };
-}
-
-function storeCounts(health: StoreHealth): Record<string, unknown> {
-  return {
-    total: health.runs,
-    running: health.running,
-    failed: health.failed,
-    latestStartedAt: health.latestStart,
-    executions: health.executions,
-  };
-}
-
-async function tenantCounts(runs: ReadOnlyRuns): Promise<Record<string, unknown>> {
-  const [{ groups }, latest] = await Promise.all([
-    runs.stats({ groupBy: 'status', source: 'raw' }),
-    runs.history({ limit: 1 }),
-  ]);
-  const count = (status: string) => groups.find((group) => group.key === status)?.count ?? 0;
-  return {
-    total: groups.reduce((sum, group) => sum + group.count, 0),
-    running: count('running'),
-    failed: count('failed'),
-    latestStartedAt: latest.runs[0]?.startedAt ?? null,
   };
 }

@@ -47,14 +47,12 @@ export class BatchPipeline<T> {
   private readonly delivery: Delivery<T>;
   private readonly scheduler: DrainScheduler<T>;
   private readonly shutdownSequence: PipelineShutdown<T>;
-  private readonly sizeOf: (item: T) => number;
   /** False once shutdown has begun: later records are dropped as `shutdown`. */
   private accepting = true;
 
   constructor(options: BatchPipelineOptions<T>) {
     // Throws on a bad option before any timer starts.
     const resolved = resolvePipelineOptions(options);
-    this.sizeOf = resolved.sizeOf;
     this.queue = new BoundedQueue<T>({
       maxItems: resolved.maxQueueSize,
       maxBytes: resolved.maxQueueBytes,
@@ -123,18 +121,12 @@ export class BatchPipeline<T> {
   }
 
   /**
-   * Whether these records would all be queued now with no record evicted (and the pipeline still accepts records):
-   * checked and then enqueued in one synchronous step, they are all admitted. Sizes them as `enqueue` would.
+   * How many more records, and how many more bytes of them, would be queued now with no record evicted (none after
+   * shutdown began): for a caller that would rather refuse work, and have it sent again, than drop what it took.
+   * Checked and then enqueued in one synchronous step, records within it are all admitted.
    */
-  fits(items: readonly T[]): boolean {
-    if (!this.accepting) return false;
-    let bytes = 0;
-    try {
-      for (const item of items) bytes += this.sizeOf(item);
-    } catch {
-      return false;
-    }
-    return this.queue.fits(items.length, bytes);
+  room(): { items: number; bytes: number } {
+    return this.accepting ? this.queue.room() : { items: 0, bytes: 0 };
   }
 
   /**

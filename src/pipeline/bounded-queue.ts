@@ -106,15 +106,12 @@ export class BoundedQueue<T> {
     return this.evictedCount;
   }
 
-  /**
-   * Whether `items` more items of `bytes` in all fit beside those queued and outstanding, evicting none: for a caller
-   * that would rather refuse work (and have it sent again) than make room by dropping what it already accepted.
-   */
-  fits(items: number, bytes: number): boolean {
-    return (
-      this.length + this.outstandingItemCount + items <= this.maxItems &&
-      this.queuedBytes + this.outstandingByteCount + bytes <= this.maxBytes
-    );
+  /** How many more items, and bytes, fit beside those queued and outstanding without evicting any. */
+  room(): { items: number; bytes: number } {
+    return {
+      items: this.maxItems - this.length - this.outstandingItemCount,
+      bytes: this.maxBytes - this.queuedBytes - this.outstandingByteCount,
+    };
   }
 
   /**

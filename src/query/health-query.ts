@@ -36,13 +36,40 @@ export async function queryStoreHealth(dataSource: DataSource): Promise<StoreHea
        FROM ${executions}`,
     ),
   );
-  const rollupsRefreshedAt = await rollupWatermark(dataSource);
+  return healthOf(row!, await rollupWatermark(dataSource));
+}
+
+/**
+ * The same for one tenant's agent runs: what a view pinned to a tenant may show (the store's totals would tell it
+ * how much the other tenants run). No count of executions: steps carry their run's tenant only when their span did.
+ */
+export async function queryTenantHealth(
+  dataSource: DataSource,
+  tenantId: string,
+): Promise<Omit<StoreHealth, 'executions'>> {
+  const executions = qualifiedTableName(dataSource, 'agent_executions');
+  const [row]: Array<Record<string, unknown>> = await untraced(() =>
+    dataSource.query(
+      `SELECT count(*)::int AS runs,
+              count(*) FILTER (WHERE status = 'running')::int AS running,
+              count(*) FILTER (WHERE status = 'failed')::int AS failed,
+              max(started_at) AS "latestStart"
+       FROM ${executions}
+       WHERE kind = 'agent' AND tenant_id = $1`,
+      [tenantId],
+    ),
+  );
+  const { executions: _executions, ...health } = healthOf(row!, await rollupWatermark(dataSource));
+  return health;
+}
+
+function healthOf(row: Record<string, unknown>, rollupsRefreshedAt: Date | null): StoreHealth {
   return {
-    runs: Number(row!.runs),
-    running: Number(row!.running),
-    failed: Number(row!.failed),
-    executions: Number(row!.executions),
-    latestStart: dateOrNull(row!.latestStart),
+    runs: Number(row.runs),
+    running: Number(row.running),
+    failed: Number(row.failed),
+    executions: Number(row.executions ?? 0),
+    latestStart: dateOrNull(row.latestStart),
     rollupsRefreshedAt,
   };
 }

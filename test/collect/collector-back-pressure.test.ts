@@ -48,11 +48,11 @@ async function storedCount(spans: ReadableSpan[]): Promise<number> {
   return rows[0]!.n;
 }
 
+/** Room for 600 records, written only when asked: a second request of 512 spans does not fit beside a first. */
+const SMALL_QUEUE = { queue: { maxQueueSize: 600, maxBatchSize: 600, flushIntervalMs: 60_000 } };
+
 it('answers 429 with Retry-After when the queue has no room for a request, takes none of it, and takes it later', async () => {
-  // Room for 600 records, written only when asked: the second request of 512 spans does not fit beside the first.
-  const service = await start({
-    processor: { queue: { maxQueueSize: 600, maxBatchSize: 600, flushIntervalMs: 60_000 } },
-  });
+  const service = await start({ queueWaitMs: 0, processor: SMALL_QUEUE });
   try {
     const first = runs(256);
     const second = runs(256);
@@ -66,6 +66,42 @@ it('answers 429 with Retry-After when the queue has no room for a request, takes
     await service.processor.flush(10_000);
     expect(await storedCount([...first, ...second])).toBe(1024);
     expect(service.collector.stats().refused).toEqual({ 429: 1, 503: 0 });
+  } finally {
+    await service.close();
+  }
+});
+
+it('lets a request the queue has no room for wait while the writer makes room, then takes it (no 429)', async () => {
+  const service = await start({ queueWaitMs: 5_000, processor: SMALL_QUEUE });
+  try {
+    const first = runs(256);
+    const second = runs(256);
+    expect((await post(service.collector.url, first)).status).toBe(200);
+    const waiting = post(service.collector.url, second);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(service.processor.stats().recorded).toBe(512); // the second is waiting, not taken
+    await service.processor.flush(10_000); // the writer makes room
+    expect((await waiting).status).toBe(200);
+    await service.processor.flush(10_000);
+    expect(await storedCount([...first, ...second])).toBe(1024);
+    expect(service.collector.stats().refused).toEqual({ 429: 0, 503: 0 });
+  } finally {
+    await service.close();
+  }
+});
+
+it('refuses a request before reading it when the queue has no room for a request of the usual size', async () => {
+  const service = await start({ queueWaitMs: 0, processor: SMALL_QUEUE });
+  try {
+    expect((await post(service.collector.url, runs(256))).status).toBe(200);
+    // Not even a request: a body read and decoded would get a 400. Refused unread, it gets a 429.
+    const response = await fetch(`${service.collector.url}v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf' },
+      body: Buffer.from([0x0a, 0xff, 0xff, 0xff]),
+    });
+    expect(response.status).toBe(429);
+    expect(service.collector.stats().failed).toEqual({});
   } finally {
     await service.close();
   }

@@ -1,4 +1,4 @@
-import { queryStoreHealth } from '../../src/query/health-query';
+import { queryStoreHealth, queryTenantHealth } from '../../src/query/health-query';
 import { refreshHourlyRollups } from '../../src/rollups/hourly-rollups';
 import { SpanWriter } from '../../src/store/write/span-writer';
 import { finalSpan, llmSpan, newTraceId } from '../support/span-records';
@@ -42,4 +42,19 @@ it('counts agent runs, running and failed ones, every execution, and says when t
   expect(health).toMatchObject({ runs: 2, running: 1, failed: 1, executions: 3 });
   expect(health.latestStart).toBeInstanceOf(Date);
   expect(health.rollupsRefreshedAt).toBeInstanceOf(Date);
+});
+
+it('counts one tenant’s agent runs for a view pinned to it, and no executions', async () => {
+  const acme = finalSpan({
+    traceId: newTraceId(),
+    kind: 'agent',
+    execution: { status: 'failed', tenantId: 'initech', startedAt: '2026-11-02T10:00:00.000000Z' },
+  });
+  const globex = finalSpan({ traceId: newTraceId(), kind: 'agent', execution: { tenantId: 'globex' } });
+  await new SpanWriter(store.dataSource).write([acme, globex]);
+  const health = await queryTenantHealth(store.dataSource, 'initech');
+  expect(health).toMatchObject({ runs: 1, running: 0, failed: 1 });
+  expect(health).not.toHaveProperty('executions');
+  expect(health.latestStart).toEqual(new Date('2026-11-02T10:00:00.000Z'));
+  expect(await queryTenantHealth(store.dataSource, "nobody' OR 1=1 --")).toMatchObject({ runs: 0 });
 });

@@ -26,6 +26,7 @@ export function addCollectCommand(program: Command, context: CommandContext): vo
     .option('--no-tenant-header', 'read no tenant header')
     .option('--spill-dir <dir>', 'keep what cannot be written now in files there, and replay them')
     .option('--max-body-bytes <n>', 'largest request body (413 beyond)', toNumber)
+    .option('--queue-wait <ms>', 'how long a request may wait for room in a full queue before a 429', toNumber)
     .option('--no-migrate', 'do not run agentspan’s migrations at start')
     .action((flags: Record<string, unknown>) => collect(context, flags));
 }
@@ -45,6 +46,7 @@ async function collect(context: CommandContext, flags: Record<string, unknown>):
       tenant: flags.tenant as string | undefined,
       tenantHeader: flags.tenantHeader as string | false,
       maxBodyBytes: flags.maxBodyBytes as number | undefined,
+      queueWaitMs: flags.queueWait as number | undefined,
       databaseUrl: databaseUrl || undefined,
       dataDir: globals.dataDir,
       migrate: flags.migrate !== false,

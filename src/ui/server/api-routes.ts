@@ -127,7 +127,11 @@ export function apiRoutes(
     {
       method: 'GET',
       path: /^\/api\/health$/,
-      handle: async () => ({ ...(await storeHealth(data.dataSource)), process: data.processHealth?.() ?? null }),
+      // The processor's counters are the whole application's: a dashboard pinned to a tenant leaves them out.
+      handle: async () => ({
+        ...(await storeHealth(data.dataSource, data.tenant)),
+        process: data.tenant === undefined ? (data.processHealth?.() ?? null) : null,
+      }),
     },
   ];
 

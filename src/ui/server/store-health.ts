@@ -1,12 +1,20 @@
 import type { DataSource } from 'typeorm';
 import { maskUrlsIn } from '../../capture/mask-url';
-import { queryStoreHealth } from '../../query/health-query';
+import { queryStoreHealth, queryTenantHealth } from '../../query/health-query';
 import { describeDatabaseError } from '../../store/connection/errors';
 
-/** /api/health's database and rollup figures; an unreachable database is an answer (reachable false), not a 500. */
-export async function storeHealth(dataSource: () => Promise<DataSource>): Promise<Record<string, unknown>> {
+/**
+ * /api/health's database and rollup figures; an unreachable database is an answer (reachable false), not a 500. A
+ * dashboard pinned to a tenant counts that tenant's runs only.
+ */
+export async function storeHealth(
+  dataSource: () => Promise<DataSource>,
+  tenant: string | undefined,
+): Promise<Record<string, unknown>> {
   try {
-    const { rollupsRefreshedAt, ...counts } = await queryStoreHealth(await dataSource());
+    const opened = await dataSource();
+    const { rollupsRefreshedAt, ...counts } =
+      tenant === undefined ? await queryStoreHealth(opened) : await queryTenantHealth(opened, tenant);
     return {
       database: { reachable: true, ...counts },
       rollups: {

@@ -125,6 +125,13 @@ describe('tenant pinning', () => {
     expect((await api(server, `/api/runs/${acme}`)).status).toBe(200);
     const stats = await api(server, '/api/stats');
     expect(stats.body.groups.map((group: { count: number }) => group.count)).toEqual([1]);
+    // Health counts the tenant's runs, not the store's: the totals would tell it how much the others run.
+    const health = await api(server, '/api/health');
+    expect(health.body.database).toMatchObject({ reachable: true, runs: 1 });
+    expect(health.body.database).not.toHaveProperty('executions');
+    expect(health.body.process).toBeNull();
+    const unpinned = await api(await serve(), '/api/health');
+    expect(unpinned.body.database).toMatchObject({ reachable: true, runs: 2 });
   });
 });
 
