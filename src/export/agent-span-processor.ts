@@ -19,11 +19,7 @@ import type { OfferOutcome, ReceivedBatch } from './received-spans';
 import { SpanLineageTracker, type Placement } from './span-lineage';
 import { SpanSpill } from './span-spill';
 import { StaleRunSweeper } from './stale-run-sweeper';
-import type {
-  AgentSpanProcessorHealth,
-  AgentSpanProcessorOptions,
-  AgentSpanProcessorStats,
-} from './types';
+import type { AgentSpanProcessorHealth, AgentSpanProcessorOptions, AgentSpanProcessorStats } from './types';
 
 /** One warning per drop reason; the keys are made once, as drops happen on the application's path. */
 const DROP_WARNING_KEYS: Record<DropReason, string> = {
