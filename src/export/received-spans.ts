@@ -93,8 +93,9 @@ export function placeReceivedSpans(spans: readonly ReadableSpan[]): PlacedSpans 
     tracker.start(spans[index] as unknown as Span, parentContext, kinds[index], false);
   }
   const placed: PlacedSpan[] = [];
-  // Ends: by end time, a child before its parent on a tie.
-  for (const index of orderBy(spans.length, (a, b) => endOf(spans[a]!) - endOf(spans[b]!) || depth[b]! - depth[a]!)) {
+  // Ends: every span after its descendants, siblings by end time. Not by end time alone: the SDK dates each span
+  // from its own reading of the wall clock (millisecond steps), so a child can look as if it ended after its parent.
+  for (const index of endOrder(spans, parentIndex)) {
     const kind = kinds[index];
     if (kind === undefined) continue;
     const decision = tracker.end(spans[index]!, kind);
@@ -114,6 +115,33 @@ const endOf = (span: ReadableSpan) => span.endTime[0] * 1e9 + span.endTime[1];
 
 function orderBy(length: number, compare: (a: number, b: number) => number): number[] {
   return Array.from({ length }, (_, index) => index).sort(compare);
+}
+
+/** The spans in post-order of their tree (children, by end time, before their parent); a cycle's spans at the end. */
+function endOrder(spans: readonly ReadableSpan[], parentIndex: readonly number[]): number[] {
+  const byEnd = (a: number, b: number) => endOf(spans[a]!) - endOf(spans[b]!);
+  const children: number[][] = spans.map(() => []);
+  const roots: number[] = [];
+  parentIndex.forEach((parent, index) => (parent < 0 ? roots : children[parent]!).push(index));
+  const order: number[] = [];
+  const visited = new Uint8Array(spans.length);
+  // Iterative, so a deep chain of spans cannot exhaust the stack: [span, whether its children are done].
+  const stack: Array<[number, boolean]> = roots
+    .sort(byEnd)
+    .reverse()
+    .map((root) => [root, false]);
+  while (stack.length > 0) {
+    const [index, childrenDone] = stack.pop()!;
+    if (childrenDone) {
+      order.push(index);
+      continue;
+    }
+    visited[index] = 1;
+    stack.push([index, true]);
+    for (const child of children[index]!.sort(byEnd).reverse()) stack.push([child, false]);
+  }
+  const inCycles = spans.map((_, index) => index).filter((index) => visited[index] === 0);
+  return order.concat(inCycles.sort(byEnd));
 }
 
 /** Each span's depth among the request's spans (0 when its parent is not among them); a cycle counts as a root. */

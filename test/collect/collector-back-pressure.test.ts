@@ -2,6 +2,9 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startCollectorService, type CollectorServiceOptions } from '../../src/collect/collector-service';
 import { endedRuns } from '../support/ended-runs';
 import { createStoreFixture, type StoreFixture } from '../support/store-fixture';
@@ -164,6 +167,46 @@ it('writes what it holds when it is closed, and refuses requests from then on', 
   expect(service.processor.stats().droppedTotal).toBe(0);
   await expect(post(service.collector.url, runs(1))).rejects.toThrow();
 });
+
+it('spills what it holds at shutdown while the database is down, and the next collector writes it', async () => {
+  const spill = mkdtempSync(join(tmpdir(), 'agentspan-collect-spill-'));
+  const proxy = await TcpProxy.reserve(targetOf(store.database.url));
+  await proxy.listen();
+  const through = (options: CollectorServiceOptions['processor']) =>
+    startCollectorService({
+      port: 0,
+      databaseUrl: proxy.urlFor(store.database.url),
+      migrate: false,
+      processor: options,
+    });
+  try {
+    const first = await through({
+      spill: { directory: spill },
+      shutdownTimeoutMs: 1_000,
+      breaker: { failureThreshold: 1_000, cooldownMs: 100 },
+      warnings: false,
+    });
+    await proxy.close();
+    const held = runs(20);
+    expect((await post(first.collector.url, held)).status).toBe(200);
+    await first.close();
+    expect(first.processor.stats()).toMatchObject({ droppedTotal: 0, spilled: 40 });
+    expect(await storedCount(held)).toBe(0);
+    await proxy.listen();
+    const next = await through({ spill: { directory: spill }, queue: { flushIntervalMs: 20 }, warnings: false });
+    try {
+      for (let waited = 0; (await storedCount(held)) < 40 && waited < 15_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await storedCount(held)).toBe(40);
+    } finally {
+      await next.close();
+    }
+  } finally {
+    await proxy.close();
+    rmSync(spill, { recursive: true, force: true });
+  }
+}, 30_000);
 
 it('with a token, refuses a request without it (401) and takes one that carries it', async () => {
   const token = 'collector-secret-0123456789';

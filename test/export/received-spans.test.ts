@@ -81,6 +81,24 @@ describe('placeReceivedSpans', () => {
     }
   });
 
+  it('places a child before its parent even when its end time says it ended later (each span reads the clock itself)', () => {
+    const spans = record((start) => {
+      const outer = start('chat gpt-4o', usage(100));
+      start('openai.chat', usage(100), outer).end();
+      outer.end();
+    });
+    // The SDK dates each span from its own reading of Date.now(): a child can seem to end a millisecond late.
+    const skewed = spans.map((span) =>
+      span.name === 'openai.chat'
+        ? ({ ...span, spanContext: () => span.spanContext(), endTime: [span.endTime[0] + 1, 0] } as ReadableSpan)
+        : span,
+    );
+    expect(byName(stored(skewed)).map(({ name, counted }) => [name, counted])).toEqual([
+      ['chat gpt-4o', false],
+      ['openai.chat', true],
+    ]);
+  });
+
   it('writes the spans of a model call whose outermost span is not in the request, each counted as it is', () => {
     const spans = record((start) => {
       const outer = start('chat gpt-4o', usage(100));

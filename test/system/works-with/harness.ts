@@ -38,11 +38,15 @@ export interface WorksWithFixture {
   readonly repository: AgentRunRepository;
   /**
    * Runs ./setups/<setup>.ts in a child process; resolves with the stored run of each variant, as the in-process
-   * processor stored it (`runs`) and as `agentspan collect` stored the same spans sent to it over OTLP (`collected`).
+   * processor stored it (`runs`) and as `agentspan collect` stored the same spans sent to it over OTLP (`collected`,
+   * protobuf or JSON: see OTLP_JSON_SETUPS).
    */
   run(setup: string): Promise<{ runs: Record<string, StoredRun>; collected: Record<string, StoredRun> }>;
   close(): Promise<void>;
 }
+
+/** The setups whose spans go to the collector as OTLP/JSON (exporter-trace-otlp-http); the others as protobuf. */
+const OTLP_JSON_SETUPS = new Set(['openai-openinference', 'langfuse', 'vercel-ai-sdk']);
 
 export async function createWorksWithFixture(): Promise<WorksWithFixture> {
   const store: StoreFixture = await createStoreFixture();
@@ -63,6 +67,7 @@ export async function createWorksWithFixture(): Promise<WorksWithFixture> {
         {
           AGENTSPAN_TEST_DATABASE_URL: store.database.url,
           AGENTSPAN_TEST_OTLP_URL: `${collector.collector.url}v1/traces`,
+          AGENTSPAN_TEST_OTLP_PROTOCOL: OTLP_JSON_SETUPS.has(setup) ? 'http/json' : 'http/protobuf',
         },
         [setup],
       );
@@ -153,7 +158,7 @@ export function buckets(
 /**
  * Registers the test file's fixture: a fresh database, the setup run once before the file's tests, closed after.
  * `run(variant)` is the stored run of one variant. Also registers the test that `agentspan collect`, sent the same
- * spans over OTLP/protobuf, stores every variant's run exactly as the in-process processor did.
+ * spans over OTLP (protobuf or JSON), stores every variant's run exactly as the in-process processor did.
  */
 export function storedRunsOf(setup: string): { run(variant: string): StoredRun; repository(): AgentRunRepository } {
   let fixture: WorksWithFixture | undefined;

@@ -6,14 +6,16 @@
  * patch modules for the life of a process.
  *
  * With AGENTSPAN_TEST_OTLP_URL the same spans also go, as any OpenTelemetry application would send them, to an
- * OTLP/HTTP endpoint (protobuf): `agentspan collect`, whose copy of each run must be the same.
+ * OTLP/HTTP endpoint: `agentspan collect`, whose copy of each run must be the same. AGENTSPAN_TEST_OTLP_PROTOCOL
+ * says which exporter: `http/protobuf` (exporter-trace-otlp-proto) or `http/json` (exporter-trace-otlp-http).
  *
  *   node -r ts-node/register/transpile-only setup-process.ts <setup>   (AGENTSPAN_TEST_DATABASE_URL: a migrated database)
  */
 import 'reflect-metadata';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Agent, Trace } from '../../../src';
 import { AgentSpanProcessor } from '../../../src/export/agent-span-processor';
@@ -46,9 +48,8 @@ async function main(): Promise<void> {
   const dataSource = await createAgentspanDataSource({ url, poolSize: 1 });
   const processor = new AgentSpanProcessor({ dataSource, queue: { flushIntervalMs: 20 } });
   const otlpUrl = process.env.AGENTSPAN_TEST_OTLP_URL;
-  const otlp: SpanProcessor | undefined = otlpUrl
-    ? new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpUrl }))
-    : undefined;
+  const Exporter = process.env.AGENTSPAN_TEST_OTLP_PROTOCOL === 'http/json' ? JsonTraceExporter : ProtobufTraceExporter;
+  const otlp: SpanProcessor | undefined = otlpUrl ? new BatchSpanProcessor(new Exporter({ url: otlpUrl })) : undefined;
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const spanProcessors = otlp === undefined ? [processor] : [processor, otlp];
   trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors }));
