@@ -25,6 +25,11 @@ export interface CollectorOptions {
    * 429 (a few requests at a time). Default 2,000 ms; 0: answered 429 at once.
    */
   queueWaitMs?: number;
+  /**
+   * Requests taken at once (being read, decoded, or waiting for room): past it a request is answered 429 unread. Each
+   * holds up to `maxBodyBytes`, so this bounds the collector's memory. Default 64.
+   */
+  maxRequestsInProgress?: number;
 }
 
 export interface CheckedCollectorOptions {
@@ -36,6 +41,7 @@ export interface CheckedCollectorOptions {
   readonly maxBodyBytes: number;
   readonly retryAfterSeconds: number;
   readonly queueWaitMs: number;
+  readonly maxRequestsInProgress: number;
 }
 
 export const DEFAULT_COLLECTOR_PORT = 4318;
@@ -49,6 +55,7 @@ const KEYS = new Set([
   'maxBodyBytes',
   'retryAfterSeconds',
   'queueWaitMs',
+  'maxRequestsInProgress',
 ]);
 
 const fail = (message: string): never => {
@@ -90,6 +97,10 @@ export function checkCollectorOptions(options: CollectorOptions = {}): CheckedCo
   if (!Number.isInteger(queueWaitMs) || queueWaitMs < 0 || queueWaitMs > 60_000) {
     fail('queueWaitMs must be an integer from 0 to 60000');
   }
+  const maxRequestsInProgress = options.maxRequestsInProgress ?? 64;
+  if (!Number.isInteger(maxRequestsInProgress) || maxRequestsInProgress < 1 || maxRequestsInProgress > 10_000) {
+    fail('maxRequestsInProgress must be an integer from 1 to 10000');
+  }
   return {
     port,
     host,
@@ -99,5 +110,6 @@ export function checkCollectorOptions(options: CollectorOptions = {}): CheckedCo
     maxBodyBytes,
     retryAfterSeconds,
     queueWaitMs,
+    maxRequestsInProgress,
   };
 }

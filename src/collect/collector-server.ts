@@ -53,10 +53,13 @@ export async function startCollector(receiver: SpanReceiver, options?: Collector
   // request is refused before its body is read and decoded: an overloaded collector spends nothing on it.
   let typicalSpans = 1;
   let waiting = 0;
+  // Requests being read, decoded or waiting: each holds its body, so their number bounds the collector's memory.
+  let inProgress = 0;
   const exportTraces = async (request: IncomingMessage, response: ServerResponse, format: OtlpFormat) => {
     const refusal =
       refusalOf(receiver.health(), checked.retryAfterSeconds) ??
-      (!receiver.hasRoomFor(typicalSpans) && (checked.queueWaitMs === 0 || waiting >= MAX_WAITING)
+      (inProgress >= checked.maxRequestsInProgress ||
+      (!receiver.hasRoomFor(typicalSpans) && (checked.queueWaitMs === 0 || waiting >= MAX_WAITING))
         ? queueFull(checked.retryAfterSeconds)
         : undefined);
     if (refusal !== undefined) {
@@ -66,6 +69,15 @@ export async function startCollector(receiver: SpanReceiver, options?: Collector
       request.resume();
       return;
     }
+    inProgress++;
+    try {
+      await takeRequest(request, response, format);
+    } finally {
+      inProgress--;
+    }
+  };
+
+  const takeRequest = async (request: IncomingMessage, response: ServerResponse, format: OtlpFormat) => {
     const raw = await readBody(request, checked.maxBodyBytes);
     const body = await decompress(raw, request.headers['content-encoding'], checked.maxBodyBytes);
     const resources = decodeBody(body, format);

@@ -3,6 +3,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollectorService, type CollectorServiceOptions } from '../../src/collect/collector-service';
@@ -105,6 +106,33 @@ it('refuses a request before reading it when the queue has no room for a request
     });
     expect(response.status).toBe(429);
     expect(service.collector.stats().failed).toEqual({});
+  } finally {
+    await service.close();
+  }
+});
+
+it('answers 429 unread past the requests it may take at once, and takes requests again once they are done', async () => {
+  const service = await start({ maxRequestsInProgress: 1, processor: { queue: { flushIntervalMs: 20 } } });
+  try {
+    const body = ProtobufTraceSerializer.serializeRequest(runs(1))!;
+    // A slow sender: its headers and half its body, the rest later.
+    const slow = httpRequest(`${service.collector.url}v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', 'content-length': String(body.length) },
+    });
+    const slowStatus = new Promise<number>((resolve, reject) => {
+      slow.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      slow.on('error', reject);
+    });
+    slow.write(body.subarray(0, 10));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await post(service.collector.url, runs(1))).status).toBe(429);
+    slow.end(body.subarray(10));
+    expect(await slowStatus).toBe(200);
+    expect((await post(service.collector.url, runs(1))).status).toBe(200);
   } finally {
     await service.close();
   }

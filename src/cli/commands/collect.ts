@@ -27,6 +27,7 @@ export function addCollectCommand(program: Command, context: CommandContext): vo
     .option('--spill-dir <dir>', 'keep what cannot be written now in files there, and replay them')
     .option('--max-body-bytes <n>', 'largest request body (413 beyond)', toNumber)
     .option('--queue-wait <ms>', 'how long a request may wait for room in a full queue before a 429', toNumber)
+    .option('--max-requests <n>', 'requests taken at once; past it, 429 without reading them', toNumber)
     .option('--no-migrate', 'do not run agentspan’s migrations at start')
     .action((flags: Record<string, unknown>) => collect(context, flags));
 }
@@ -47,6 +48,7 @@ async function collect(context: CommandContext, flags: Record<string, unknown>):
       tenantHeader: flags.tenantHeader as string | false,
       maxBodyBytes: flags.maxBodyBytes as number | undefined,
       queueWaitMs: flags.queueWait as number | undefined,
+      maxRequestsInProgress: flags.maxRequests as number | undefined,
       databaseUrl: databaseUrl || undefined,
       dataDir: globals.dataDir,
       migrate: flags.migrate !== false,
