@@ -87,13 +87,10 @@ export async function startCollector(receiver: SpanReceiver, options?: Collector
     const batch = prepareReceivedSpans(read.spans);
     const outcome = await offerWhileWaiting(batch);
     if (outcome !== 'queued') {
-      const status = outcome === 'queue_full' ? 429 : 503;
-      counters.refused(status);
-      const why =
-        outcome === 'queue_full'
-          ? 'the queue is full: retry after a moment'
-          : 'the collector is shutting down: send to another one, or retry';
-      sendProblem(response, format, status, why, checked.retryAfterSeconds);
+      const refusal =
+        outcome === 'queue_full' ? queueFull(checked.retryAfterSeconds) : stopping(checked.retryAfterSeconds);
+      counters.refused(refusal.status);
+      sendProblem(response, format, refusal.status, refusal.message, refusal.retryAfter);
       return;
     }
     const rejected = read.rejected + batch.rejected.length;
@@ -217,6 +214,10 @@ function refusalOf(health: AgentSpanProcessorHealth, minimum: number): Refusal |
 
 function queueFull(retryAfter: number): Refusal {
   return { status: 429, message: 'the queue is full: retry after a moment', retryAfter };
+}
+
+function stopping(retryAfter: number): Refusal {
+  return { status: 503, message: 'the collector is shutting down: send to another one, or retry', retryAfter };
 }
 
 function healthOf(health: AgentSpanProcessorHealth, collector: CollectorStats) {

@@ -1,8 +1,7 @@
 import { AgentSpanProcessor } from '../export/agent-span-processor';
 import type { AgentSpanProcessorOptions } from '../export/types';
-import { createAgentspanDataSource } from '../store/connection/data-source';
-import { createEmbeddedDataSource } from '../store/connection/embedded';
-import { StoreConnection, type OpenedStore } from '../store/connection/store-connection';
+import { openStore } from '../store/connection/open-store';
+import { StoreConnection } from '../store/connection/store-connection';
 import type { CollectorOptions } from './collector-options';
 import { startCollector, type Collector } from './collector-server';
 
@@ -39,7 +38,9 @@ export interface CollectorService {
  */
 export async function startCollectorService(options: CollectorServiceOptions = {}): Promise<CollectorService> {
   const { databaseUrl, dataDir, migrate, processor: processorOptions, ...http } = options;
-  const connection = new StoreConnection(() => openStore(databaseUrl, dataDir), { migrate: migrate !== false });
+  const connection = new StoreConnection(() => openStore({ url: databaseUrl, dataDir }), {
+    migrate: migrate !== false,
+  });
   const processor = new AgentSpanProcessor({
     ...processorOptions,
     connection,
@@ -69,13 +70,4 @@ export async function startCollectorService(options: CollectorServiceOptions = {
       return closing;
     },
   };
-}
-
-async function openStore(databaseUrl: string | undefined, dataDir: string | undefined): Promise<OpenedStore> {
-  if (databaseUrl) {
-    const dataSource = await createAgentspanDataSource({ url: databaseUrl });
-    return { dataSource, close: () => dataSource.destroy() };
-  }
-  const embedded = await createEmbeddedDataSource({ dataDir });
-  return { dataSource: embedded.dataSource, close: () => embedded.close() };
 }

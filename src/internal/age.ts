@@ -13,3 +13,9 @@ export function ageMs(value: string): number | undefined {
   if (!(age <= MAX_AGE_MS)) throw new RangeError('An age must be at most 1,000 years (365250d).');
   return age;
 }
+
+/** An age ("24h") as the ISO time that long before now; anything else as given (a time, to be checked as one). */
+export function timeOrAgeAgo(value: string): string {
+  const age = ageMs(value);
+  return age === undefined ? value : new Date(Date.now() - age).toISOString();
+}

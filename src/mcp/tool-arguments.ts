@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ageMs } from '../internal/age';
+import { timeOrAgeAgo } from '../internal/age';
 import { EXECUTION_STATUSES } from '../query/query-arguments';
 import { ToolArgumentError } from './tool-errors';
 
@@ -89,11 +89,9 @@ export function filtersOf(args: Partial<Record<FilterKey, unknown>>): Record<str
 }
 
 function timeOf(name: string, value: string): string {
-  let age: number | undefined;
   try {
-    age = ageMs(value);
+    return timeOrAgeAgo(value);
   } catch (error) {
     throw new ToolArgumentError(`${name}: ${(error as Error).message}`);
   }
-  return age === undefined ? value : new Date(Date.now() - age).toISOString();
 }

@@ -9,8 +9,7 @@ import type { FlushResult } from '../pipeline/types';
 import { AgentSpanProcessor } from '../export/agent-span-processor';
 import type { AgentSpanProcessorHealth, AgentSpanProcessorStats } from '../export/types';
 import { AgentRunRepository } from '../query/agent-run-repository';
-import { createAgentspanDataSource } from '../store/connection/data-source';
-import { createEmbeddedDataSource } from '../store/connection/embedded';
+import { openStore } from '../store/connection/open-store';
 import { refreshHourlyRollups, type RefreshRollupsOptions, type RefreshRollupsResult } from '../rollups/hourly-rollups';
 import { StoreConnection, type OpenedStore } from '../store/connection/store-connection';
 import { checkDatabaseUrl, validateTelemetryOptions, type AgentTelemetryOptions, type OtlpOptions } from './options';
@@ -72,7 +71,7 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
   const databaseUrl = settings.databaseUrl ?? process.env.DATABASE_URL;
   if (settings.databaseUrl === undefined && databaseUrl) checkDatabaseUrl(databaseUrl, 'DATABASE_URL');
   const storage = settings.dataSource || databaseUrl ? 'server' : 'embedded';
-  const connection = new StoreConnection(() => openStore(settings, databaseUrl), {
+  const connection = new StoreConnection(() => openApplicationStore(settings, databaseUrl), {
     migrate: settings.migrate !== false,
   });
   const shutdownTimeoutMs = settings.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
@@ -202,22 +201,21 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
   return telemetry;
 }
 
-async function openStore(settings: AgentTelemetryOptions, databaseUrl: string | undefined): Promise<OpenedStore> {
+async function openApplicationStore(
+  settings: AgentTelemetryOptions,
+  databaseUrl: string | undefined,
+): Promise<OpenedStore> {
   if (settings.dataSource) {
     const dataSource = settings.dataSource;
     if (!dataSource.isInitialized) await dataSource.initialize();
     return { dataSource, close: async () => {} }; // the application's DataSource: the application closes it
   }
-  if (databaseUrl) {
-    const dataSource = await createAgentspanDataSource({
-      url: databaseUrl,
-      schema: settings.schema,
-      ...settings.databaseTimeouts,
-    });
-    return { dataSource, close: () => dataSource.destroy() };
-  }
-  const embedded = await createEmbeddedDataSource({ dataDir: settings.embeddedDataDir, schema: settings.schema });
-  return { dataSource: embedded.dataSource, close: () => embedded.close() };
+  return openStore({
+    url: databaseUrl,
+    dataDir: settings.embeddedDataDir,
+    schema: settings.schema,
+    ...settings.databaseTimeouts,
+  });
 }
 
 function otlpOptions(option: boolean | OtlpOptions | undefined): OtlpOptions | undefined {

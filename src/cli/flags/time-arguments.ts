@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { ageMs } from '../../internal/age';
+import { ageMs, timeOrAgeAgo } from '../../internal/age';
 
 /** Parsers of time option values that commander calls: a bad value is an InvalidArgumentError naming the option. */
 
@@ -17,6 +17,9 @@ export function toAge(value: string): number | string {
 
 /** --since as an ISO time, or an age ("24h", "7d") counted back from now. */
 export function toSince(value: string): string {
-  const age = toAge(value);
-  return typeof age === 'number' ? new Date(Date.now() - age).toISOString() : age;
+  try {
+    return timeOrAgeAgo(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }

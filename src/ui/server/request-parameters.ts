@@ -1,4 +1,4 @@
-import { ageMs } from '../../internal/age';
+import { timeOrAgeAgo } from '../../internal/age';
 import { metadataValue } from '../../query/metadata-arguments';
 import type { MetadataScalar } from '../../query/run-filter-types';
 import { METADATA_PARAMETER_PREFIX, RUN_FILTER_PARAMETERS } from '../run-filter-parameters';
@@ -56,13 +56,11 @@ function valueOf(name: string, values: string[]): unknown {
 
 /** An age ("24h") as the ISO time that long ago; anything else as given, for the repository to check. */
 function timeOf(name: string, value: string): string {
-  let age: number | undefined;
   try {
-    age = ageMs(value);
+    return timeOrAgeAgo(value);
   } catch (error) {
     throw badParameter(name, (error as Error).message);
   }
-  return age === undefined ? value : new Date(Date.now() - age).toISOString();
 }
 
 function badParameter(name: string, problem: string): HttpError {
