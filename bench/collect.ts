@@ -1,8 +1,12 @@
 /**
  * OTLP ingest: spans per second sent to `agentspan collect` over HTTP (protobuf, as the OTLP exporters send them)
- * and committed to PostgreSQL, with one collector process and with two writing to the same database.
- * BENCH_COLLECT_REQUESTS: requests per measurement (300); BENCH_IN_FLIGHT: requests in flight per collector (8);
- * BENCH_CHILD_NODE_OPTIONS: NODE_OPTIONS of the collector processes (`--max-semi-space-size=64`, say).
+ * and committed to PostgreSQL, with one collector process (its default worker threads, one per core) and with two
+ * writing to the same database.
+ *
+ * BENCH_COLLECT_REQUESTS: requests per measurement (600); BENCH_IN_FLIGHT: requests in flight per collector (8);
+ * BENCH_CHILD_NODE_OPTIONS: NODE_OPTIONS of the collector processes (`--max-semi-space-size=64`, say);
+ * BENCH_WORKERS: the collectors' worker threads (0: all in one thread); BENCH_PROCESSOR: their processor options, as
+ * JSON (`{"queue":{"maxBatchSize":10000}}`, say).
  */
 import { context, trace, type Tracer } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -28,26 +32,40 @@ export interface IngestFigures {
 export interface CollectBenchResult {
   spans: number;
   spansPerRequest: number;
+  /** Worker threads of each collector process (its default: one per core, at most 4). */
+  workersPerProcess: number;
   bodyKiB: number;
   oneProcess: IngestFigures;
   twoProcesses: IngestFigures;
 }
 
 const SPANS_PER_REQUEST = 512;
+/** As the collector processes report it. */
+let workersPerProcess = 0;
+/** Requests sent first and not measured: the collectors' code compiled, their connections opened. */
+const WARMUP_REQUESTS = 20;
 /** Requests in flight per collector, as a few exporters sending at once would have. */
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 8);
 
 export async function benchCollect(): Promise<CollectBenchResult> {
-  const requests = Number(process.env.BENCH_COLLECT_REQUESTS ?? 300);
-  const bodies = recordBodies(requests * 2 + 20);
-  const warmup = bodies.slice(0, 20);
-  const oneProcess = await ingest(1, warmup, bodies.slice(20, 20 + requests));
-  const twoProcesses = await ingest(2, [], bodies.slice(20 + requests));
+  const requests = Number(process.env.BENCH_COLLECT_REQUESTS ?? 600);
+  const bodies = recordBodies(2 * (WARMUP_REQUESTS + requests));
+  const oneProcess = await ingest(
+    1,
+    bodies.slice(0, WARMUP_REQUESTS),
+    bodies.slice(WARMUP_REQUESTS, WARMUP_REQUESTS + requests),
+  );
+  const twoProcesses = await ingest(
+    2,
+    bodies.slice(WARMUP_REQUESTS + requests, 2 * WARMUP_REQUESTS + requests),
+    bodies.slice(2 * WARMUP_REQUESTS + requests),
+  );
   const bodyBytes = bodies.reduce((sum, body) => sum + body.length, 0) / bodies.length;
   return {
     spans: requests * SPANS_PER_REQUEST,
     spansPerRequest: SPANS_PER_REQUEST,
     bodyKiB: Math.round(bodyBytes / 1024),
+    workersPerProcess,
     oneProcess,
     twoProcesses,
   };
@@ -66,19 +84,22 @@ async function ingest(processes: number, warmup: Uint8Array[], bodies: Uint8Arra
     }),
   );
   try {
-    const urls = await Promise.all(children.map(async (child) => (await firstJsonLine<{ url: string }>(child)).url));
+    const ready = await Promise.all(children.map((child) => firstJsonLine<{ url: string; workers: number }>(child)));
+    const urls = ready.map((child) => child.url);
+    workersPerProcess = ready[0]!.workers;
     const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT * processes });
     const expected = (sent: number) => sent * SPANS_PER_REQUEST;
     await send(urls, warmup, agent);
-    await untilCommitted(database.url, [expected(warmup.length)]);
+    await untilWritten(urls, agent, [expected(warmup.length)]);
     const base = expected(warmup.length);
     const measured = expected(bodies.length);
     const started = now();
     const [refused, [quarter, threeQuarters, all]] = await Promise.all([
       send(urls, bodies, agent),
-      untilCommitted(database.url, [base + measured / 4, base + (measured * 3) / 4, base + measured]),
+      untilWritten(urls, agent, [base + measured / 4, base + (measured * 3) / 4, base + measured]),
     ]);
     agent.destroy();
+    await expectStored(database.url, base + measured);
     return {
       spansPerSecond: measured / (all! - started),
       sustainedSpansPerSecond: measured / 2 / (threeQuarters! - quarter!),
@@ -130,19 +151,43 @@ function post(url: string, body: Uint8Array, agent: Agent): Promise<{ status: nu
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
-/** When the database held each number of executions (committed, as a query sees them), in seconds (`now()`). */
-async function untilCommitted(url: string, thresholds: number[]): Promise<number[]> {
+/**
+ * When the collectors had written each number of records (their writers count a batch once its transaction
+ * committed), in seconds (`now()`). Asked of the collectors' /healthz rather than of the database: a `count(*)` every
+ * few milliseconds over a growing table would take a good part of the PostgreSQL core the benchmark measures.
+ */
+async function untilWritten(urls: string[], agent: Agent, thresholds: number[]): Promise<number[]> {
+  const times: number[] = [];
+  while (times.length < thresholds.length) {
+    const written = (await Promise.all(urls.map((url) => writtenBy(url, agent)))).reduce((sum, n) => sum + n, 0);
+    while (times.length < thresholds.length && written >= thresholds[times.length]!) times.push(now());
+    if (times.length < thresholds.length) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return times;
+}
+
+function writtenBy(url: string, agent: Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${url}healthz`, { agent }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve((JSON.parse(text) as { counters: { written: number } }).counters.written));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** The database holds exactly the spans sent, once each: what the collectors counted as written is what is there. */
+async function expectStored(url: string, executions: number): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
-  const times: number[] = [];
   try {
-    while (times.length < thresholds.length) {
-      const { rows } = await client.query<{ count: string }>('SELECT count(*) FROM agent_executions');
-      const count = Number(rows[0]!.count);
-      while (times.length < thresholds.length && count >= thresholds[times.length]!) times.push(now());
-      if (times.length < thresholds.length) await new Promise((resolve) => setTimeout(resolve, 10));
+    const { rows } = await client.query<{ count: string }>('SELECT count(*) FROM agent_executions');
+    if (Number(rows[0]!.count) !== executions) {
+      throw new Error(`${rows[0]!.count} executions stored, ${executions} expected`);
     }
-    return times;
   } finally {
     await client.end();
   }

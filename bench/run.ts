@@ -187,9 +187,10 @@ async function main(): Promise<void> {
     'sustained (25 % to 75 % committed)': rate(figures.sustainedSpansPerSecond),
     'requests refused (429/503), sent again': figures.refused,
   });
+  const threads = `${collect.workersPerProcess} worker threads each`;
   console.table({
-    'one collector process': ingestRow(collect.oneProcess),
-    'two collector processes, one database': ingestRow(collect.twoProcesses),
+    [`one collector process (${threads})`]: ingestRow(collect.oneProcess),
+    [`two collector processes (${threads}), one database`]: ingestRow(collect.twoProcesses),
   });
   console.log('   target: at least 40,000 spans/s with one process');
 

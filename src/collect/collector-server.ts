@@ -1,23 +1,14 @@
 import { diag } from '@opentelemetry/api';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { prepareReceivedSpans, type OfferOutcome, type ReceivedBatch } from '../export/received-spans';
 import type { AgentSpanProcessorHealth } from '../export/types';
 import { listen } from '../internal/listen';
 import { hostName, isLoopback } from '../internal/loopback';
 import { SharedSecret } from '../internal/shared-secret';
 import { checkCollectorOptions, type CollectorOptions } from './collector-options';
 import { CollectorCounters, type CollectorStats } from './collector-stats';
-import { decodeBody, decompress, formatOf, readBody, RequestProblem, type OtlpFormat } from './otlp-body';
+import { decompress, formatOf, readBody, RequestProblem, type OtlpFormat } from './otlp-body';
 import { sendExportResponse, sendJson, sendProblem } from './otlp-responses';
-import { readTraceRequest } from './read-trace-request';
-
-/** What the collector hands spans to: an AgentSpanProcessor (or anything that receives and reports like one). */
-export interface SpanReceiver {
-  offer(batch: ReceivedBatch): OfferOutcome;
-  /** Whether this many more spans would be taken now. */
-  hasRoomFor(count: number): boolean;
-  health(): AgentSpanProcessorHealth;
-}
+import { queueFull, type TraceIntake } from './trace-intake';
 
 export interface Collector {
   /** Where it listens, e.g. http://127.0.0.1:4318/ (exporters send to `${url}v1/traces`). */
@@ -28,18 +19,14 @@ export interface Collector {
   close(): Promise<void>;
 }
 
-/** Requests that may wait for room in a full queue at once, and how often each looks. */
-const MAX_WAITING = 16;
-const WAIT_STEP_MS = 10;
-
 /**
- * OTLP/HTTP trace ingest (`POST /v1/traces`, protobuf or JSON, gzip or not) into a SpanReceiver, and `GET /healthz`.
+ * OTLP/HTTP trace ingest (`POST /v1/traces`, protobuf or JSON, gzip or not) into a TraceIntake, and `GET /healthz`.
  * Back-pressure as the OTLP specification says: while the database is unreachable (the breaker is open) 503, when the
  * queue has no room for a request's spans 429, both with Retry-After and before a span is taken, so the sender keeps
  * them and retries; spans that cannot be stored are named in partial_success and the rest are taken. Binds 127.0.0.1
  * unless given a token; without one it also answers only requests addressed to a loopback name.
  */
-export async function startCollector(receiver: SpanReceiver, options?: CollectorOptions): Promise<Collector> {
+export async function startCollector(intake: TraceIntake, options?: CollectorOptions): Promise<Collector> {
   const checked = checkCollectorOptions(options);
   const secret = checked.token === undefined ? undefined : new SharedSecret(checked.token);
   const counters = new CollectorCounters();
@@ -49,22 +36,15 @@ export async function startCollector(receiver: SpanReceiver, options?: Collector
       ? isLoopback(hostName(request.headers.host))
       : secret.matchesBearer(request.headers.authorization);
 
-  // Spans per request lately: when the queue has no room for that many and enough requests already wait for room, a
-  // request is refused before its body is read and decoded: an overloaded collector spends nothing on it.
-  let typicalSpans = 1;
-  let waiting = 0;
   // Requests being read, decoded or waiting: each holds its body, so their number bounds the collector's memory.
   let inProgress = 0;
   const exportTraces = async (request: IncomingMessage, response: ServerResponse, format: OtlpFormat) => {
     const refusal =
-      refusalOf(receiver.health(), checked.retryAfterSeconds) ??
-      (inProgress >= checked.maxRequestsInProgress ||
-      (!receiver.hasRoomFor(typicalSpans) && (checked.queueWaitMs === 0 || waiting >= MAX_WAITING))
-        ? queueFull(checked.retryAfterSeconds)
-        : undefined);
+      intake.admission() ??
+      (inProgress >= checked.maxRequestsInProgress ? queueFull(checked.retryAfterSeconds) : undefined);
     if (refusal !== undefined) {
       // Not read: the sender keeps the spans and sends them again after Retry-After.
-      counters.refused(refusal.status);
+      counters.refused(refusal.status as 429 | 503);
       sendProblem(response, format, refusal.status, refusal.message, refusal.retryAfter);
       request.resume();
       return;
@@ -80,43 +60,16 @@ export async function startCollector(receiver: SpanReceiver, options?: Collector
   const takeRequest = async (request: IncomingMessage, response: ServerResponse, format: OtlpFormat) => {
     const raw = await readBody(request, checked.maxBodyBytes);
     const body = await decompress(raw, request.headers['content-encoding'], checked.maxBodyBytes);
-    const resources = decodeBody(body, format);
     const tenant = checked.tenant ?? tenantFromHeader(request, checked.tenantHeader);
-    const read = readTraceRequest(resources, { tenant });
-    typicalSpans = Math.max(1, Math.round(typicalSpans * 0.8 + read.spans.length * 0.2));
-    const batch = prepareReceivedSpans(read.spans);
-    const outcome = await offerWhileWaiting(batch);
-    if (outcome !== 'queued') {
-      const refusal =
-        outcome === 'queue_full' ? queueFull(checked.retryAfterSeconds) : stopping(checked.retryAfterSeconds);
-      counters.refused(refusal.status);
-      sendProblem(response, format, refusal.status, refusal.message, refusal.retryAfter);
+    const outcome = await intake.take({ body, format, tenant });
+    if (!outcome.taken) {
+      if (outcome.status === 429 || outcome.status === 503) counters.refused(outcome.status);
+      else counters.failed(outcome.status);
+      sendProblem(response, format, outcome.status, outcome.message, outcome.retryAfter);
       return;
     }
-    const rejected = read.rejected + batch.rejected.length;
-    counters.accepted(read.spans.length - batch.rejected.length, batch.ignored, rejected);
-    const reasons = [...read.reasons, ...batch.rejected].slice(0, 3).join('; ');
-    sendExportResponse(response, format, rejected, rejected === 0 ? '' : `${rejected} span(s) rejected: ${reasons}`);
-  };
-
-  /**
-   * Offers the batch; while the queue is full, a few requests at a time wait (up to queueWaitMs) for the writer to
-   * make room rather than being sent back at once: a sender told 429 waits a whole Retry-After second, in which a busy
-   * writer would empty the queue and then idle.
-   */
-  const offerWhileWaiting = async (batch: ReceivedBatch): Promise<OfferOutcome> => {
-    let outcome = receiver.offer(batch);
-    if (outcome !== 'queue_full' || waiting >= MAX_WAITING) return outcome;
-    waiting++;
-    try {
-      for (let waited = 0; outcome === 'queue_full' && waited < checked.queueWaitMs; waited += WAIT_STEP_MS) {
-        await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
-        outcome = receiver.offer(batch);
-      }
-      return outcome;
-    } finally {
-      waiting--;
-    }
+    counters.accepted(outcome.accepted, outcome.ignored, outcome.rejected);
+    sendExportResponse(response, format, outcome.rejected, outcome.message);
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -132,7 +85,7 @@ export async function startCollector(receiver: SpanReceiver, options?: Collector
       return;
     }
     if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
-      sendJson(response, 200, healthOf(receiver.health(), counters.snapshot()));
+      sendJson(response, 200, { ...healthOf(intake.health(), counters.snapshot()), workers: intake.perWorker?.() });
       return;
     }
     if (path !== '/v1/traces') {
@@ -193,31 +146,6 @@ function tenantFromHeader(request: IncomingMessage, header: string | undefined):
   if (header === undefined) return undefined;
   const value = request.headers[header];
   return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-interface Refusal {
-  status: 429 | 503;
-  message: string;
-  retryAfter: number;
-}
-
-/** 503 while the breaker is open (the database unreachable): until its next probe, at least `minimum` seconds. */
-function refusalOf(health: AgentSpanProcessorHealth, minimum: number): Refusal | undefined {
-  if (health.breaker.state !== 'open') return undefined;
-  const untilProbe = health.breaker.nextProbeAt === null ? 0 : health.breaker.nextProbeAt.getTime() - Date.now();
-  return {
-    status: 503,
-    message: 'the database is unreachable: the spans are not taken, send them again after Retry-After',
-    retryAfter: Math.max(minimum, Math.ceil(untilProbe / 1000)),
-  };
-}
-
-function queueFull(retryAfter: number): Refusal {
-  return { status: 429, message: 'the queue is full: retry after a moment', retryAfter };
-}
-
-function stopping(retryAfter: number): Refusal {
-  return { status: 503, message: 'the collector is shutting down: send to another one, or retry', retryAfter };
 }
 
 function healthOf(health: AgentSpanProcessorHealth, collector: CollectorStats) {

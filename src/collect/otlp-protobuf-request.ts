@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { Reader } from 'protobufjs/minimal';
 import { keyValue, keyValuesIn } from './otlp-protobuf-values';
-import { done, endOf, fixed64Time, hex, LEN_1, LEN_2, LEN_3, LEN_4 } from './otlp-protobuf-wire';
+import { done, endOf, fixed64Time, hex, LEN_1, LEN_2, LEN_3, LEN_4, sharedString } from './otlp-protobuf-wire';
 import {
   NONE,
   type ReceivedEvent,
@@ -95,7 +95,7 @@ function span(reader: Reader, end: number): ReceivedSpan {
         received.parentSpanId = hex(reader, endOf(reader));
         break;
       case (5 << 3) | 2:
-        received.name = reader.string();
+        received.name = sharedString(reader);
         break;
       case 6 << 3:
         received.kind = reader.int32();

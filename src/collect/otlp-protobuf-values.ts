@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Reader } from 'protobufjs/minimal';
-import { done, endOf, LEN_1, LEN_2 } from './otlp-protobuf-wire';
+import { done, endOf, LEN_1, LEN_2, sharedString } from './otlp-protobuf-wire';
 import { attributeValueOf, isPlainKey, type PlainValue } from './received-request';
 
 /** AnyValues nested deeper than this (arrays in arrays…) make the request malformed: no stack to exhaust. */
@@ -24,7 +24,7 @@ export function keyValue(reader: Reader, end: number, attributes: Attributes): v
   let value: PlainValue | undefined;
   while (reader.pos < end) {
     const tag = reader.uint32();
-    if (tag === LEN_1) key = reader.string();
+    if (tag === LEN_1) key = sharedString(reader);
     else if (tag === LEN_2) value = anyValue(reader, endOf(reader), 0);
     else reader.skipType(tag & 7);
   }
@@ -41,7 +41,7 @@ function anyValue(reader: Reader, end: number, depth: number): PlainValue | unde
     const tag = reader.uint32();
     switch (tag) {
       case LEN_1:
-        value = reader.string();
+        value = sharedString(reader);
         break;
       case 2 << 3:
         value = reader.bool();

@@ -33,3 +33,53 @@ export function fixed64Time(reader: Reader): ReturnType<typeof hrTimeOfNanos> {
   reader.pos += 8;
   return hrTimeOfNanos(nanos);
 }
+
+/** Strings up to this many bytes are looked up among those seen before. */
+const SHORT_STRING_BYTES = 48;
+/** At most this many remembered: a stream of ever new values cannot grow it (it then only misses). */
+const MAX_REMEMBERED = 4096;
+const MAX_PER_HASH = 4;
+const remembered = new Map<number, string | string[]>();
+let rememberedCount = 0;
+
+/**
+ * A length-delimited string, the same string object as last time for short ones seen before: every span of a request
+ * repeats the same attribute keys and most of the same short values (operation, provider, model names). A string
+ * that is not created is not collected, and used as a property key it is already internalized.
+ */
+export function sharedString(reader: Reader): string {
+  const end = endOf(reader);
+  const start = reader.pos;
+  const buffer = reader.buf as Buffer;
+  reader.pos = end;
+  if (end - start > SHORT_STRING_BYTES) return buffer.toString('utf8', start, end);
+  let hash = end - start;
+  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + buffer[i]!) | 0;
+  const known = remembered.get(hash);
+  if (known !== undefined) {
+    if (typeof known === 'string') {
+      if (sameBytes(known, buffer, start, end)) return known;
+    } else {
+      for (const candidate of known) if (sameBytes(candidate, buffer, start, end)) return candidate;
+    }
+  }
+  const text = buffer.toString('utf8', start, end);
+  // Bounded in all and per hash: strings made to collide cost a few comparisons each, not a long scan.
+  if (rememberedCount < MAX_REMEMBERED && (typeof known !== 'object' || known.length < MAX_PER_HASH)) {
+    rememberedCount++;
+    if (known === undefined) remembered.set(hash, text);
+    else if (typeof known === 'string') remembered.set(hash, [known, text]);
+    else known.push(text);
+  }
+  return text;
+}
+
+/** Whether `text` is the UTF-8 in buffer[start, end) — compared as ASCII; any other text is never equal. */
+function sameBytes(text: string, buffer: Buffer, start: number, end: number): boolean {
+  if (text.length !== end - start) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80 || code !== buffer[start + i]) return false;
+  }
+  return true;
+}

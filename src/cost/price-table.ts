@@ -23,7 +23,8 @@ export interface PricedCall {
   provider: string | null;
   responseModel: string | null;
   requestModel: string | null;
-  startedAtMicros: number;
+  /** When the call started, in epoch microseconds; a function is only called when a price's validity needs it. */
+  startedAtMicros: number | (() => number);
 }
 
 interface Candidate {
@@ -70,10 +71,14 @@ export class PriceTable {
       candidates.sort(byRank);
       this.candidates.set(key, candidates);
     }
-    const start = call.startedAtMicros;
-    return candidates.find(
-      ({ row }) => row.validFromMicros <= start && (row.validToMicros === null || start < row.validToMicros),
-    )?.row;
+    let start = call.startedAtMicros;
+    for (const { row } of candidates) {
+      // Most prices hold since always and until further notice: the call's time is not needed to choose them.
+      if (row.validFromMicros === -Infinity && row.validToMicros === null) return row;
+      if (typeof start === 'function') start = start();
+      if (row.validFromMicros <= start && (row.validToMicros === null || start < row.validToMicros)) return row;
+    }
+    return undefined;
   }
 }
 
@@ -93,6 +98,34 @@ function compareDescending(a: number, b: number): number {
   return a === b ? 0 : a < b ? 1 : -1;
 }
 
+interface Rates {
+  input: bigint;
+  output: bigint;
+  cacheRead: bigint;
+  cacheWrite: bigint;
+  reasoning: bigint;
+}
+
+/** A price's rates in millionths of a dollar per million tokens, parsed once per row (a write prices many calls). */
+const ratesByRow = new WeakMap<PriceRow, Rates>();
+
+function ratesOf(price: PriceRow): Rates {
+  let rates = ratesByRow.get(price);
+  if (rates === undefined) {
+    const input = millionths(price.input);
+    const output = millionths(price.output);
+    rates = {
+      input,
+      output,
+      cacheRead: price.cacheRead === null ? input : millionths(price.cacheRead),
+      cacheWrite: price.cacheWrite === null ? input : millionths(price.cacheWrite),
+      reasoning: price.reasoning === null ? output : millionths(price.reasoning),
+    };
+    ratesByRow.set(price, rates);
+  }
+  return rates;
+}
+
 /** `gpt-4o*` as an anchored regular expression: everything literal but `*`. */
 function globRegex(pattern: string): RegExp {
   const literal = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -107,14 +140,13 @@ function globRegex(pattern: string): RegExp {
  */
 export function costOf(buckets: TokenBuckets, price: PriceRow): string | null {
   if (buckets.inputTokens === null || buckets.outputTokens === null) return null;
-  const input = millionths(price.input);
-  const output = millionths(price.output);
+  const rates = ratesOf(price);
   const total =
-    BigInt(buckets.inputTokens) * input +
-    BigInt(buckets.outputTokens) * output +
-    BigInt(buckets.cacheReadTokens ?? 0) * (price.cacheRead === null ? input : millionths(price.cacheRead)) +
-    BigInt(buckets.cacheWriteTokens ?? 0) * (price.cacheWrite === null ? input : millionths(price.cacheWrite)) +
-    BigInt(buckets.reasoningTokens ?? 0) * (price.reasoning === null ? output : millionths(price.reasoning));
+    BigInt(buckets.inputTokens) * rates.input +
+    BigInt(buckets.outputTokens) * rates.output +
+    BigInt(buckets.cacheReadTokens ?? 0) * rates.cacheRead +
+    BigInt(buckets.cacheWriteTokens ?? 0) * rates.cacheWrite +
+    BigInt(buckets.reasoningTokens ?? 0) * rates.reasoning;
   // total is in 10^-12 dollars (10^-6 dollars per million tokens): rounded to the column's 10^-10.
   const text = ((total + 50n) / 100n).toString().padStart(11, '0');
   return `${text.slice(0, -10)}.${text.slice(-10)}`;

@@ -1,6 +1,7 @@
 import { ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace-base';
 import type { ExecutionKind } from '../model/records';
+import { nextTurn, SPANS_PER_SLICE } from '../internal/next-turn';
 import { mapSpan } from '../mapping/map-span';
 import { spanKindOf } from '../mapping/span-kind';
 import { MappedRecord, mappedRecordSize } from './pending-spans';
@@ -34,14 +35,17 @@ export type OfferOutcome = 'queued' | 'queue_full' | 'stopped';
 
 /**
  * Spans that ended elsewhere and arrived together (one OTLP request), placed (placeReceivedSpans) and mapped now,
- * once, however often the batch is offered to a full queue.
+ * once, however often the batch is offered to a full queue. Mapped a slice at a time (see nextTurn): a large request
+ * does not hold up the writer's transactions, which keep their traces' locks until they commit.
  */
-export function prepareReceivedSpans(spans: readonly ReadableSpan[]): ReceivedBatch {
+export async function prepareReceivedSpans(spans: readonly ReadableSpan[]): Promise<ReceivedBatch> {
   const { placed, ignored } = placeReceivedSpans(spans);
   const records: MappedRecord[] = [];
   const rejected: string[] = [];
   let bytes = 0;
-  for (const { span, placement } of placed) {
+  for (let i = 0; i < placed.length; i++) {
+    if (i > 0 && i % SPANS_PER_SLICE === 0) await nextTurn();
+    const { span, placement } = placed[i]!;
     try {
       const record = mapSpan(span, 'end', undefined, placement);
       if (record === undefined) continue;

@@ -4,6 +4,10 @@ import type { BreakerState, CircuitBreakerOptions } from '../pipeline/circuit-br
 import type { SpillOptions } from '../pipeline/spill/types';
 import type { BatchPipelineOptions, DropCounts } from '../pipeline/types';
 import type { SpanWriterOptions } from '../store/write/span-writer';
+
+// The pipeline's figures as the processor reports them, for the layers above (the collector adds up its workers').
+export type { BreakerState } from '../pipeline/circuit-breaker';
+export type { DropCounts, FlushResult } from '../pipeline/types';
 import type { StoreConnection } from '../store/connection/store-connection';
 
 /** Sizes and timing of the queue between the processor and the database. */

@@ -37,7 +37,10 @@ export function dialectAttributes(
   spanName: string,
   scopeName?: string,
 ): Attributes {
-  const result: Attributes = { ...attributes };
+  // A prototype-less copy, which V8 keeps as a hash table: the names filled in below, added to a copy of each span's
+  // own shape, gave every span a chain of hidden classes of its own (measured: 2.4 µs per span of the ingest
+  // benchmark). Only known names are read from it, never a method.
+  const result: Attributes = Object.assign(Object.create(null) as Attributes, attributes);
   // The first candidate that is neither undefined nor null; fixed parameters rather than a rest array, as this runs
   // some twenty times per span of another instrumentation (with an array and a closure per call: 2.0 µs per span of
   // the ingest benchmark, 1.8 without).
@@ -257,9 +260,10 @@ function langfuseCost(value: unknown): number | undefined {
 /** Traceloop's association properties (`traceloop.association.properties.<key>`) as one JSON object. */
 function associationProperties(attributes: Attributes): string | undefined {
   let properties: Bag | undefined;
-  for (const [key, value] of Object.entries(attributes)) {
+  // for…in, not Object.entries: no array of pairs per span for the few that have such properties.
+  for (const key in attributes) {
     if (key.startsWith(F.TRACELOOP_ASSOCIATION_PREFIX)) {
-      (properties ??= {})[key.slice(F.TRACELOOP_ASSOCIATION_PREFIX.length)] = value;
+      (properties ??= {})[key.slice(F.TRACELOOP_ASSOCIATION_PREFIX.length)] = attributes[key];
     }
   }
   return properties === undefined ? undefined : JSON.stringify(properties);

@@ -35,7 +35,7 @@ const runs = (count: number): ReadableSpan[] =>
   });
 
 const start = (options: CollectorServiceOptions) =>
-  startCollectorService({ port: 0, databaseUrl: store.database.url, migrate: false, ...options });
+  startCollectorService({ port: 0, databaseUrl: store.database.url, migrate: false, workers: 0, ...options });
 
 const post = (url: string, spans: ReadableSpan[]) =>
   fetch(`${url}v1/traces`, {
@@ -64,10 +64,10 @@ it('answers 429 with Retry-After when the queue has no room for a request, takes
     const refused = await post(service.collector.url, second);
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('1');
-    expect(service.processor.stats()).toMatchObject({ recorded: 512, droppedTotal: 0 });
-    await service.processor.flush(10_000);
+    expect(service.stats()).toMatchObject({ recorded: 512, droppedTotal: 0 });
+    await service.flush(10_000);
     expect((await post(service.collector.url, second)).status).toBe(200);
-    await service.processor.flush(10_000);
+    await service.flush(10_000);
     expect(await storedCount([...first, ...second])).toBe(1024);
     expect(service.collector.stats().refused).toEqual({ 429: 1, 503: 0 });
   } finally {
@@ -83,10 +83,10 @@ it('lets a request the queue has no room for wait while the writer makes room, t
     expect((await post(service.collector.url, first)).status).toBe(200);
     const waiting = post(service.collector.url, second);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(service.processor.stats().recorded).toBe(512); // the second is waiting, not taken
-    await service.processor.flush(10_000); // the writer makes room
+    expect(service.stats().recorded).toBe(512); // the second is waiting, not taken
+    await service.flush(10_000); // the writer makes room
     expect((await waiting).status).toBe(200);
-    await service.processor.flush(10_000);
+    await service.flush(10_000);
     expect(await storedCount([...first, ...second])).toBe(1024);
     expect(service.collector.stats().refused).toEqual({ 429: 0, 503: 0 });
   } finally {
@@ -138,52 +138,63 @@ it('answers 429 unread past the requests it may take at once, and takes requests
   }
 });
 
-it('answers 503 while the database is unreachable; the exporter retries, and every span is stored once', async () => {
-  const proxy = await TcpProxy.reserve(targetOf(store.database.url));
-  await proxy.listen();
-  const service = await startCollectorService({
-    port: 0,
-    databaseUrl: proxy.urlFor(store.database.url),
-    migrate: false,
-    processor: {
-      queue: { flushIntervalMs: 20, retry: { initialBackoffMs: 50, maxBackoffMs: 200 } },
-      breaker: { failureThreshold: 1, cooldownMs: 100, maxCooldownMs: 200 },
-      warnings: false,
-    },
-  });
-  try {
-    const before = runs(3);
-    expect((await post(service.collector.url, before)).status).toBe(200);
-    await service.processor.flush(10_000);
-    await proxy.close();
-    // Taken while the breaker is still closed: it waits in the queue until the database is back.
-    const during = runs(3);
-    expect((await post(service.collector.url, during)).status).toBe(200);
-    for (let waited = 0; service.processor.health().breaker.state !== 'open' && waited < 10_000; waited += 10) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    const refused = await post(service.collector.url, runs(1));
-    expect(refused.status).toBe(503);
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    const health = (await (await fetch(`${service.collector.url}healthz`)).json()) as { status: string };
-    expect(health.status).toBe('unavailable');
-    // The real exporter, refused while the database is down, sends again after Retry-After.
-    const exporter = new OTLPTraceExporter({ url: `${service.collector.url}v1/traces`, timeoutMillis: 20_000 });
-    const later = runs(3);
-    const exported = new Promise<ExportResult>((resolve) => exporter.export(later, resolve));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+// With workers, each write path learns of the outage by its own failed write: a worker that has not tried yet takes a
+// request (it waits in its queue), fails, and refuses from then on.
+it.each([0, 2])(
+  'answers 503 while the database is unreachable (%i workers); the exporter retries, and every span is stored once',
+  async (workers) => {
+    const proxy = await TcpProxy.reserve(targetOf(store.database.url));
     await proxy.listen();
-    expect((await exported).code).toBe(ExportResultCode.SUCCESS);
-    await exporter.shutdown();
-    await service.processor.flush(10_000);
-    expect(await storedCount([...before, ...during, ...later])).toBe(18);
-    expect(service.processor.stats().droppedTotal).toBe(0);
-    expect(service.collector.stats().refused[503]).toBeGreaterThanOrEqual(2);
-  } finally {
-    await service.close();
-    await proxy.close();
-  }
-}, 30_000);
+    const service = await startCollectorService({
+      port: 0,
+      databaseUrl: proxy.urlFor(store.database.url),
+      migrate: false,
+      workers,
+      processor: {
+        queue: { flushIntervalMs: 20, retry: { initialBackoffMs: 50, maxBackoffMs: 200 } },
+        breaker: { failureThreshold: 1, cooldownMs: 100, maxCooldownMs: 200 },
+        warnings: false,
+      },
+    });
+    try {
+      const before = runs(3);
+      expect((await post(service.collector.url, before)).status).toBe(200);
+      await service.flush(10_000);
+      await proxy.close();
+      // Taken while a breaker is still closed: they wait in the queue until the database is back.
+      const during: ReadableSpan[] = [];
+      let refused: Response | undefined;
+      for (let attempt = 0; refused === undefined && attempt < 200; attempt++) {
+        const spans = runs(1);
+        const response = await post(service.collector.url, spans);
+        if (response.status === 200) during.push(...spans);
+        else refused = response;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(during.length).toBeGreaterThanOrEqual(2);
+      expect(refused?.status).toBe(503);
+      expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      const health = (await (await fetch(`${service.collector.url}healthz`)).json()) as { status: string };
+      expect(health.status).toBe('unavailable');
+      // The real exporter, refused while the database is down, sends again after Retry-After.
+      const exporter = new OTLPTraceExporter({ url: `${service.collector.url}v1/traces`, timeoutMillis: 20_000 });
+      const later = runs(3);
+      const exported = new Promise<ExportResult>((resolve) => exporter.export(later, resolve));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await proxy.listen();
+      expect((await exported).code).toBe(ExportResultCode.SUCCESS);
+      await exporter.shutdown();
+      await service.flush(10_000);
+      expect(await storedCount([...before, ...during, ...later])).toBe(12 + during.length);
+      expect(service.stats().droppedTotal).toBe(0);
+      expect(service.collector.stats().refused[503]).toBeGreaterThanOrEqual(2);
+    } finally {
+      await service.close();
+      await proxy.close();
+    }
+  },
+  30_000,
+);
 
 it('writes what it holds when it is closed, and refuses requests from then on', async () => {
   const service = await start({ processor: { queue: { flushIntervalMs: 60_000 } } });
@@ -192,7 +203,7 @@ it('writes what it holds when it is closed, and refuses requests from then on', 
   expect(await storedCount(held)).toBe(0);
   await service.close();
   expect(await storedCount(held)).toBe(10);
-  expect(service.processor.stats().droppedTotal).toBe(0);
+  expect(service.stats().droppedTotal).toBe(0);
   await expect(post(service.collector.url, runs(1))).rejects.toThrow();
 });
 
@@ -218,7 +229,7 @@ it('spills what it holds at shutdown while the database is down, and the next co
     const held = runs(20);
     expect((await post(first.collector.url, held)).status).toBe(200);
     await first.close();
-    expect(first.processor.stats()).toMatchObject({ droppedTotal: 0, spilled: 40 });
+    expect(first.stats()).toMatchObject({ droppedTotal: 0, spilled: 40 });
     expect(await storedCount(held)).toBe(0);
     await proxy.listen();
     const next = await through({ spill: { directory: spill }, queue: { flushIntervalMs: 20 }, warnings: false });
@@ -250,7 +261,7 @@ it('with a token, refuses a request without it (401) and takes one that carries 
       ExportResultCode.SUCCESS,
     );
     await exporter.shutdown();
-    await service.processor.flush(10_000);
+    await service.flush(10_000);
     expect(await storedCount(spans)).toBe(2);
     const wrong = await fetch(`${service.collector.url}healthz`, {
       headers: { Authorization: 'Bearer wrong-token-000000' },

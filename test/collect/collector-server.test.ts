@@ -34,6 +34,8 @@ beforeAll(async () => {
     databaseUrl: store.database.url,
     migrate: false,
     maxBodyBytes: 64 * 1024,
+    // Two worker threads, as on a two-core machine: everything below holds with requests spread over them.
+    workers: 2,
     processor: { queue: { flushIntervalMs: 20 }, warnings: false },
   });
 });
@@ -87,7 +89,7 @@ function send(exporter: SpanExporter, spans: ReadableSpan[]): Promise<ExportResu
 }
 
 async function stored(spans: ReadableSpan[]) {
-  await service.processor.flush(10_000);
+  await service.flush(10_000);
   return repository.getRun(spans[0]!.spanContext().traceId);
 }
 
@@ -254,6 +256,13 @@ describe('agentspan collect over HTTP', () => {
       counters: { droppedTotal: 0 },
       collector: { spansRejected: 1, failed: expect.objectContaining({ 400: expect.any(Number), 413: 2 }) },
     });
+    // Each worker's own figures; the totals above are theirs added up.
+    const workers = health.workers as Array<{ breaker: string; recorded: number; requests: number }>;
+    expect(workers).toHaveLength(2);
+    expect(workers.every((worker) => worker.breaker === 'closed')).toBe(true);
+    expect(workers.reduce((sum, worker) => sum + worker.recorded, 0)).toBe(
+      (health.counters as { recorded: number }).recorded,
+    );
   });
 });
 
@@ -263,5 +272,15 @@ describe('collector options', () => {
     expect(() => checkCollectorOptions({ host: '0.0.0.0', token: 'short' })).toThrow(/at least 16 characters/);
     expect(() => checkCollectorOptions({ prot: 1 } as never)).toThrow(/prot is not one/);
     expect(checkCollectorOptions({ host: '0.0.0.0', token: 'x'.repeat(16) }).host).toBe('0.0.0.0');
+  });
+
+  it('refuses a number of workers that is not a count, and workers on the embedded database', async () => {
+    const url = 'postgres://127.0.0.1:1/none';
+    for (const workers of [-1, 1.5, 65, Number.NaN]) {
+      await expect(startCollectorService({ port: 0, databaseUrl: url, workers })).rejects.toThrow(
+        /workers must be an integer from 0 to 64/,
+      );
+    }
+    await expect(startCollectorService({ port: 0, workers: 2 })).rejects.toThrow(/workers need a databaseUrl/);
   });
 });

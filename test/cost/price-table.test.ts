@@ -49,6 +49,15 @@ describe('PriceTable', () => {
     expect(table.priceOf(call('a.b_c%'))?.id).toBe(7);
     expect(table.priceOf(call('axb_c%'))).toBeUndefined();
   });
+
+  it('reads the call’s start time only when a price that matches is not valid for all time', () => {
+    const clock = jest.fn(() => epochMicros('2026-11-01T10:00:00.000001Z'));
+    expect(table.priceOf(call('claude-haiku-4-5', { startedAtMicros: clock }))?.id).toBe(6);
+    expect(clock).not.toHaveBeenCalled();
+    // gpt-4o has a price from a moment on: the time decides, and is read once.
+    expect(table.priceOf(call('gpt-4o', { startedAtMicros: clock }))?.id).toBe(5);
+    expect(clock).toHaveBeenCalledTimes(1);
+  });
 });
 
 describe('costOf', () => {

@@ -268,6 +268,36 @@ describe.each(LOAD_METHODS)('SpanWriter, loadMethod %s', (loadMethod) => {
     });
   });
 
+  it('stores finished agents without their start in one write: completing a running row, or new (as OTLP sends them)', async () => {
+    // One agent's running row is stored (an application's long run); another's trace is new; a third's children
+    // came in an earlier write. Each must end as one completed row with its totals.
+    const waiting = { traceId: newTraceId(), spanId: newSpanId() };
+    await writer.write([runningSpan({ ...waiting, execution: { input: '{"task":"plan"}' } })]);
+    const early = { traceId: newTraceId(), spanId: newSpanId() };
+    await writer.write([llmSpan(early.traceId, early.spanId, { inputTokens: 7, outputTokens: 1 })]);
+    const fresh = { traceId: newTraceId(), spanId: newSpanId() };
+    const batch = [
+      llmSpan(waiting.traceId, waiting.spanId, { inputTokens: 30, outputTokens: 3 }),
+      finalSpan({ ...waiting, kind: 'agent', execution: { input: null } }),
+      llmSpan(fresh.traceId, fresh.spanId, { inputTokens: 20, outputTokens: 2 }),
+      finalSpan({ ...fresh, kind: 'agent' }),
+      finalSpan({ ...early, kind: 'agent' }),
+    ];
+    expect(await writer.write(batch)).toEqual({ written: 5, rejected: [] });
+    expect(await execution(waiting.traceId, waiting.spanId)).toMatchObject({
+      status: 'completed',
+      input: { task: 'plan' },
+    });
+    for (const [run, input] of [
+      [waiting, 30],
+      [fresh, 20],
+      [early, 7],
+    ] as const) {
+      expect(await countRows(run.traceId)).toMatchObject({ executions: 2, performance: 2 });
+      expect(await totalsOf(run.traceId, run.spanId)).toMatchObject({ input, llmCalls: 1, toolCalls: 0 });
+    }
+  });
+
   it('lets a second running record fill only what the first one lacked', async () => {
     const traceId = newTraceId();
     const spanId = newSpanId();

@@ -28,6 +28,11 @@ export function addCollectCommand(program: Command, context: CommandContext): vo
     .option('--max-body-bytes <n>', 'largest request body (413 beyond)', toNumber)
     .option('--queue-wait <ms>', 'how long a request may wait for room in a full queue before a 429', toNumber)
     .option('--max-requests <n>', 'requests taken at once; past it, 429 without reading them', toNumber)
+    .option(
+      '--workers <n>',
+      'threads that decode, map and write (default: one per core, at most 4; 0 on the embedded database)',
+      toNumber,
+    )
     .option('--no-migrate', 'do not run agentspan’s migrations at start')
     .action((flags: Record<string, unknown>) => collect(context, flags));
 }
@@ -52,6 +57,7 @@ async function collect(context: CommandContext, flags: Record<string, unknown>):
       databaseUrl: databaseUrl || undefined,
       dataDir: globals.dataDir,
       migrate: flags.migrate !== false,
+      workers: flags.workers as number | undefined,
       processor: flags.spillDir === undefined ? {} : { spill: { directory: flags.spillDir as string } },
     });
   } catch (error) {
@@ -71,7 +77,7 @@ async function collect(context: CommandContext, flags: Record<string, unknown>):
   });
   await service.close();
   restoreDiag();
-  const stats = service.processor.stats();
+  const stats = service.stats();
   io.stdout(
     `agentspan collector stopped: ${stats.written} record(s) written, ${stats.droppedTotal} dropped` +
       (stats.spilled > 0 ? `, ${stats.spillPending} left in the spill` : '') +

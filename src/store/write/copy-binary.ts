@@ -237,3 +237,10 @@ const JSONB_VERSION = 1;
 const SHORT_TEXT = 64;
 /** A NUL or any surrogate: then the exact check (surrogate pairs are fine). */
 const SUSPECT = /[\0\ud800-\udfff]/;
+
+/** Two streams of COPY data for the same table as one: the first's rows, then the second's (header and trailer once). */
+export function concatCopyData(first: Buffer, second: Buffer): Buffer {
+  if (first.length === 0) return second;
+  if (second.length === 0) return first;
+  return Buffer.concat([first.subarray(0, first.length - 2), second.subarray(HEADER.length)]);
+}

@@ -1,7 +1,8 @@
 import { nextTurn, SPANS_PER_SLICE } from '../../internal/next-turn';
 import { batchTotals, type TraceTotals } from './batch-totals';
+import { concatCopyData } from './copy-binary';
 import type { MergedSpan } from './dedupe-records';
-import { CopyChunkEncoder, isCopyable, type CopyChunk } from './span-copy';
+import { CopyChunkEncoder, isCopyable, isLoneFinishedAgent, type CopyChunk } from './span-copy';
 
 /** What the fast way of a write part sends by COPY, and what it leaves to the upsert. */
 export interface CopyPlan {
@@ -14,6 +15,12 @@ export interface CopyPlan {
    * their agents carry them. A trace with a span in the upsert is not whole in the COPY and is left out.
    */
   wholeTraces: Map<string, TraceTotals>;
+  /**
+   * Finished agents whose start is not in the write (see isLoneFinishedAgent), encoded apart from `chunks` as if
+   * their traces were new to the database, and those traces. Only the database can tell whether such an agent has a
+   * `running` row to complete: settleLoneAgents sends it by COPY when its trace has no row at all, else upserts it.
+   */
+  loneAgents: { spans: MergedSpan[]; traceIds: Set<string>; chunk: CopyChunk | undefined };
 }
 
 /**
@@ -28,22 +35,70 @@ export async function planCopy(
 ): Promise<CopyPlan> {
   const copied: MergedSpan[] = [];
   const upserted: MergedSpan[] = [];
-  for (const span of spans) (isCopyable(span) ? copied : upserted).push(span);
-  const totals = liveTotals ? new Map<string, TraceTotals>() : batchTotals(copied);
+  const lone: MergedSpan[] = [];
+  for (const span of spans) (isCopyable(span) ? copied : isLoneFinishedAgent(span) ? lone : upserted).push(span);
+  const totals = liveTotals ? new Map<string, TraceTotals>() : batchTotals([...copied, ...lone]);
   for (const span of upserted) totals.delete(span.record.execution.traceId);
-  const totalsOf = (span: MergedSpan) => totals.get(span.record.execution.traceId)?.agents.get(span);
   const chunks: CopyChunk[] = [];
   for (let start = 0; start < copied.length; start += chunkSize) {
-    const end = Math.min(copied.length, start + chunkSize);
-    const encoder = new CopyChunkEncoder(end - start, totalsOf);
-    for (let i = start; i < end; i++) {
-      if (i > start && (i - start) % SPANS_PER_SLICE === 0) await nextTurn();
-      encoder.add(copied[i]!);
-    }
-    chunks.push(encoder.data());
-    // Spans COPY refuses to carry (see CopyBinaryRows) are upserted with the rest.
-    for (const span of encoder.refused) totals.delete(span.record.execution.traceId);
-    upserted.push(...encoder.refused);
+    chunks.push(await encodeChunk(copied.slice(start, start + chunkSize), totals, upserted));
   }
-  return { chunks, upserted, wholeTraces: totals };
+  const loneChunk = lone.length === 0 ? undefined : await encodeChunk(lone, totals, upserted);
+  const traceIds = new Set(lone.map((span) => span.record.execution.traceId));
+  return { chunks, upserted, wholeTraces: totals, loneAgents: { spans: lone, traceIds, chunk: loneChunk } };
+}
+
+/**
+ * Once the writer knows which of the lone agents' traces the database holds (`storedTraceIds`, asked under the
+ * traces' locks): the lone agents of the others join the COPY, the rest the upsert (their traces are no longer
+ * whole). Re-encodes only when some trace is held, which an application's own long runs and traces split across
+ * batches make common enough, and then only the lone agents. Returns the spans it added to the upsert.
+ */
+export async function settleLoneAgents(plan: CopyPlan, storedTraceIds: ReadonlySet<string>): Promise<MergedSpan[]> {
+  const { spans, chunk } = plan.loneAgents;
+  if (chunk === undefined) return [];
+  const held = spans.filter((span) => storedTraceIds.has(span.record.execution.traceId));
+  if (held.length === 0) {
+    appendChunk(plan.chunks, chunk);
+    return [];
+  }
+  for (const span of held) plan.wholeTraces.delete(span.record.execution.traceId);
+  const added = [...held];
+  const copied = spans.filter((span) => !storedTraceIds.has(span.record.execution.traceId));
+  if (copied.length > 0) appendChunk(plan.chunks, await encodeChunk(copied, plan.wholeTraces, added));
+  plan.upserted.push(...added);
+  return added;
+}
+
+/** Adds the lone agents' rows to the last chunk: one COPY statement per table, not two, while the locks are held. */
+function appendChunk(chunks: CopyChunk[], chunk: CopyChunk): void {
+  const last = chunks.pop();
+  if (last === undefined) {
+    chunks.push(chunk);
+    return;
+  }
+  chunks.push({
+    executions: concatCopyData(last.executions, chunk.executions),
+    performance: concatCopyData(last.performance, chunk.performance),
+    decisions: concatCopyData(last.decisions, chunk.decisions),
+    events: concatCopyData(last.events, chunk.events),
+  });
+}
+
+/** One COPY chunk of `spans`; spans COPY refuses to carry (see CopyBinaryRows) go to `upserted`, their traces unsummed. */
+async function encodeChunk(
+  spans: readonly MergedSpan[],
+  totals: Map<string, TraceTotals>,
+  upserted: MergedSpan[],
+): Promise<CopyChunk> {
+  const encoder = new CopyChunkEncoder(spans.length, (span) =>
+    totals.get(span.record.execution.traceId)?.agents.get(span),
+  );
+  for (let i = 0; i < spans.length; i++) {
+    if (i > 0 && i % SPANS_PER_SLICE === 0) await nextTurn();
+    encoder.add(spans[i]!);
+  }
+  for (const span of encoder.refused) totals.delete(span.record.execution.traceId);
+  upserted.push(...encoder.refused);
+  return encoder.data();
 }

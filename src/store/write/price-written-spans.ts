@@ -41,7 +41,7 @@ export function pricedPerformance(
           provider: p.provider,
           responseModel: p.responseModel,
           requestModel: p.requestModel,
-          startedAtMicros: epochMicros(startedAt),
+          startedAtMicros: () => epochMicros(startedAt),
         });
   const cost = price === undefined ? null : costOf(p, price);
   return cost === null

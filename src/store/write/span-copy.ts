@@ -166,13 +166,23 @@ export class CopyChunkEncoder {
 const noTotals = (): undefined => undefined;
 
 /**
- * Spans the COPY path may take: final records of spans that cannot have a row yet. Only agents get `running` rows,
- * so that is every other span, and an agent whose start is merged into this very batch (its running record was
- * never written before). An agent that ends without its start in the batch most likely has a running row to
- * complete: the upsert takes it.
+ * Spans the COPY path may take whatever the database holds: final records of spans that cannot have a row yet. Only
+ * agents get `running` rows, so that is every other span, and an agent whose start is merged into this very batch
+ * (its running record was never written before). An agent that ends without its start in the batch may have a
+ * running row to complete: see isLoneFinishedAgent.
  */
 export function isCopyable(span: MergedSpan): boolean {
   const { kind, status } = span.record.execution;
   if (status === 'running') return false;
   return kind !== 'agent' || span.originals.some((original) => original.execution.status === 'running');
+}
+
+/**
+ * A finished agent whose start is not in the batch. An application's agent most likely has a `running` row from an
+ * earlier batch, which the upsert completes; a span received over OTLP (only ended spans are exported) has none. The
+ * writer asks the database, under the trace's lock, whether it holds any row of the trace: if not, COPY takes it.
+ */
+export function isLoneFinishedAgent(span: MergedSpan): boolean {
+  const { kind, status } = span.record.execution;
+  return kind === 'agent' && status !== 'running' && !isCopyable(span);
 }

@@ -6,11 +6,10 @@ import { untraced } from '../../internal/untraced';
 import { upsertCarefully, type RejectedSpan } from './careful-upsert';
 import { closeOnAbort } from './close-on-abort';
 import { copyFromStdin } from './copy-from-stdin';
-import { planCopy } from './copy-plan';
+import { planCopy, settleLoneAgents, type CopyPlan } from './copy-plan';
 import { dedupeRecords, type MergedSpan } from './dedupe-records';
 import { priceWrittenSpans } from './price-written-spans';
 import { RunChangeLog } from './run-change-log';
-import type { TraceTotals } from './batch-totals';
 import { buildCopyStatements, type CopyChunk, type CopyStatements } from './span-copy';
 import { buildSpanUpsertSql } from './span-upsert-sql';
 import {
@@ -137,13 +136,8 @@ export class SpanWriter {
       // Everything Node has to compute is done before the trace locks are taken, so a transaction holds them only
       // while the database works, and a write waiting for them has its rows ready to send.
       const plan = useCopy ? await planCopy(spans, this.chunkSize, this.liveTotals) : undefined;
-      let copyChunks = plan?.chunks ?? [];
-      const wholeTraces = plan?.wholeTraces;
       const upserted = plan?.upserted ?? spans;
-      const upsertChunks: MergedSpan[][] = [];
-      for (let start = 0; start < upserted.length; start += this.chunkSize) {
-        upsertChunks.push(upserted.slice(start, start + this.chunkSize));
-      }
+      const upsertChunks = chunked(upserted, this.chunkSize);
       const payloads = mode === 'fast' ? upsertChunks.map(upsertPayload) : [];
       let runChanges = this.changeLog?.collect(spans);
       await queryRunner.query(LOCK_TRACES_SQL, [
@@ -151,11 +145,20 @@ export class SpanWriter {
         TRACE_LOCK_NAMESPACE,
         traceLockBuckets(distinctTraceIds(spans)),
       ]);
-      if (wholeTraces !== undefined) {
+      if (plan !== undefined) {
         // A trace the database holds spans of already (written by an earlier batch or another process) is not whole
-        // in this write either: its agents' rows are copied with the Node sums, which the SQL walk below replaces.
-        for (const traceId of await this.storedTraces(queryRunner, wholeTraces)) wholeTraces.delete(traceId);
+        // in this write either: its agents' rows are copied with the Node sums, which the SQL walk below replaces;
+        // and a finished agent of such a trace without its start here may have a running row: the upsert takes it.
+        const stored = await this.storedTraces(queryRunner, plan);
+        for (const traceId of stored) plan.wholeTraces.delete(traceId);
+        const alsoUpserted = await settleLoneAgents(plan, stored);
+        for (const chunk of chunked(alsoUpserted, this.chunkSize)) {
+          upsertChunks.push(chunk);
+          if (mode === 'fast') payloads.push(upsertPayload(chunk));
+        }
       }
+      const wholeTraces = plan?.wholeTraces;
+      let copyChunks = plan?.chunks ?? [];
       for (const data of copyChunks) await this.copyChunk(client, data);
       copyChunks = []; // sent: let the buffers go
       for (let i = 0; i < upsertChunks.length; i++) {
@@ -207,16 +210,17 @@ export class SpanWriter {
   }
 
   /**
-   * The traces, among those with agent totals computed in Node, of which the database holds spans already: their
-   * totals may miss those spans. Asked under the traces' locks, before the write adds any (see buildStoredTracesSql).
+   * The traces of which the database holds spans already, among those with agent totals computed in Node (their
+   * totals may miss those spans) and those of lone finished agents (which may have a running row). Asked under the
+   * traces' locks, before the write adds any (see buildStoredTracesSql).
    */
-  private async storedTraces(queryRunner: QueryRunner, totals: Map<string, TraceTotals>): Promise<string[]> {
-    const traceIds: string[] = [];
+  private async storedTraces(queryRunner: QueryRunner, plan: CopyPlan): Promise<Set<string>> {
+    const traceIds = new Set(plan.loneAgents.traceIds);
     // A trace without a finished agent has nothing to sum, and no parent elsewhere: nothing for the SQL either.
-    for (const [traceId, trace] of totals) if (trace.agents.size > 0) traceIds.push(traceId);
-    if (traceIds.length === 0) return [];
-    const rows: Array<{ trace_id: string }> = await queryRunner.query(this.storedTracesSql, [traceIds]);
-    return rows.map((row) => row.trace_id);
+    for (const [traceId, trace] of plan.wholeTraces) if (trace.agents.size > 0) traceIds.add(traceId);
+    if (traceIds.size === 0) return traceIds;
+    const rows: Array<{ trace_id: string }> = await queryRunner.query(this.storedTracesSql, [[...traceIds]]);
+    return new Set(rows.map((row) => row.trace_id));
   }
 
   /** Streams an encoded chunk of new spans into the four tables. */
@@ -234,4 +238,11 @@ const asError = (error: unknown): unknown => error ?? new Error('agentspan: logg
 function withoutRejected(spans: MergedSpan[], rejected: readonly RejectedSpan[]): MergedSpan[] {
   const bad = new Set(rejected.map(({ span }) => span));
   return spans.filter((span) => !bad.has(span));
+}
+
+/** `items` in slices of `size`. */
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const slices: T[][] = [];
+  for (let start = 0; start < items.length; start += size) slices.push(items.slice(start, start + size));
+  return slices;
 }

@@ -73,7 +73,7 @@ export async function createWorksWithFixture(): Promise<WorksWithFixture> {
       );
       const traces = await firstJsonLine<Record<string, string>>(child, 90_000);
       await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
-      await collector.processor.flush(30_000);
+      await collector.flush(30_000);
       const runs: Record<string, StoredRun> = {};
       const collected: Record<string, StoredRun> = {};
       for (const [variant, traceId] of Object.entries(traces)) {

@@ -1,0 +1,73 @@
+import type { AgentSpanProcessorHealth, AgentSpanProcessorStats, BreakerState, DropCounts } from '../export/types';
+
+/** The collector's figures from those of its workers' write paths: counts added up (see combinedHealth for the breaker). */
+export function combinedStats(all: readonly AgentSpanProcessorStats[]): AgentSpanProcessorStats {
+  const [first, ...rest] = all;
+  const result: AgentSpanProcessorStats = { ...first!, dropped: { ...first!.dropped } };
+  for (const stats of rest) {
+    result.recorded += stats.recorded;
+    result.written += stats.written;
+    result.retried += stats.retried;
+    addDrops(result.dropped, stats.dropped);
+    result.droppedTotal += stats.droppedTotal;
+    result.queueDepth += stats.queueDepth;
+    result.queueBytes += stats.queueBytes;
+    result.inFlight += stats.inFlight;
+    result.spilled += stats.spilled;
+    result.spillPending += stats.spillPending;
+    result.recovered += stats.recovered;
+    result.ignored += stats.ignored;
+    result.lastError ??= stats.lastError;
+  }
+  return result;
+}
+
+const BREAKER_ORDER: ReadonlyArray<BreakerState | 'disabled'> = ['disabled', 'closed', 'half_open', 'open'];
+
+/**
+ * Open only when every worker's breaker is (none can take spans: the collector answers 503), else the worst of the
+ * others: a worker that has not written since the database went away does not know it yet.
+ */
+function combinedState(a: BreakerState | 'disabled', b: BreakerState | 'disabled'): BreakerState | 'disabled' {
+  if (a === 'open' || b === 'open') return a === b ? 'open' : a === 'open' ? b : a;
+  return BREAKER_ORDER.indexOf(a) >= BREAKER_ORDER.indexOf(b) ? a : b;
+}
+
+export function combinedHealth(all: readonly AgentSpanProcessorHealth[]): AgentSpanProcessorHealth {
+  const [first, ...rest] = all;
+  const result: AgentSpanProcessorHealth = {
+    queue: { ...first!.queue },
+    breaker: { ...first!.breaker },
+    lastError: first!.lastError,
+    // The spill directory is one for all workers: its files are counted once; what each worker spilled is its own.
+    spill: { ...first!.spill },
+    counters: { ...first!.counters, dropped: { ...first!.counters.dropped } },
+  };
+  for (const health of rest) {
+    for (const key of ['depth', 'bytes', 'inFlight', 'inFlightBytes'] as const) result.queue[key] += health.queue[key];
+    const breaker = result.breaker;
+    breaker.state = combinedState(breaker.state, health.breaker.state);
+    breaker.consecutiveFailures = Math.max(breaker.consecutiveFailures, health.breaker.consecutiveFailures);
+    breaker.opened += health.breaker.opened;
+    breaker.nextProbeAt = earliest(breaker.nextProbeAt, health.breaker.nextProbeAt);
+    result.lastError ??= health.lastError;
+    result.spill.pending += health.spill.pending;
+    const counters = result.counters;
+    for (const key of ['recorded', 'written', 'retried', 'spilled', 'recovered', 'droppedTotal', 'ignored'] as const) {
+      counters[key] += health.counters[key];
+    }
+    counters.abandonedRuns += health.counters.abandonedRuns;
+    addDrops(counters.dropped, health.counters.dropped);
+  }
+  return result;
+}
+
+function addDrops(into: DropCounts, from: DropCounts): void {
+  for (const reason of Object.keys(from) as Array<keyof DropCounts>) into[reason] = (into[reason] ?? 0) + from[reason];
+}
+
+function earliest(a: Date | null, b: Date | null): Date | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a.getTime() <= b.getTime() ? a : b;
+}
