@@ -219,16 +219,25 @@ function startLane(init: IntakeWorkerInit): Promise<Lane> {
 
 /**
  * The worker's code: the compiled intake-worker.js next to this file; from the TypeScript sources (tests,
- * `npm run agentspan`) the .ts file, behind ts-node's loader unless this process was started with a loader the
- * worker inherits.
+ * `npm run agentspan`) the .ts file, behind the TypeScript loader this process was started with (`-r …`), which the
+ * worker inherits, or else ts-node's. The `ts-node` command registers itself without one: its process.execArgv names
+ * its own script and flags, which are no loader for a worker.
  */
-function workerSource(): { source: string; execArgv: string[] | undefined } {
-  const extension = extname(__filename);
+export function workerSource(
+  extension = extname(__filename),
+  execArgv: readonly string[] = process.execArgv,
+): { source: string; execArgv: string[] | undefined } {
   const source = `require(${JSON.stringify(join(__dirname, `intake-worker${extension}`))});`;
   if (extension !== '.ts') return { source, execArgv: undefined };
-  const inherited = process.execArgv.some((argument) => /ts-node|transpile-register/.test(argument));
+  const loaded = execArgv.some(
+    (argument, index) =>
+      ((argument === '-r' || argument === '--require') && TYPESCRIPT_LOADER.test(execArgv[index + 1] ?? '')) ||
+      (argument.startsWith('--require=') && TYPESCRIPT_LOADER.test(argument)),
+  );
   return {
     source,
-    execArgv: inherited ? undefined : [...process.execArgv, '-r', require.resolve('ts-node/register/transpile-only')],
+    execArgv: loaded ? undefined : ['-r', require.resolve('ts-node/register/transpile-only')],
   };
 }
+
+const TYPESCRIPT_LOADER = /ts-node[\\/]register|transpile-register/;

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { createTestDatabase } from '../../support/database';
 
 /**
  * agentspan as an application gets it: built and packed (`npm run build && npm pack`, staged outside the working
@@ -218,4 +219,58 @@ main().catch((error) => { console.error(error); process.exitCode = 1; });
     output: 'facts about retail',
     runs: [['ApiTenAgent', 'completed']],
   });
+}, 120_000);
+
+it('runs the collector with its worker threads from the compiled package', async () => {
+  // The workers load dist/…/intake-worker.js next to the collector: what the package must ship.
+  const database = await createTestDatabase();
+  const cli = join(consumers, 'node_modules/agentspan/dist/src/cli/main.js');
+  const child = spawn(process.execPath, [cli, 'collect', '--port', '0', '--workers', '2', '--database', database.url], {
+    cwd: consumers,
+    env: cleanEnv(),
+  });
+  try {
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    for (let waited = 0; !/collector on (\S+)v1\/traces/.test(stdout) && waited < 60_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const url = /collector on (\S+)v1\/traces/.exec(stdout)?.[1];
+    if (url === undefined) throw new Error(`the collector did not start: ${stdout}`);
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const span = {
+      traceId: '5b8efff798038103d269b633813fc60c',
+      spanId: 'eee19b7ec3c1b174',
+      name: 'invoke_agent packaged',
+      startTimeUnixNano: String(now),
+      endTimeUnixNano: String(now + 1_000_000n),
+      attributes: [
+        { key: 'gen_ai.operation.name', value: { stringValue: 'invoke_agent' } },
+        { key: 'gen_ai.agent.name', value: { stringValue: 'PackagedCollector' } },
+      ],
+    };
+    const body = {
+      resourceSpans: [{ scopeSpans: [{ scope: { name: 'opentelemetry.instrumentation.openai_v2' }, spans: [span] }] }],
+    };
+    const posted = await fetch(`${url}v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(posted.status).toBe(200);
+    let health: { counters: { written: number }; workers: unknown[] } | undefined;
+    for (let waited = 0; (health?.counters.written ?? 0) < 1 && waited < 30_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      health = (await (await fetch(`${url}healthz`)).json()) as typeof health;
+    }
+    expect(health).toMatchObject({ counters: { written: 1 }, workers: [expect.anything(), expect.anything()] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/1 record\(s\) written, 0 dropped/);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await database.close();
+  }
 }, 120_000);
