@@ -1,4 +1,5 @@
 import type { AgentSpanProcessorHealth, AgentSpanProcessorStats, BreakerState, DropCounts } from '../export/types';
+import type { LaneState } from './intake-messages';
 
 /** The collector's figures from those of its workers' write paths: counts added up (see combinedHealth for the breaker). */
 export function combinedStats(all: readonly AgentSpanProcessorStats[]): AgentSpanProcessorStats {
@@ -60,6 +61,27 @@ export function combinedHealth(all: readonly AgentSpanProcessorHealth[]): AgentS
     addDrops(counters.dropped, health.counters.dropped);
   }
   return result;
+}
+
+/**
+ * The last figures of a worker that stopped: what it held in its queue and in flight is lost, counted as dropped at
+ * shutdown (its spill files stay for the next process).
+ */
+export function retiredState(state: LaneState): LaneState {
+  const lost = state.stats.queueDepth + state.stats.inFlight;
+  const dropped = { ...state.stats.dropped, shutdown: (state.stats.dropped.shutdown ?? 0) + lost };
+  return {
+    admission: undefined,
+    health: state.health,
+    stats: {
+      ...state.stats,
+      queueDepth: 0,
+      queueBytes: 0,
+      inFlight: 0,
+      dropped,
+      droppedTotal: state.stats.droppedTotal + lost,
+    },
+  };
 }
 
 function addDrops(into: DropCounts, from: DropCounts): void {

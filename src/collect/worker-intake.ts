@@ -1,9 +1,8 @@
 import { diag } from '@opentelemetry/api';
-import { extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { AgentSpanProcessorHealth, AgentSpanProcessorStats, FlushResult } from '../export/types';
-import type { FromWorker, IntakeWorkerInit, LaneState, ToWorker } from './intake-messages';
-import { combinedHealth, combinedStats } from './lane-figures';
+import type { IntakeWorkerInit, LaneState } from './intake-messages';
+import { combinedHealth, combinedStats, retiredState } from './lane-figures';
+import { call, startLane, type Lane } from './worker-lane';
 import {
   stopping,
   type IntakeOutcome,
@@ -13,47 +12,46 @@ import {
   type WorkerFigures,
 } from './trace-intake';
 
-type Reply = Extract<FromWorker, { id: number }>;
-
-/** One worker thread and what the HTTP thread knows of it. */
-interface Lane {
-  readonly worker: Worker;
-  /** Its latest report (see STATE_INTERVAL_MS): what it would admit, its health and counters. */
-  state: LaneState;
-  /** Requests handed to it and not answered yet. */
-  busy: number;
-  /** Requests handed to it in all. */
-  requests: number;
-  alive: boolean;
-  readonly waiting: Map<number, (reply: Reply | undefined) => void>;
-}
-
 /**
  * The collector's intake spread over worker threads, each a write path of its own (ReceiverIntake over an
  * AgentSpanProcessor with its own connections, queue, breaker and spill): the HTTP thread reads bodies and hands each
  * to the least busy worker that admits it, so decoding, mapping and writing use every core. A trace split across
  * requests that go to different workers is stored right all the same: the writer is idempotent and its totals are
  * recomputed under the trace's lock whichever write commits last, as with several collector processes.
+ *
+ * A worker that stops (it should not: nothing in it throws on bad input; an out-of-memory error would) is replaced by a
+ * new one; what it held in its queue and in flight, by its last report, is counted as dropped (`shutdown`), its
+ * unanswered requests are answered 503 (sent again), and its spill files stay for the next process to replay.
  */
 export class WorkerIntake implements TraceIntake {
   private nextId = 1;
   private closing: Promise<void> | undefined;
+  private lanes: Lane[] = [];
+  /** The last figures of workers that stopped (not closed), what they held counted as dropped. */
+  private readonly retired: LaneState[] = [];
+  /** Those workers, until another takes their place. */
+  private readonly retiredLanes = new Set<Lane>();
 
-  private constructor(
-    private readonly lanes: Lane[],
-    private readonly init: IntakeWorkerInit,
-  ) {}
+  private constructor(private readonly init: IntakeWorkerInit) {}
 
   /** Starts `count` workers; resolves once every one is ready, rejects (stopping the others) if one fails. */
   static async start(count: number, init: IntakeWorkerInit): Promise<WorkerIntake> {
-    const started = await Promise.allSettled(Array.from({ length: count }, () => startLane(init)));
+    const intake = new WorkerIntake(init);
+    const started = await Promise.allSettled(Array.from({ length: count }, () => startLane(init, intake.onStop)));
     const lanes = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
     const failure = started.find((outcome) => outcome.status === 'rejected');
     if (failure !== undefined) {
+      intake.closing = Promise.resolve();
       await Promise.all(lanes.map((lane) => lane.worker.terminate()));
       throw failure.reason;
     }
-    return new WorkerIntake(lanes, init);
+    intake.lanes = lanes;
+    return intake;
+  }
+
+  /** Stops a worker as a crash would: for fault tests. */
+  async terminateWorker(index: number): Promise<void> {
+    await this.lanes[index]?.worker.terminate();
   }
 
   admission(): Refusal | undefined {
@@ -99,22 +97,41 @@ export class WorkerIntake implements TraceIntake {
   }
 
   health(): AgentSpanProcessorHealth {
-    return combinedHealth(this.lanes.map((lane) => lane.state.health));
+    const alive = this.current();
+    // The queues and breakers of the workers there are; the counters of those that stopped too.
+    const health = combinedHealth((alive.length > 0 ? alive : this.retired).map((state) => state.health));
+    if (alive.length === 0 || this.retired.length === 0) return health;
+    const stopped = combinedStats(this.retired.map((state) => state.stats));
+    const counters = health.counters;
+    for (const key of ['recorded', 'written', 'retried', 'spilled', 'recovered', 'droppedTotal', 'ignored'] as const) {
+      counters[key] += stopped[key];
+    }
+    for (const [reason, count] of Object.entries(stopped.dropped) as Array<[keyof typeof counters.dropped, number]>) {
+      counters.dropped[reason] = (counters.dropped[reason] ?? 0) + count;
+    }
+    return health;
   }
 
   perWorker(): WorkerFigures[] {
-    return this.lanes.map(({ state, requests }) => ({
-      breaker: state.health.breaker.state,
-      queueDepth: state.health.queue.depth,
-      requests,
-      recorded: state.stats.recorded,
-      written: state.stats.written,
-      droppedTotal: state.stats.droppedTotal,
-    }));
+    return this.lanes
+      .filter((lane) => lane.alive)
+      .map(({ state, requests }) => ({
+        breaker: state.health.breaker.state,
+        queueDepth: state.health.queue.depth,
+        requests,
+        recorded: state.stats.recorded,
+        written: state.stats.written,
+        droppedTotal: state.stats.droppedTotal,
+      }));
   }
 
   stats(): AgentSpanProcessorStats {
-    return combinedStats(this.lanes.map((lane) => lane.state.stats));
+    return combinedStats([...this.current(), ...this.retired].map((state) => state.stats));
+  }
+
+  /** The latest figures of the workers in place: running, or closed with the intake (their final figures). */
+  private current(): LaneState[] {
+    return this.lanes.filter((lane) => !this.retiredLanes.has(lane)).map((lane) => lane.state);
   }
 
   /** Waits until every worker wrote (or counted as dropped) what it had queued, as AgentSpanProcessor.flush. */
@@ -151,6 +168,25 @@ export class WorkerIntake implements TraceIntake {
     return this.closing;
   }
 
+  /** A worker stopped: its figures retired, another started in its place (not while closing). */
+  private readonly onStop = (lane: Lane, code: number): void => {
+    if (this.closing !== undefined) return;
+    this.retiredLanes.add(lane);
+    this.retired.push(retiredState(lane.state));
+    diag.error(`agentspan collector: a worker stopped (exit code ${code}); starting another in its place`);
+    startLane(this.init, this.onStop).then(
+      (next) => {
+        if (this.closing !== undefined) {
+          void next.worker.terminate();
+          return;
+        }
+        this.lanes = this.lanes.map((candidate) => (candidate === lane ? next : candidate));
+        this.retiredLanes.delete(lane);
+      },
+      (error: unknown) => diag.error(`agentspan collector: could not start a worker in its place: ${String(error)}`),
+    );
+  };
+
   /** The least busy worker that admits requests; the least busy one alive if none does (it answers for itself). */
   private pick(): Lane | undefined {
     let best: Lane | undefined;
@@ -169,75 +205,3 @@ export class WorkerIntake implements TraceIntake {
 function soonest(refusals: Refusal[]): Refusal {
   return refusals.reduce((a, b) => ((b.retryAfter ?? 0) < (a.retryAfter ?? 0) ? b : a));
 }
-
-/** Sends a message to the worker and resolves with its answer, or undefined if the worker stops first. */
-function call(lane: Lane, message: ToWorker, transfer: ArrayBuffer[] = []): Promise<Reply | undefined> {
-  if (!lane.alive) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    lane.waiting.set(message.id, resolve);
-    lane.worker.postMessage(message, transfer);
-  });
-}
-
-function startLane(init: IntakeWorkerInit): Promise<Lane> {
-  const { source, execArgv } = workerSource();
-  const worker = new Worker(source, { eval: true, workerData: init, execArgv });
-  return new Promise<Lane>((resolve, reject) => {
-    let lane: Lane | undefined;
-    worker.on('message', (message: FromWorker) => {
-      if (message.type === 'diag') {
-        diag[message.level](message.message);
-        return;
-      }
-      if (message.type === 'ready') {
-        lane = { worker, state: message.state, busy: 0, requests: 0, alive: true, waiting: new Map() };
-        resolve(lane);
-        return;
-      }
-      if (lane === undefined) return;
-      lane.state = message.state;
-      if (message.type === 'state') return;
-      const waiter = lane.waiting.get(message.id);
-      lane.waiting.delete(message.id);
-      waiter?.(message);
-    });
-    worker.on('error', (error) => {
-      if (lane === undefined) reject(error);
-      else diag.error(`agentspan collector: a worker failed: ${String(error)}`);
-    });
-    worker.on('exit', (code) => {
-      if (lane === undefined) {
-        reject(new Error(`agentspan collector: a worker exited with code ${code} before it was ready`));
-        return;
-      }
-      lane.alive = false;
-      for (const waiter of lane.waiting.values()) waiter(undefined);
-      lane.waiting.clear();
-    });
-  });
-}
-
-/**
- * The worker's code: the compiled intake-worker.js next to this file; from the TypeScript sources (tests,
- * `npm run agentspan`) the .ts file, behind the TypeScript loader this process was started with (`-r …`), which the
- * worker inherits, or else ts-node's. The `ts-node` command registers itself without one: its process.execArgv names
- * its own script and flags, which are no loader for a worker.
- */
-export function workerSource(
-  extension = extname(__filename),
-  execArgv: readonly string[] = process.execArgv,
-): { source: string; execArgv: string[] | undefined } {
-  const source = `require(${JSON.stringify(join(__dirname, `intake-worker${extension}`))});`;
-  if (extension !== '.ts') return { source, execArgv: undefined };
-  const loaded = execArgv.some(
-    (argument, index) =>
-      ((argument === '-r' || argument === '--require') && TYPESCRIPT_LOADER.test(execArgv[index + 1] ?? '')) ||
-      (argument.startsWith('--require=') && TYPESCRIPT_LOADER.test(argument)),
-  );
-  return {
-    source,
-    execArgv: loaded ? undefined : ['-r', require.resolve('ts-node/register/transpile-only')],
-  };
-}
-
-const TYPESCRIPT_LOADER = /ts-node[\\/]register|transpile-register/;

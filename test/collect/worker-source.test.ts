@@ -1,4 +1,4 @@
-import { workerSource } from '../../src/collect/worker-intake';
+import { workerSource } from '../../src/collect/worker-lane';
 
 /** How a worker of the collector loads its code: compiled JavaScript as it is, TypeScript behind a loader. */
 it('runs the compiled worker as it is', () => {
