@@ -152,7 +152,8 @@ it.each([0, 2])(
       workers,
       processor: {
         queue: { flushIntervalMs: 20, retry: { initialBackoffMs: 50, maxBackoffMs: 200 } },
-        breaker: { failureThreshold: 1, cooldownMs: 100, maxCooldownMs: 200 },
+        // Open for two seconds at a time: long enough to be seen open by the requests and /healthz below under load.
+        breaker: { failureThreshold: 1, cooldownMs: 2_000, maxCooldownMs: 2_000 },
         warnings: false,
       },
     });
