@@ -1,17 +1,14 @@
 import { availableParallelism } from 'node:os';
-import { AgentSpanProcessor } from '../export/agent-span-processor';
 import type {
   AgentSpanProcessorHealth,
   AgentSpanProcessorOptions,
   AgentSpanProcessorStats,
   FlushResult,
 } from '../export/types';
-import { openStore } from '../store/connection/open-store';
-import { StoreConnection } from '../store/connection/store-connection';
 import { checkCollectorOptions, type CollectorOptions } from './collector-options';
 import { startCollector, type Collector } from './collector-server';
-import { ReceiverIntake } from './trace-intake';
 import { WorkerIntake } from './worker-intake';
+import { openWritePath } from './write-path';
 
 /** `agentspan collect` as a library: the HTTP side (CollectorOptions), the database and the write path. */
 export interface CollectorServiceOptions extends CollectorOptions {
@@ -79,29 +76,21 @@ export async function startCollectorService(options: CollectorServiceOptions = {
     return service(collector, intake, () => intake.close());
   }
 
-  const connection = new StoreConnection(() => openStore({ url: databaseUrl, dataDir }), {
+  const writePath = openWritePath({
+    databaseUrl,
+    dataDir,
     migrate: migrate !== false,
-  });
-  const processor = new AgentSpanProcessor({
-    ...processorOptions,
-    connection,
-    // The collector writes no `running` rows (it sees spans once they end): it has no runs of its own to abandon.
-    staleRuns: false,
+    processor: processorOptions,
+    intake: intakeOptions,
   });
   let collector: Collector;
   try {
-    collector = await startCollector(new ReceiverIntake(processor, intakeOptions), http);
+    collector = await startCollector(writePath.intake, http);
   } catch (error) {
-    await processor.shutdown();
-    await connection.close().catch(() => undefined);
+    await writePath.close();
     throw error;
   }
-  // Opening the database now, not at the first request: a database that is down shows in /healthz from the start.
-  connection.dataSource().catch(() => undefined);
-  return service(collector, processor, async () => {
-    await processor.shutdown();
-    await connection.close().catch(() => undefined);
-  });
+  return service(collector, writePath.processor, () => writePath.close());
 }
 
 function workersOf(workers: number | undefined, databaseUrl: string | undefined): number {

@@ -4,9 +4,6 @@
  */
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { parentPort, workerData } from 'node:worker_threads';
-import { AgentSpanProcessor } from '../export/agent-span-processor';
-import { openStore } from '../store/connection/open-store';
-import { StoreConnection } from '../store/connection/store-connection';
 import {
   STATE_INTERVAL_MS,
   type FromWorker,
@@ -14,7 +11,7 @@ import {
   type LaneState,
   type ToWorker,
 } from './intake-messages';
-import { ReceiverIntake } from './trace-intake';
+import { openWritePath } from './write-path';
 
 const port = parentPort!;
 const init = workerData as IntakeWorkerInit;
@@ -32,9 +29,8 @@ diag.setLogger(
   { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
 );
 
-const connection = new StoreConnection(() => openStore({ url: init.databaseUrl }), { migrate: init.migrate });
-const processor = new AgentSpanProcessor({ ...init.processor, connection, staleRuns: false });
-const intake = new ReceiverIntake(processor, init.intake);
+const writePath = openWritePath(init);
+const { processor, intake } = writePath;
 const state = (): LaneState => ({
   admission: intake.admission(),
   health: processor.health(),
@@ -59,13 +55,10 @@ async function answer(message: ToWorker): Promise<void> {
     post({ type: 'flushed', id: message.id, result, state: state() });
   } else {
     clearInterval(stateTimer);
-    await processor.shutdown();
-    await connection.close().catch(() => undefined);
+    await writePath.close();
     post({ type: 'closed', id: message.id, state: state() });
     port.close();
   }
 }
 
-// Opening the database now, not at the first request: a database that is down shows in /healthz from the start.
-connection.dataSource().catch(() => undefined);
 post({ type: 'ready', state: state() });

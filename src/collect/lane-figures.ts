@@ -34,8 +34,16 @@ function combinedState(a: BreakerState | 'disabled', b: BreakerState | 'disabled
   return BREAKER_ORDER.indexOf(a) >= BREAKER_ORDER.indexOf(b) ? a : b;
 }
 
-export function combinedHealth(all: readonly AgentSpanProcessorHealth[]): AgentSpanProcessorHealth {
-  const [first, ...rest] = all;
+/**
+ * The collector's health from its workers': the queues, breakers and spill of the workers running (`live`), the
+ * counters of those and of the workers that stopped (`retired`) added up.
+ */
+export function combinedHealth(
+  live: readonly AgentSpanProcessorHealth[],
+  retired: readonly AgentSpanProcessorHealth[] = [],
+): AgentSpanProcessorHealth {
+  const shown = live.length > 0 ? live : retired;
+  const [first, ...rest] = shown;
   const result: AgentSpanProcessorHealth = {
     queue: { ...first!.queue },
     breaker: { ...first!.breaker },
@@ -53,13 +61,9 @@ export function combinedHealth(all: readonly AgentSpanProcessorHealth[]): AgentS
     breaker.nextProbeAt = earliest(breaker.nextProbeAt, health.breaker.nextProbeAt);
     result.lastError ??= health.lastError;
     result.spill.pending += health.spill.pending;
-    const counters = result.counters;
-    for (const key of ['recorded', 'written', 'retried', 'spilled', 'recovered', 'droppedTotal', 'ignored'] as const) {
-      counters[key] += health.counters[key];
-    }
-    counters.abandonedRuns += health.counters.abandonedRuns;
-    addDrops(counters.dropped, health.counters.dropped);
+    addCounters(result.counters, health.counters);
   }
+  if (shown !== retired) for (const health of retired) addCounters(result.counters, health.counters);
   return result;
 }
 
@@ -68,20 +72,39 @@ export function combinedHealth(all: readonly AgentSpanProcessorHealth[]): AgentS
  * shutdown (its spill files stay for the next process).
  */
 export function retiredState(state: LaneState): LaneState {
-  const lost = state.stats.queueDepth + state.stats.inFlight;
-  const dropped = { ...state.stats.dropped, shutdown: (state.stats.dropped.shutdown ?? 0) + lost };
+  const { stats, health } = state;
+  const lost = stats.queueDepth + stats.inFlight;
+  const withLost = (dropped: DropCounts): DropCounts => ({ ...dropped, shutdown: (dropped.shutdown ?? 0) + lost });
   return {
     admission: undefined,
-    health: state.health,
+    health: {
+      ...health,
+      queue: { depth: 0, bytes: 0, inFlight: 0, inFlightBytes: 0 },
+      counters: {
+        ...health.counters,
+        dropped: withLost(health.counters.dropped),
+        droppedTotal: health.counters.droppedTotal + lost,
+      },
+    },
     stats: {
-      ...state.stats,
+      ...stats,
       queueDepth: 0,
       queueBytes: 0,
       inFlight: 0,
-      dropped,
-      droppedTotal: state.stats.droppedTotal + lost,
+      dropped: withLost(stats.dropped),
+      droppedTotal: stats.droppedTotal + lost,
     },
   };
+}
+
+type Counters = AgentSpanProcessorHealth['counters'];
+
+function addCounters(into: Counters, from: Counters): void {
+  for (const key of ['recorded', 'written', 'retried', 'spilled', 'recovered', 'droppedTotal', 'ignored'] as const) {
+    into[key] += from[key];
+  }
+  into.abandonedRuns += from.abandonedRuns;
+  addDrops(into.dropped, from.dropped);
 }
 
 function addDrops(into: DropCounts, from: DropCounts): void {

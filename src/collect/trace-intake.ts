@@ -156,3 +156,7 @@ export function queueFull(retryAfter: number): Refusal {
 export function stopping(retryAfter: number): Refusal {
   return { status: 503, message: 'the collector is shutting down: send to another one, or retry', retryAfter };
 }
+
+export function workerStopped(retryAfter: number): Refusal {
+  return { status: 503, message: 'a worker of the collector stopped: send the spans again', retryAfter };
+}

@@ -5,6 +5,7 @@ import { combinedHealth, combinedStats, retiredState } from './lane-figures';
 import { call, startLane, type Lane } from './worker-lane';
 import {
   stopping,
+  workerStopped,
   type IntakeOutcome,
   type IntakeRequest,
   type Refusal,
@@ -78,16 +79,8 @@ export class WorkerIntake implements TraceIntake {
     lane.requests++;
     try {
       const reply = await call(lane, { ...request, type: 'take', id, body: moved }, [moved.buffer as ArrayBuffer]);
-      if (reply === undefined) {
-        // The worker stopped before it answered: the sender keeps the spans and sends them again.
-        const retryAfter = this.init.intake.retryAfterSeconds;
-        return {
-          taken: false,
-          status: 503,
-          message: 'a worker of the collector stopped: send the spans again',
-          retryAfter,
-        };
-      }
+      // The worker stopped before it answered: the sender keeps the spans and sends them again.
+      if (reply === undefined) return { taken: false, ...workerStopped(this.init.intake.retryAfterSeconds) };
       if (reply.type === 'failed') throw new Error(reply.message);
       if (reply.type !== 'taken') throw new Error(`unexpected reply ${reply.type}`);
       return reply.outcome;
@@ -97,19 +90,10 @@ export class WorkerIntake implements TraceIntake {
   }
 
   health(): AgentSpanProcessorHealth {
-    const alive = this.current();
-    // The queues and breakers of the workers there are; the counters of those that stopped too.
-    const health = combinedHealth((alive.length > 0 ? alive : this.retired).map((state) => state.health));
-    if (alive.length === 0 || this.retired.length === 0) return health;
-    const stopped = combinedStats(this.retired.map((state) => state.stats));
-    const counters = health.counters;
-    for (const key of ['recorded', 'written', 'retried', 'spilled', 'recovered', 'droppedTotal', 'ignored'] as const) {
-      counters[key] += stopped[key];
-    }
-    for (const [reason, count] of Object.entries(stopped.dropped) as Array<[keyof typeof counters.dropped, number]>) {
-      counters.dropped[reason] = (counters.dropped[reason] ?? 0) + count;
-    }
-    return health;
+    return combinedHealth(
+      this.current().map((state) => state.health),
+      this.retired.map((state) => state.health),
+    );
   }
 
   perWorker(): WorkerFigures[] {
@@ -189,15 +173,10 @@ export class WorkerIntake implements TraceIntake {
 
   /** The least busy worker that admits requests; the least busy one alive if none does (it answers for itself). */
   private pick(): Lane | undefined {
+    // Refusing workers rank after all the others, then fewer requests in hand first.
+    const rank = (lane: Lane) => (lane.state.admission === undefined ? 0 : 1_000_000) + lane.busy;
     let best: Lane | undefined;
-    for (const lane of this.lanes) {
-      if (!lane.alive) continue;
-      const better =
-        best === undefined ||
-        (lane.state.admission === undefined && best.state.admission !== undefined) ||
-        ((lane.state.admission === undefined) === (best.state.admission === undefined) && lane.busy < best.busy);
-      if (better) best = lane;
-    }
+    for (const lane of this.lanes) if (lane.alive && (best === undefined || rank(lane) < rank(best))) best = lane;
     return best;
   }
 }

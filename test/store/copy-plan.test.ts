@@ -1,4 +1,4 @@
-import { planCopy, settleLoneAgents } from '../../src/store/write/copy-plan';
+import { planCopy, settleStoredTraces } from '../../src/store/write/copy-plan';
 import { dedupeRecords } from '../../src/store/write/dedupe-records';
 import { PERFORMANCE_TOTALS_COLUMNS } from '../../src/store/schema/performance-columns';
 import type { SpanRecord } from '../../src/model/records';
@@ -41,7 +41,7 @@ it('copies lone finished agents of traces the database does not hold, with the t
   );
   expect([...plan.loneAgents.traceIds].sort()).toEqual([a.traceId, b.traceId].sort());
 
-  expect(await settleLoneAgents(plan, new Set())).toEqual([]);
+  expect(await settleStoredTraces(plan, new Set())).toEqual([]);
   expect(plan.upserted).toEqual([]);
   // Added to the last chunk: one COPY statement per table.
   expect(plan.chunks).toHaveLength(1);
@@ -56,7 +56,7 @@ it('upserts a lone agent whose trace the database holds (it may have a running r
   const held = endedRun();
   const fresh = endedRun();
   const plan = await planCopy(dedupeRecords([held.call, held.agent, fresh.call, fresh.agent]), CHUNK, false);
-  const added = await settleLoneAgents(plan, new Set([held.traceId]));
+  const added = await settleStoredTraces(plan, new Set([held.traceId]));
   expect(added.map((span) => span.record)).toEqual([held.agent]);
   expect(plan.upserted.map((span) => span.record)).toEqual([held.agent]);
   expect(copiedSpanIds(plan.chunks).sort()).toEqual(
@@ -76,5 +76,5 @@ it('copies an agent whose start is merged into the write at once, and upserts a 
   expect(plan.loneAgents.spans).toEqual([]);
   expect(copiedSpanIds(plan.chunks)).toEqual([ended.execution.spanId]);
   expect(plan.upserted.map((span) => span.record)).toEqual([stillRunning]);
-  expect(await settleLoneAgents(plan, new Set([traceId]))).toEqual([]);
+  expect(await settleStoredTraces(plan, new Set([traceId]))).toEqual([]);
 });

@@ -18,7 +18,7 @@ export interface CopyPlan {
   /**
    * Finished agents whose start is not in the write (see isLoneFinishedAgent), encoded apart from `chunks` as if
    * their traces were new to the database, and those traces. Only the database can tell whether such an agent has a
-   * `running` row to complete: settleLoneAgents sends it by COPY when its trace has no row at all, else upserts it.
+   * `running` row to complete: settleStoredTraces sends it by COPY when its trace has no row at all, else upserts it.
    */
   loneAgents: { spans: MergedSpan[]; traceIds: Set<string>; chunk: CopyChunk | undefined };
 }
@@ -49,12 +49,14 @@ export async function planCopy(
 }
 
 /**
- * Once the writer knows which of the lone agents' traces the database holds (`storedTraceIds`, asked under the
- * traces' locks): the lone agents of the others join the COPY, the rest the upsert (their traces are no longer
- * whole). Re-encodes only when some trace is held, which an application's own long runs and traces split across
- * batches make common enough, and then only the lone agents. Returns the spans it added to the upsert.
+ * Settles the plan once the writer knows which of its traces the database holds (`storedTraceIds`, asked under the
+ * traces' locks, see CopyPlan): those traces are not whole in this write (the SQL sums them: their agents' Node totals
+ * are replaced); the lone agents of the others join the COPY, those of held traces the upsert. Re-encodes only when a
+ * lone agent's trace is held, which an application's own long runs and traces split across batches make common
+ * enough, and then only the lone agents. Returns the spans it added to the upsert.
  */
-export async function settleLoneAgents(plan: CopyPlan, storedTraceIds: ReadonlySet<string>): Promise<MergedSpan[]> {
+export async function settleStoredTraces(plan: CopyPlan, storedTraceIds: ReadonlySet<string>): Promise<MergedSpan[]> {
+  for (const traceId of storedTraceIds) plan.wholeTraces.delete(traceId);
   const { spans, chunk } = plan.loneAgents;
   if (chunk === undefined) return [];
   const held = spans.filter((span) => storedTraceIds.has(span.record.execution.traceId));
@@ -62,7 +64,6 @@ export async function settleLoneAgents(plan: CopyPlan, storedTraceIds: ReadonlyS
     appendChunk(plan.chunks, chunk);
     return [];
   }
-  for (const span of held) plan.wholeTraces.delete(span.record.execution.traceId);
   const added = [...held];
   const copied = spans.filter((span) => !storedTraceIds.has(span.record.execution.traceId));
   if (copied.length > 0) appendChunk(plan.chunks, await encodeChunk(copied, plan.wholeTraces, added));

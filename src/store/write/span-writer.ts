@@ -6,7 +6,7 @@ import { untraced } from '../../internal/untraced';
 import { upsertCarefully, type RejectedSpan } from './careful-upsert';
 import { closeOnAbort } from './close-on-abort';
 import { copyFromStdin } from './copy-from-stdin';
-import { planCopy, settleLoneAgents, type CopyPlan } from './copy-plan';
+import { planCopy, settleStoredTraces, type CopyPlan } from './copy-plan';
 import { dedupeRecords, type MergedSpan } from './dedupe-records';
 import { priceWrittenSpans } from './price-written-spans';
 import { RunChangeLog } from './run-change-log';
@@ -149,9 +149,7 @@ export class SpanWriter {
         // A trace the database holds spans of already (written by an earlier batch or another process) is not whole
         // in this write either: its agents' rows are copied with the Node sums, which the SQL walk below replaces;
         // and a finished agent of such a trace without its start here may have a running row: the upsert takes it.
-        const stored = await this.storedTraces(queryRunner, plan);
-        for (const traceId of stored) plan.wholeTraces.delete(traceId);
-        const alsoUpserted = await settleLoneAgents(plan, stored);
+        const alsoUpserted = await settleStoredTraces(plan, await this.storedTraces(queryRunner, plan));
         for (const chunk of chunked(alsoUpserted, this.chunkSize)) {
           upsertChunks.push(chunk);
           if (mode === 'fast') payloads.push(upsertPayload(chunk));
