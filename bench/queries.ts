@@ -136,10 +136,10 @@ export async function seed(dataSource: DataSource, options: { context?: boolean 
         CASE WHEN r % 100 < 7 THEN 'failed' WHEN r % 100 < 9 THEN 'cancelled'
              WHEN r <= ${RUNS / 100} AND r % 100 = 99 AND c = 0 THEN 'running' ELSE 'completed' END AS status) s`);
   await dataSource.query(`
-    INSERT INTO agent_performance (execution_id, duration_ms, request_model, input_tokens, output_tokens,
+    INSERT INTO agent_performance (execution_id, trace_id, duration_ms, request_model, input_tokens, output_tokens,
                                    cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source,
                                    created_at, updated_at)
-    SELECT id, 50 + abs(hashtext(trace_id || span_id)) % 5000,
+    SELECT id, trace_id, 50 + abs(hashtext(trace_id || span_id)) % 5000,
            CASE WHEN kind = 'llm' THEN 'gpt-4o' END,
            CASE WHEN kind = 'llm' THEN 100 + abs(hashtext(span_id || trace_id)) % 900 END,
            CASE WHEN kind = 'llm' THEN 20 END, CASE WHEN kind = 'llm' THEN 0 END, CASE WHEN kind = 'llm' THEN 0 END,
@@ -150,13 +150,13 @@ export async function seed(dataSource: DataSource, options: { context?: boolean 
     UPDATE agent_performance p SET total_input_tokens = t.input, total_output_tokens = t.output,
            total_cache_read_tokens = 0, total_cache_write_tokens = 0, total_reasoning_tokens = 0,
            total_cost_usd = t.cost, llm_call_count = 2, tool_call_count = 1, error_count = t.errors
-    FROM (SELECT a.id, sum(cp.input_tokens) AS input, sum(cp.output_tokens) AS output, sum(cp.cost_usd) AS cost,
+    FROM (SELECT a.id, a.trace_id, sum(cp.input_tokens) AS input, sum(cp.output_tokens) AS output, sum(cp.cost_usd) AS cost,
                  (count(*) FILTER (WHERE c.status = 'failed'))::int AS errors
           FROM agent_executions a
             JOIN agent_executions c ON c.trace_id = a.trace_id
-            JOIN agent_performance cp ON cp.execution_id = c.id
-          WHERE a.kind = 'agent' GROUP BY a.id) t
-    WHERE p.execution_id = t.id`);
+            JOIN agent_performance cp ON cp.trace_id = c.trace_id AND cp.execution_id = c.id
+          WHERE a.kind = 'agent' GROUP BY a.id, a.trace_id) t
+    WHERE p.trace_id = t.trace_id AND p.execution_id = t.id`);
   // As autovacuum would have done over 30 days: statistics, and the BRIN ranges summarised (new ranges are not, until
   // a vacuum, and an unsummarised range always matches).
   await dataSource.query('VACUUM ANALYZE');

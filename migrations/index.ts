@@ -8,6 +8,7 @@ import { AddCostColumns1796601600001 } from './1796601600001-AddCostColumns';
 import { AddPerformanceCounted1796947200000 } from './1796947200000-AddPerformanceCounted';
 import { AddRunContextIndexes1797163200000 } from './1797163200000-AddRunContextIndexes';
 import { CreateRunChanges1797206400000 } from './1797206400000-CreateRunChanges';
+import { TraceIdInEveryKey1797552000000 } from './1797552000000-TraceIdInEveryKey';
 import { EXECUTION_COLUMNS } from '../src/store/schema/execution-columns';
 import { addedColumnMigrations, type MigrationClass } from './added-columns';
 
@@ -23,6 +24,7 @@ const written: MigrationClass[] = [
   AddPerformanceCounted1796947200000,
   AddRunContextIndexes1797163200000,
   CreateRunChanges1797206400000,
+  TraceIdInEveryKey1797552000000,
 ];
 
 /** The migration's timestamp: the 13 digits that end its name. */

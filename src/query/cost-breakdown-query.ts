@@ -66,16 +66,24 @@ export async function queryCostBreakdown(
   const allTokens = TOKEN_COLUMNS.map((column) => `COALESCE(p.${column}, 0)`).join(' + ');
   const rows: Row[] = await untraced(() =>
     dataSource.query(
-      `SELECT ${key} AS key, GROUPING(${key}) = 1 AS "isTotal", count(*)::int AS executions,
-              sum(p.cost_usd)::text AS "costUsd", sum(p.input_tokens) AS "inputTokens",
-              sum(p.output_tokens) AS "outputTokens", sum(p.cache_read_tokens) AS "cacheReadTokens",
-              sum(p.cache_write_tokens) AS "cacheWriteTokens", sum(p.reasoning_tokens) AS "reasoningTokens",
-              (count(*) FILTER (WHERE p.cost_usd IS NULL))::int AS "unknownCostExecutions",
-              COALESCE(sum(${allTokens}) FILTER (WHERE p.cost_usd IS NULL), 0) AS "unknownCostTokens"
-       FROM ${qualifiedTableName(dataSource, 'agent_executions')} e
-         JOIN ${qualifiedTableName(dataSource, 'agent_performance')} p ON p.execution_id = e.id
-       ${where.toSql()}
-       GROUP BY GROUPING SETS ((${key}), ())`,
+      // The total is summed from the groups' sums (exact: numeric and bigint), not by GROUPING SETS, which Citus
+      // cannot run on distributed tables.
+      `WITH groups AS (
+         SELECT ${key} AS key, count(*) AS executions,
+                sum(p.cost_usd) AS cost, sum(p.input_tokens) AS input, sum(p.output_tokens) AS output,
+                sum(p.cache_read_tokens) AS cache_read, sum(p.cache_write_tokens) AS cache_write,
+                sum(p.reasoning_tokens) AS reasoning,
+                count(*) FILTER (WHERE p.cost_usd IS NULL) AS unknown_executions,
+                COALESCE(sum(${allTokens}) FILTER (WHERE p.cost_usd IS NULL), 0) AS unknown_tokens
+         FROM ${qualifiedTableName(dataSource, 'agent_executions')} e
+           JOIN ${qualifiedTableName(dataSource, 'agent_performance')} p
+             ON p.trace_id = e.trace_id AND p.execution_id = e.id
+         ${where.toSql()}
+         GROUP BY 1
+       )
+       SELECT key, false AS "isTotal", ${figureColumns((column) => column)} FROM groups
+       UNION ALL
+       SELECT NULL, true, ${figureColumns((column) => `sum(${column})`)} FROM groups`,
       where.parameters,
     ),
   );
@@ -104,6 +112,15 @@ export async function queryCostBreakdown(
       : groups.sort((a, b) => (b.costUsd ?? -1) - (a.costUsd ?? -1) || compareKeys(a.key, b.key)),
     total: figures(totalRow),
   };
+}
+
+/** The figures of a row of `groups` as figures() reads them, each of its columns through `read` (the total: sum). */
+function figureColumns(read: (column: string) => string): string {
+  return `${read('executions')}::int AS executions, ${read('cost')}::text AS "costUsd",
+          ${read('input')} AS "inputTokens", ${read('output')} AS "outputTokens",
+          ${read('cache_read')} AS "cacheReadTokens", ${read('cache_write')} AS "cacheWriteTokens",
+          ${read('reasoning')} AS "reasoningTokens", ${read('unknown_executions')}::int AS "unknownCostExecutions",
+          ${read('unknown_tokens')} AS "unknownCostTokens"`;
 }
 
 /** A row's figures; no row (nothing in the range or bucket) is zero executions and nothing known. */

@@ -33,7 +33,7 @@ export async function recordDecisionOutcome(
   const tenantOnly =
     tenantId === undefined
       ? ''
-      : `AND EXISTS (SELECT 1 FROM ${executions} x WHERE x.id = t.execution_id AND x.tenant_id = $4)`;
+      : `AND EXISTS (SELECT 1 FROM ${executions} x WHERE x.trace_id = t.trace_id AND x.id = t.execution_id AND x.tenant_id = $4)`;
   const rows: Array<Record<string, unknown>> = await untraced(() =>
     dataSource.query(
       `WITH updated AS (
@@ -41,7 +41,7 @@ export async function recordDecisionOutcome(
          WHERE t.id = $1::uuid ${tenantOnly}
          RETURNING *
        )
-       SELECT ${DECISION_VIEW_COLUMNS} FROM updated d JOIN ${executions} e ON e.id = d.execution_id`,
+       SELECT ${DECISION_VIEW_COLUMNS} FROM updated d JOIN ${executions} e ON e.trace_id = d.trace_id AND e.id = d.execution_id`,
       tenantId === undefined ? [id, outcome, score] : [id, outcome, score, tenantId],
     ),
   );

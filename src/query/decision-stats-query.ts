@@ -29,7 +29,7 @@ export async function queryDecisionStats(
   addAnalyticsFilters(where, analyticsFilters(METHOD, given), { time: 'd.occurred_at', agent: 'd.agent_name' });
   if (name !== undefined) where.add(`d.name = ${where.param(name)}`);
   const from = `FROM ${qualifiedTableName(dataSource, 'agent_decisions')} d
-    JOIN ${qualifiedTableName(dataSource, 'agent_executions')} e ON e.id = d.execution_id`;
+    JOIN ${qualifiedTableName(dataSource, 'agent_executions')} e ON e.trace_id = d.trace_id AND e.id = d.execution_id`;
   const scored = `d.confidence IS NOT NULL AND d.outcome_score IS NOT NULL`;
   const [outcomeRows, calibrationRows] = await untraced(() =>
     dataSource.transaction('REPEATABLE READ', async (manager) => [

@@ -73,7 +73,7 @@ export async function queryDecisions(
   const rows: Row[] = await untraced(() =>
     dataSource.query(
       `SELECT ${DECISION_VIEW_COLUMNS}, ${exactTimestampSql('d.occurred_at')} AS "cursorAt", d.id AS "cursorId"
-       FROM ${decisions} d JOIN ${executions} e ON e.id = d.execution_id
+       FROM ${decisions} d JOIN ${executions} e ON e.trace_id = d.trace_id AND e.id = d.execution_id
        ${where.toSql()}
        ORDER BY d.occurred_at DESC, d.id DESC
        LIMIT ${where.param(limit + 1)}`,

@@ -53,7 +53,7 @@ export async function queryHistory(
     dataSource.query(
       `SELECT ${EXECUTION_VIEW_COLUMNS}, p.duration_ms AS "durationMs", ${RUN_TOTALS_COLUMNS},
               ${exactTimestampSql('e.started_at')} AS "cursorAt", e.id AS "cursorId"
-       FROM ${executions} e LEFT JOIN ${performance} p ON p.execution_id = e.id
+       FROM ${executions} e LEFT JOIN ${performance} p ON p.trace_id = e.trace_id AND p.execution_id = e.id
        ${where.toSql()}
        ORDER BY e.started_at DESC, e.id DESC
        LIMIT ${where.param(limit + 1)}`,

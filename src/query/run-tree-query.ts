@@ -11,7 +11,8 @@ import { buildRunTree, type ExecutionWithPerformance } from './run-tree';
 import type { DecisionView, EventView, RunTree } from './types';
 
 type Row = Record<string, unknown>;
-type DetailScope = { traceId: string } | { executionIds: string[] };
+/** A whole trace, or the given executions of it. */
+type DetailScope = { traceId: string; executionIds?: string[] };
 
 /** The sort key of tree nodes (see ExecutionWithPerformance.startedAtExact). */
 const EXACT_START = `${exactTimestampSql('e.started_at')} AS "startedAtExact"`;
@@ -39,10 +40,11 @@ export async function readRunTree(dataSource: DataSource, target: RunId, tenantI
           ? await traceExecutions(manager, tables, target.traceId, tenantId)
           : await subtreeExecutions(manager, tables, target.executionId, tenantId);
       if (executions.length === 0) return null;
+      const traceId = executions[0]!.execution.traceId;
       const scope: DetailScope =
         target.kind === 'trace'
-          ? { traceId: target.traceId }
-          : { executionIds: executions.map(({ execution }) => execution.executionId) };
+          ? { traceId }
+          : { traceId, executionIds: executions.map(({ execution }) => execution.executionId) };
       const [decisions, events] = await details(manager, tables, scope);
       const rootExecutionId = target.kind === 'execution' ? target.executionId : undefined;
       return {
@@ -68,7 +70,7 @@ async function traceExecutions(
       : `AND NOT EXISTS (SELECT 1 FROM ${tables.executions} x WHERE x.trace_id = $1 AND x.tenant_id IS DISTINCT FROM $2)`;
   const rows: Row[] = await manager.query(
     `SELECT ${EXECUTION_VIEW_COLUMNS}, ${PERFORMANCE_VIEW_COLUMNS}, ${EXACT_START}
-     FROM ${tables.executions} e LEFT JOIN ${tables.performance} p ON p.execution_id = e.id
+     FROM ${tables.executions} e LEFT JOIN ${tables.performance} p ON p.trace_id = e.trace_id AND p.execution_id = e.id
      WHERE e.trace_id = $1 ${tenantOnly}`,
     tenantId === undefined ? [traceId] : [traceId, tenantId],
   );
@@ -85,24 +87,32 @@ async function subtreeExecutions(
   executionId: string,
   tenantId: string | undefined,
 ): Promise<ExecutionWithPerformance[]> {
+  // The execution's trace first: the walk then names it on every table it reads, which keeps it on one shard on
+  // Citus (a recursive CTE runs nowhere else) and on one trace's index entries on one server.
+  const [found] = (await manager.query(`SELECT trace_id FROM ${tables.executions} WHERE id = $1::uuid LIMIT 1`, [
+    executionId,
+  ])) as Array<{ trace_id: string }>;
+  if (found === undefined) return [];
   const tenantOnly =
     tenantId === undefined
       ? ''
-      : `WHERE NOT EXISTS (SELECT 1 FROM subtree s2 JOIN ${tables.executions} x ON x.id = s2.id
-                           WHERE x.tenant_id IS DISTINCT FROM $2)`;
+      : `WHERE NOT EXISTS (SELECT 1 FROM subtree s2 JOIN ${tables.executions} x
+                             ON x.id = s2.id AND x.trace_id = s2.trace_id AND x.trace_id = $2
+                           WHERE x.tenant_id IS DISTINCT FROM $3)`;
   const rows: Row[] = await manager.query(
     `WITH RECURSIVE subtree AS (
-       SELECT id, trace_id, span_id FROM ${tables.executions} WHERE id = $1::uuid
+       SELECT id, trace_id, span_id FROM ${tables.executions} WHERE id = $1::uuid AND trace_id = $2
        UNION
        SELECT c.id, c.trace_id, c.span_id
-       FROM subtree s JOIN ${tables.executions} c ON c.trace_id = s.trace_id AND c.parent_span_id = s.span_id
+       FROM subtree s JOIN ${tables.executions} c
+         ON c.trace_id = s.trace_id AND c.parent_span_id = s.span_id AND c.trace_id = $2
      )
      SELECT ${EXECUTION_VIEW_COLUMNS}, ${PERFORMANCE_VIEW_COLUMNS}, ${EXACT_START}
      FROM subtree s
-       JOIN ${tables.executions} e ON e.id = s.id
-       LEFT JOIN ${tables.performance} p ON p.execution_id = e.id
+       JOIN ${tables.executions} e ON e.id = s.id AND e.trace_id = s.trace_id AND e.trace_id = $2
+       LEFT JOIN ${tables.performance} p ON p.trace_id = e.trace_id AND p.execution_id = e.id AND p.trace_id = $2
      ${tenantOnly}`,
-    tenantId === undefined ? [executionId] : [executionId, tenantId],
+    tenantId === undefined ? [executionId, found.trace_id] : [executionId, found.trace_id, tenantId],
   );
   return rows.map(toExecutionWithPerformance);
 }
@@ -113,19 +123,20 @@ async function details(
   tables: Tables,
   scope: DetailScope,
 ): Promise<[DecisionView[], EventView[]]> {
-  const [match, parameter] =
-    'traceId' in scope
-      ? [(alias: string) => `${alias}.trace_id = $1`, scope.traceId]
-      : [(alias: string) => `${alias}.execution_id = ANY($1::uuid[])`, scope.executionIds];
+  const match = (alias: string) =>
+    scope.executionIds === undefined
+      ? `${alias}.trace_id = $1`
+      : `${alias}.trace_id = $1 AND ${alias}.execution_id = ANY($2::uuid[])`;
+  const parameters = scope.executionIds === undefined ? [scope.traceId] : [scope.traceId, scope.executionIds];
   const decisionRows: Row[] = await manager.query(
     `SELECT ${DECISION_VIEW_COLUMNS}
-     FROM ${tables.decisions} d JOIN ${tables.executions} e ON e.id = d.execution_id
+     FROM ${tables.decisions} d JOIN ${tables.executions} e ON e.trace_id = d.trace_id AND e.id = d.execution_id
      WHERE ${match('d')}`,
-    [parameter],
+    parameters,
   );
   const eventRows: Row[] = await manager.query(
     `SELECT ${EVENT_VIEW_COLUMNS} FROM ${tables.events} v WHERE ${match('v')}`,
-    [parameter],
+    parameters,
   );
   return [decisionRows.map(toDecisionView), eventRows.map(toEventView)];
 }

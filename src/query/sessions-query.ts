@@ -36,13 +36,16 @@ export async function querySessions(dataSource: DataSource, options: SessionOpti
   const executions = qualifiedTableName(dataSource, 'agent_executions');
   const where = new SqlConditions();
   // The sessions with a run that matches; with no filter but the tenant, every session, in one pass of the index.
+  // Materialized, then matched by IN: Citus joins a distributed table on a column other than trace_id only with a
+  // result it has gathered (a subquery joined in place is refused).
   let matched = '';
+  let matchedOnly = '';
   if (choosesSessions(filters)) {
     where.add(`e.kind = 'agent'`);
     where.add('e.session_id IS NOT NULL');
     addAnalyticsFilters(where, filters);
-    matched = `JOIN (SELECT DISTINCT e.session_id FROM ${executions} e ${where.toSql()}) m
-                 ON m.session_id = s.session_id`;
+    matched = `matched AS MATERIALIZED (SELECT DISTINCT e.session_id FROM ${executions} e ${where.toSql()}),`;
+    matchedOnly = 'AND s.session_id IN (SELECT session_id FROM matched)';
   }
   const tenant = filters.tenantId === undefined ? '' : `AND s.tenant_id = ${where.param(filters.tenantId)}`;
   const keyset = after === undefined ? '' : afterSql(where, after);
@@ -50,10 +53,10 @@ export async function querySessions(dataSource: DataSource, options: SessionOpti
   return untraced(() =>
     dataSource.transaction('REPEATABLE READ', async (manager) => {
       const rows: Array<{ sessionId: string; cursorAt: string }> = await manager.query(
-        `WITH listed AS (
+        `WITH ${matched} listed AS (
            SELECT s.session_id, min(s.started_at) AS started_at
-           FROM ${executions} s ${matched}
-           WHERE s.kind = 'agent' AND s.session_id IS NOT NULL ${tenant}
+           FROM ${executions} s
+           WHERE s.kind = 'agent' AND s.session_id IS NOT NULL ${tenant} ${matchedOnly}
            GROUP BY s.session_id
          )
          SELECT session_id AS "sessionId", ${exactTimestampSql('started_at')} AS "cursorAt"

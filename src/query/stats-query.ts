@@ -136,7 +136,7 @@ async function rawStats(
   const cost = kind === 'agent' ? knownTotalCostSql('p.total_cost_usd') : 'p.cost_usd';
   const status = (name: string) => `(count(*) FILTER (WHERE e.status = '${name}'))::int`;
   const percentile = (fraction: number) => `percentile_cont(${fraction}) WITHIN GROUP (ORDER BY p.duration_ms)`;
-  const from = `FROM ${executions} e LEFT JOIN ${performance} p ON p.execution_id = e.id ${where.toSql()}`;
+  const from = `FROM ${executions} e LEFT JOIN ${performance} p ON p.trace_id = e.trace_id AND p.execution_id = e.id ${where.toSql()}`;
   const rows: Row[] = await manager.query(
     `SELECT ${key} AS key, count(*)::int AS count, ${status('completed')} AS succeeded, ${status('failed')} AS failed,
             ${status('cancelled')} AS cancelled, ${status('abandoned')} AS abandoned, ${status('running')} AS running,
@@ -151,7 +151,7 @@ async function rawStats(
   const metricRows: Row[] = await manager.query(
     `SELECT ${key} AS key, m.key AS name, count(*)::int AS count, sum(m.value::float8) AS sum,
             avg(m.value::float8) AS avg, percentile_cont(0.95) WITHIN GROUP (ORDER BY m.value::float8) AS p95
-     FROM ${executions} e LEFT JOIN ${performance} p ON p.execution_id = e.id
+     FROM ${executions} e LEFT JOIN ${performance} p ON p.trace_id = e.trace_id AND p.execution_id = e.id
        CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(e.metrics) = 'object' THEN e.metrics ELSE '{}' END) m
      ${where.toSql()} AND e.metrics IS NOT NULL AND ${summableMetricSql('m.value')}
      GROUP BY 1, 2`,

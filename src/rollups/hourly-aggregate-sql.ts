@@ -58,7 +58,7 @@ export function buildHourlyAggregateSql(dataSource: DataSource, scope: { joins?:
              CASE WHEN jsonb_typeof(e.metrics) = 'object' THEN e.metrics END AS metrics, p.duration_ms,
              p.total_input_tokens, p.total_output_tokens, p.total_cache_read_tokens, p.total_cache_write_tokens,
              p.total_reasoning_tokens, ${knownTotalCostSql('p.total_cost_usd')} AS total_cost_usd
-      FROM ${executions} e LEFT JOIN ${performance} p ON p.execution_id = e.id
+      FROM ${executions} e LEFT JOIN ${performance} p ON p.trace_id = e.trace_id AND p.execution_id = e.id
       ${scope.joins ?? ''}
       WHERE e.kind = 'agent' AND (${scope.where})
     ),

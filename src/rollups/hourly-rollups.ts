@@ -1,6 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { checkInstant } from '../internal/iso-instant';
-import { constraintOf, sqlStateOf } from '../store/connection/errors';
+import { violatesConstraint, sqlStateOf } from '../store/connection/errors';
 import { buildHourlyAggregateSql, HOURLY_COLUMNS, RUN_HOUR_SQL } from './hourly-aggregate-sql';
 import { qualifiedTableName } from '../store/schema/table-names';
 import { untraced } from '../internal/untraced';
@@ -150,7 +150,7 @@ async function refreshOnce(dataSource: DataSource, plan: RefreshPlan): Promise<R
  */
 function metAnotherRefresh(error: unknown): boolean {
   const state = sqlStateOf(error);
-  return state === '40001' || (state === '23505' && constraintOf(error) === 'pk_agent_metrics_hourly');
+  return state === '40001' || (state === '23505' && violatesConstraint(error, 'pk_agent_metrics_hourly'));
 }
 
 /**
@@ -180,7 +180,7 @@ async function changedHours(
     `SELECT COALESCE(array_agg(hour::text), '{}') AS hours FROM (
        SELECT ${RUN_HOUR_SQL} AS hour FROM ${executions} e WHERE e.kind = 'agent' AND e.updated_at > $1::timestamptz
        UNION
-       SELECT ${RUN_HOUR_SQL} FROM ${performance} p JOIN ${executions} e ON e.id = p.execution_id
+       SELECT ${RUN_HOUR_SQL} FROM ${performance} p JOIN ${executions} e ON e.trace_id = p.trace_id AND e.id = p.execution_id
        WHERE p.llm_call_count IS NOT NULL AND p.updated_at > $1::timestamptz AND e.kind = 'agent'
      ) changed`,
     [after],

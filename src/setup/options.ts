@@ -41,6 +41,11 @@ export interface AgentTelemetryOptions {
   /** Run agentspan's migrations at start. Default true. */
   migrate?: boolean;
   /**
+   * The database is a Citus coordinator: after the migrations, distribute the run tables by trace_id and make the
+   * shared ones reference tables (idempotent; see docs/SCALING.md). Needs a database URL and `migrate`. Default false.
+   */
+  distributed?: boolean;
+  /**
    * Export spans over OTLP/HTTP too: true, or endpoint options. Default: on when OTEL_EXPORTER_OTLP_ENDPOINT or
    * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set; `false` turns it off even then.
    */
@@ -101,6 +106,7 @@ const OPTION_KEYS = {
   schema: true,
   embeddedDataDir: true,
   migrate: true,
+  distributed: true,
   otlp: true,
   capture: true,
   queue: true,
@@ -139,6 +145,10 @@ export function validateTelemetryOptions(options: unknown): AgentTelemetryOption
     throw new TypeError('agentspan: give either databaseUrl or dataSource, not both');
   }
   optionalBoolean('option migrate', given.migrate, true);
+  optionalBoolean('option distributed', given.distributed, true);
+  if (given.distributed === true && given.migrate === false) {
+    throw new TypeError('agentspan: option distributed distributes the tables when migrating: it needs migrate');
+  }
   optionalBoolean('option warnings', given.warnings, true);
   const otlp = given.otlp;
   if (otlp !== undefined && typeof otlp !== 'boolean') {

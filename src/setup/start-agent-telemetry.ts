@@ -71,8 +71,14 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
   const databaseUrl = settings.databaseUrl ?? process.env.DATABASE_URL;
   if (settings.databaseUrl === undefined && databaseUrl) checkDatabaseUrl(databaseUrl, 'DATABASE_URL');
   const storage = settings.dataSource || databaseUrl ? 'server' : 'embedded';
+  if (settings.distributed === true && storage === 'embedded') {
+    throw new TypeError(
+      'agentspan: option distributed needs a Citus coordinator (databaseUrl or DATABASE_URL), not the embedded database',
+    );
+  }
   const connection = new StoreConnection(() => openApplicationStore(settings, databaseUrl), {
     migrate: settings.migrate !== false,
+    distributed: settings.distributed === true,
   });
   const shutdownTimeoutMs = settings.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   const warnings = settings.warnings !== false;

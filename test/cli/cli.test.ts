@@ -146,7 +146,7 @@ describe('agentspan CLI', () => {
 describe('agentspan migrate', () => {
   let empty: TestDatabase;
   beforeAll(async () => {
-    empty = await createTestDatabase();
+    empty = await createTestDatabase({ empty: true });
   }, 60_000);
   afterAll(() => empty?.close());
 

@@ -108,7 +108,7 @@ describe('runCli in process', () => {
     expect(noEmbedded.code).toBe(3);
     expect(noEmbedded.stderr).toContain('agentspan: no embedded database in /nonexistent/agentspan-pgdata');
 
-    const empty: TestDatabase = await createTestDatabase();
+    const empty: TestDatabase = await createTestDatabase({ empty: true });
     try {
       const noTables = await run(['--database', empty.url, 'health']);
       expect(noTables).toMatchObject({ code: 3, stdout: '' });

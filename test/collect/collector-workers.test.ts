@@ -98,7 +98,7 @@ async function storedRuns(traceIds: string[]) {
     await store.dataSource.query(
       `SELECT e.trace_id, (SELECT count(*) FROM agent_executions x WHERE x.trace_id = e.trace_id)::int AS executions,
               p.total_input_tokens::int AS input, p.llm_call_count AS llm, p.tool_call_count AS tools
-       FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id
+       FROM agent_executions e JOIN agent_performance p ON p.trace_id = e.trace_id AND p.execution_id = e.id
        WHERE e.kind = 'agent' AND e.trace_id = ANY($1)`,
       [traceIds],
     );

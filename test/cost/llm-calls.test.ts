@@ -154,7 +154,7 @@ it('stores each provider shape in the five disjoint buckets, priced to the cent-
     `SELECT e.name, p.input_tokens AS input, p.cache_read_tokens AS "cacheRead", p.cache_write_tokens AS "cacheWrite",
             p.output_tokens AS output, p.reasoning_tokens AS reasoning, p.cost_usd::text AS cost,
             p.cost_source AS "costSource", p.usage_source AS "usageSource", p.response_model AS "responseModel"
-     FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id
+     FROM agent_executions e JOIN agent_performance p ON p.trace_id = e.trace_id AND p.execution_id = e.id
      WHERE e.kind = 'llm'`,
   );
   const byName = Object.fromEntries(rows.map(({ name, ...rest }) => [name, rest]));
@@ -202,7 +202,7 @@ it('stores each provider shape in the five disjoint buckets, priced to the cent-
 
   const [run] = (await fixture.store.dataSource.query(
     `SELECT p.total_cost_usd::text AS cost, p.unknown_cost_count AS unknown, p.llm_call_count AS calls
-     FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id WHERE e.kind = 'agent'`,
+     FROM agent_executions e JOIN agent_performance p ON p.trace_id = e.trace_id AND p.execution_id = e.id WHERE e.kind = 'agent'`,
   )) as Array<Record<string, unknown>>;
   expect(run).toEqual({ cost: '0.0217945000', unknown: 1, calls: 8 });
 });
@@ -237,7 +237,7 @@ it('adds tool costs to the run total, beside the priced model calls', async () =
   const rows: Array<Record<string, unknown>> = await fixture.store.dataSource.query(
     `SELECT e.name, e.kind, p.cost_usd::text AS cost, p.cost_source AS "costSource",
             p.total_cost_usd::text AS total, p.tool_call_count AS tools, p.unknown_cost_count AS unknown
-     FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id
+     FROM agent_executions e JOIN agent_performance p ON p.trace_id = e.trace_id AND p.execution_id = e.id
      WHERE e.trace_id = (SELECT trace_id FROM agent_executions WHERE name = 'invoke_agent Scraper')
      ORDER BY e.kind, e.name`,
   );

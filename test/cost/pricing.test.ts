@@ -44,7 +44,7 @@ async function costsOf(traceId: string): Promise<Map<string, Omit<Row, 'spanId'>
   const rows: Row[] = await dataSource.query(
     `SELECT e.span_id AS "spanId", p.cost_usd::text AS "costUsd", p.cost_source AS "costSource", p.price_id AS "priceId",
             m.model_pattern AS "pattern"
-     FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id
+     FROM agent_executions e JOIN agent_performance p ON p.trace_id = e.trace_id AND p.execution_id = e.id
      LEFT JOIN model_prices m ON m.id = p.price_id
      WHERE e.trace_id = $1`,
     [traceId],
@@ -55,7 +55,7 @@ async function costsOf(traceId: string): Promise<Map<string, Omit<Row, 'spanId'>
 async function totalsOf(traceId: string, spanId: string): Promise<{ cost: string | null; unknown: number | null }> {
   const [row] = await dataSource.query(
     `SELECT p.total_cost_usd::text AS cost, p.unknown_cost_count AS unknown
-     FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id
+     FROM agent_executions e JOIN agent_performance p ON p.trace_id = e.trace_id AND p.execution_id = e.id
      WHERE e.trace_id = $1 AND e.span_id = $2`,
     [traceId, spanId],
   );

@@ -176,7 +176,7 @@ describe('AgentSpanProcessor on a real database', () => {
     });
 
     const [llm] = await query(
-      `SELECT p.* FROM agent_performance p JOIN agent_executions e ON e.id = p.execution_id
+      `SELECT p.* FROM agent_performance p JOIN agent_executions e ON e.trace_id = p.trace_id AND e.id = p.execution_id
        WHERE e.trace_id = $1 AND e.kind = 'llm' LIMIT 1`,
       [traceId],
     );
@@ -194,7 +194,7 @@ describe('AgentSpanProcessor on a real database', () => {
     expect(Number(llm.cost_usd)).toBe(0.00042);
 
     const [totals] = await query(
-      `SELECT p.* FROM agent_performance p JOIN agent_executions e ON e.id = p.execution_id WHERE e.span_id = $1`,
+      `SELECT p.* FROM agent_performance p JOIN agent_executions e ON e.trace_id = p.trace_id AND e.id = p.execution_id WHERE e.span_id = $1`,
       [agent.span_id],
     );
     expect(numbers(totals)).toMatchObject({
@@ -210,7 +210,7 @@ describe('AgentSpanProcessor on a real database', () => {
 
     const decisions = await query(
       `SELECT d.name, d.choice, d.alternatives, d.reasoning, d.confidence, d.agent_name, e.name AS execution
-       FROM agent_decisions d JOIN agent_executions e ON e.id = d.execution_id WHERE d.trace_id = $1`,
+       FROM agent_decisions d JOIN agent_executions e ON e.trace_id = d.trace_id AND e.id = d.execution_id WHERE d.trace_id = $1`,
       [traceId],
     );
     expect(decisions).toEqual([
@@ -226,7 +226,7 @@ describe('AgentSpanProcessor on a real database', () => {
     ]);
     const events = await query(
       `SELECT ev.level, ev.message, ev.attributes, e.name AS execution FROM agent_events ev
-       JOIN agent_executions e ON e.id = ev.execution_id WHERE e.trace_id = $1`,
+       JOIN agent_executions e ON e.trace_id = ev.trace_id AND e.id = ev.execution_id WHERE e.trace_id = $1`,
       [traceId],
     );
     expect(events).toEqual([
@@ -252,7 +252,7 @@ describe('AgentSpanProcessor on a real database', () => {
     await flushed();
     const agentSpan = exporter.getFinishedSpans().find((s) => s.name === 'invoke_agent FireAndForget')!;
     const totalsSql = `SELECT p.total_input_tokens, p.llm_call_count FROM agent_performance p
-      JOIN agent_executions e ON e.id = p.execution_id WHERE e.span_id = $1`;
+      JOIN agent_executions e ON e.trace_id = p.trace_id AND e.id = p.execution_id WHERE e.span_id = $1`;
     const [before] = await query(totalsSql, [agentSpan.spanContext().spanId]);
     expect(numbers(before)).toEqual({ total_input_tokens: null, llm_call_count: 0 });
     late.release();
@@ -271,7 +271,7 @@ describe('AgentSpanProcessor on a real database', () => {
       executions: await query('SELECT * FROM agent_executions WHERE trace_id = $1 ORDER BY span_id', [traceId]),
       decisions: await query('SELECT id, name, choice FROM agent_decisions WHERE trace_id = $1', [traceId]),
       events: await query(
-        'SELECT ev.id, ev.message FROM agent_events ev JOIN agent_executions e ON e.id = ev.execution_id WHERE e.trace_id = $1',
+        'SELECT ev.id, ev.message FROM agent_events ev JOIN agent_executions e ON e.trace_id = ev.trace_id AND e.id = ev.execution_id WHERE e.trace_id = $1',
         [traceId],
       ),
     });
@@ -308,7 +308,7 @@ describe('AgentSpanProcessor on a real database', () => {
     expect(distinct).toBe(10_000);
     const [{ tools }] = await query<{ tools: number }>(
       `SELECT sum(p.tool_call_count)::int AS tools FROM agent_performance p
-       JOIN agent_executions e ON e.id = p.execution_id WHERE e.agent_name = 'Burst' AND e.kind = 'agent'`,
+       JOIN agent_executions e ON e.trace_id = p.trace_id AND e.id = p.execution_id WHERE e.agent_name = 'Burst' AND e.kind = 'agent'`,
     );
     expect(tools).toBe(9_900);
     const after = processor.stats();

@@ -57,7 +57,7 @@ it('persists a GenAI span of another instrumentation inside an agent run, with t
   const rows = (await store.dataSource.query(
     `SELECT e.name, e.kind, e.parent_span_id, e.user_id, e.tenant_id, p.input_tokens, p.output_tokens, p.response_model,
             p.total_input_tokens::int AS total_input, p.llm_call_count
-     FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id
+     FROM agent_executions e JOIN agent_performance p ON p.trace_id = e.trace_id AND p.execution_id = e.id
      WHERE e.trace_id = $1 ORDER BY e.started_at, e.parent_span_id NULLS FIRST`, // start times can tie (milliseconds)
     [agent.spanContext().traceId],
   )) as Array<Record<string, unknown>>;
@@ -97,7 +97,7 @@ it('stores a chat span of each dialect inside an agent run as the same priced LL
   const rows = (await store.dataSource.query(
     `SELECT e.name, e.kind, e.parent_span_id = $2 AS "childOfRun", p.input_tokens AS input, p.cache_read_tokens AS "cacheRead",
             p.output_tokens AS output, p.reasoning_tokens AS reasoning, p.cost_usd::text AS cost, p.cost_source AS "costSource"
-     FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id
+     FROM agent_executions e JOIN agent_performance p ON p.trace_id = e.trace_id AND p.execution_id = e.id
      WHERE e.trace_id = $1 AND e.kind = 'llm' ORDER BY e.name`,
     [agent.spanContext().traceId, agent.spanContext().spanId],
   )) as Array<Record<string, unknown>>;
@@ -118,7 +118,7 @@ it('stores a chat span of each dialect inside an agent run as the same priced LL
   const [totals] = (await store.dataSource.query(
     `SELECT p.total_cost_usd::text AS cost, p.llm_call_count AS calls, p.unknown_cost_count AS unknown,
             p.total_input_tokens::int AS input
-     FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id WHERE e.span_id = $1`,
+     FROM agent_executions e JOIN agent_performance p ON p.trace_id = e.trace_id AND p.execution_id = e.id WHERE e.span_id = $1`,
     [agent.spanContext().spanId],
   )) as Array<Record<string, unknown>>;
   expect(totals).toEqual({ cost: '0.0205000000', calls: 4, unknown: 0, input: 4000 });
@@ -151,7 +151,7 @@ it('a call below spans that are not stored hangs below the nearest stored ancest
   const agent = exporter.getFinishedSpans().find((s) => s.name === 'invoke_agent Layered')!;
   const rows = (await store.dataSource.query(
     `SELECT e.name, e.parent_span_id, p.total_input_tokens::int AS total_input, p.llm_call_count
-     FROM agent_executions e JOIN agent_performance p ON p.execution_id = e.id
+     FROM agent_executions e JOIN agent_performance p ON p.trace_id = e.trace_id AND p.execution_id = e.id
      WHERE e.trace_id = $1 ORDER BY e.started_at, e.parent_span_id NULLS FIRST`,
     [agent.spanContext().traceId],
   )) as Array<Record<string, unknown>>;

@@ -25,7 +25,7 @@ function startCall(
 
 async function rowsOf(traceId: string) {
   return (await fixture.store.dataSource.query(
-    `SELECT e.name, p.counted FROM agent_executions e LEFT JOIN agent_performance p ON p.execution_id = e.id
+    `SELECT e.name, p.counted FROM agent_executions e LEFT JOIN agent_performance p ON p.trace_id = e.trace_id AND p.execution_id = e.id
      WHERE e.trace_id = $1 ORDER BY e.name`,
     [traceId],
   )) as Array<{ name: string; counted: boolean | null }>;

@@ -110,7 +110,7 @@ describe('tenant ids', () => {
     await new TenantProbe().run('by-hand-long', 'y'.repeat(300));
     expect((await storedTenants('by-hand-long'))[0]!.tenant_id).toBeNull();
     const notes: Array<{ message: string }> = await fixture.store.dataSource.query(
-      `SELECT v.message FROM agent_events v JOIN agent_executions e ON e.id = v.execution_id
+      `SELECT v.message FROM agent_events v JOIN agent_executions e ON e.trace_id = v.trace_id AND e.id = v.execution_id
        WHERE e.kind = 'agent' AND v.level = 'warn' AND e.trace_id IN
          (SELECT trace_id FROM agent_executions WHERE kind = 'tool' AND output::text LIKE '%by-hand-long%')`,
     );

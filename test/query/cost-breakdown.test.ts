@@ -128,7 +128,7 @@ describe('costBreakdown', () => {
     // The range is narrowed through the BRIN index on created_at, with a day's allowance for clock skew.
     const { dataSource } = fixture.store;
     const [l1] = await dataSource.query(
-      `UPDATE agent_executions SET created_at = started_at - interval '23 hours'
+      `UPDATE agent_executions SET created_at = $1::timestamptz - interval '23 hours'
        WHERE kind = 'llm' AND started_at = $1 RETURNING id`,
       [at('10:05:01')],
     );

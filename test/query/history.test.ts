@@ -314,12 +314,14 @@ describe('history pagination', () => {
     // Not in the model (seedRuns): their start times change below. No test after this one lists unfiltered runs.
     const micro = Array.from({ length: 6 }, () => agentRun({ agentName: 'Micro', startedAt: T(45) }));
     await seed(dataSource, micro);
-    // Spread the runs over microseconds within one millisecond, as spans from other tracers can be.
+    // Spread the runs over microseconds within one millisecond, as spans from other tracers can be. (The new times
+    // are computed in the subquery: Citus evaluates no time arithmetic on a column in an UPDATE's SET.)
     await dataSource.query(
-      `UPDATE agent_executions SET started_at = started_at + (span_id_rank * interval '1 microsecond')
-       FROM (SELECT id AS rid, row_number() OVER (ORDER BY span_id) AS span_id_rank
+      `UPDATE agent_executions SET started_at = ranked.spread
+       FROM (SELECT id AS rid, trace_id AS rtrace,
+                    started_at + row_number() OVER (ORDER BY span_id) * interval '1 microsecond' AS spread
              FROM agent_executions WHERE agent_name = 'Micro') ranked
-       WHERE id = ranked.rid`,
+       WHERE id = ranked.rid AND trace_id = ranked.rtrace`,
     );
     const expected: string[] = (
       await dataSource.query(

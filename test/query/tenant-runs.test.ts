@@ -101,7 +101,7 @@ async function agentRunIds(tenantId: string): Promise<string[]> {
 
 async function decisionIds(tenantId: string): Promise<string[]> {
   const rows: Array<{ id: string }> = await dataSource.query(
-    `SELECT d.id FROM agent_decisions d JOIN agent_executions e ON e.id = d.execution_id WHERE e.tenant_id = $1`,
+    `SELECT d.id FROM agent_decisions d JOIN agent_executions e ON e.trace_id = d.trace_id AND e.id = d.execution_id WHERE e.tenant_id = $1`,
     [tenantId],
   );
   return rows.map((row) => row.id).sort();
@@ -204,7 +204,7 @@ describe.each(TENANTS)('forTenant(%s)', (tenant) => {
 
   it('costBreakdown: its calls and costs only', async () => {
     const [{ cost }] = await dataSource.query(
-      `SELECT sum(p.cost_usd)::float8 AS cost FROM agent_performance p JOIN agent_executions e ON e.id = p.execution_id
+      `SELECT sum(p.cost_usd)::float8 AS cost FROM agent_performance p JOIN agent_executions e ON e.trace_id = p.trace_id AND e.id = p.execution_id
        WHERE e.tenant_id = $1`,
       [tenant],
     );

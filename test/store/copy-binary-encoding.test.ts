@@ -212,16 +212,18 @@ describe('encodeCopyChunk', () => {
     expect(asJsonb(execution![20]!)).toBe('{"issueNumber":123}');
     expect(execution![22]).toBeNull();
 
-    expect(performance).toHaveLength(25);
+    expect(performance).toHaveLength(26);
     expect(asUuid(performance![0]!)).toBe(id);
-    expect(asFloat8(performance![1]!)).toBe(120);
-    expect(performance!.slice(5, 10).map(asInt4)).toEqual([100, 20, 10, 0, 5]);
-    expect(asNumeric(performance![10]!)).toBe('0.0012500000');
-    expect(performance!.slice(11, 13).map(asText)).toEqual(['calculated', 'provided']);
-    expect(performance![13]).toBeNull();
-    expect(performance![14]).toEqual(Buffer.from([1])); // counted
+    expect(asText(performance![1]!)).toBe(traceId); // in the key: the run's shard when distributed
+    const figures = performance!.slice(1);
+    expect(asFloat8(figures[1]!)).toBe(120);
+    expect(figures.slice(5, 10).map(asInt4)).toEqual([100, 20, 10, 0, 5]);
+    expect(asNumeric(figures[10]!)).toBe('0.0012500000');
+    expect(figures.slice(11, 13).map(asText)).toEqual(['calculated', 'provided']);
+    expect(figures[13]).toBeNull();
+    expect(figures[14]).toEqual(Buffer.from([1])); // counted
     // No totals given for this span: the ten totals columns stay null.
-    expect(performance!.slice(15)).toEqual(Array(10).fill(null));
+    expect(figures.slice(15)).toEqual(Array(10).fill(null));
 
     expect(decision).toHaveLength(13);
     expect(asUuid(decision![1]!)).toBe(id);
@@ -251,7 +253,8 @@ describe('encodeCopyChunk', () => {
       unknownCostCalls: 0,
     };
     const { data } = encodeCopyChunk(dedupeRecords([agent]), () => totals);
-    const [performance] = readCopyBinary(data.performance);
+    const [row] = readCopyBinary(data.performance);
+    const performance = row!.slice(1); // after execution_id, trace_id
     expect(performance!.slice(15, 20).map(asInt8)).toEqual([3_000_000_000n, 20n, null, 0n, 5n]);
     expect(asNumeric(performance![20]!)).toBe('12.5000000000');
     expect(performance!.slice(21).map(asInt4)).toEqual([4, 3, 1, 0]);

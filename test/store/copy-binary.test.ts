@@ -96,7 +96,7 @@ async function snapshot(store: DataSource): Promise<unknown> {
     ),
     performance: await rows(
       `SELECT to_jsonb(p) - '{execution_id,created_at,updated_at}'::text[] || jsonb_build_object('span', e.span_id) AS row
-       FROM agent_performance p JOIN agent_executions e ON e.id = p.execution_id ORDER BY e.span_id`,
+       FROM agent_performance p JOIN agent_executions e ON e.trace_id = p.trace_id AND e.id = p.execution_id ORDER BY e.span_id`,
     ),
     decisions: await rows(
       `SELECT to_jsonb(d) - '{id,execution_id,created_at}'::text[] AS row FROM agent_decisions d ORDER BY span_id, ordinal`,

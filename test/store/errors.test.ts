@@ -6,7 +6,9 @@ import {
   isTransientError,
   SpanWriteError,
   sqlStateOf,
+  violatesConstraint,
 } from '../../src/store/connection/errors';
+import { seedsByGroup } from '../../src/store/write/shard-groups';
 
 /** A pg DatabaseError look-alike: what the driver throws for a server-side error. */
 function pgError(code: string, message = 'boom', extra: Record<string, unknown> = {}): Error {
@@ -148,5 +150,64 @@ describe('constraintOf', () => {
     expect(constraintOf(new Error('oops', { cause: duplicate }))).toBe('pk_agent_metrics_hourly');
     expect(constraintOf(pgError('40001'))).toBeUndefined();
     expect(constraintOf('not an error')).toBeUndefined();
+  });
+});
+
+describe('errors Citus relays as XX000 (a worker refused a COPY row, or an insert it planned)', () => {
+  const relayed = (message: string) => pgError('XX000', message, { detail: 'Failing row contains (secret).' });
+
+  it('are read by their message: SQLSTATE, row data or not, and the constraint without the shard id', () => {
+    const duplicate = relayed('duplicate key value violates unique constraint "uq_agent_executions_span_102038"');
+    expect(sqlStateOf(duplicate)).toBe('23505');
+    expect(isRowDataError(duplicate)).toBe(true);
+    expect(constraintOf(duplicate)).toBe('uq_agent_executions_span');
+    const check = relayed('new row for relation "agent_executions_102031" violates check constraint "chk_x"');
+    expect([sqlStateOf(check), constraintOf(check)]).toEqual(['23514', 'chk_x']);
+    expect(sqlStateOf(relayed('value too long for type character varying(32)'))).toBe('22001');
+    expect(sqlStateOf(relayed('invalid input syntax for type json'))).toBe('22P02');
+    expect(sqlStateOf(relayed('could not serialize access due to concurrent update'))).toBe('40001');
+    // Anything else stays an internal error: not the data's fault, the write fails and is retried.
+    const other = relayed('connection to the remote node 127.0.0.1:9701 failed');
+    expect(sqlStateOf(other)).toBe('XX000');
+    expect(isRowDataError(other)).toBe(false);
+    // The row's values (in the detail) never reach the description.
+    expect(describeDatabaseError(check)).not.toContain('secret');
+  });
+
+  it('name a constraint with or without the shard suffix', () => {
+    const onShard = pgError('23505', 'dup', { constraint: 'pk_agent_metrics_hourly_102137' });
+    expect(violatesConstraint(onShard, 'pk_agent_metrics_hourly')).toBe(true);
+    expect(
+      violatesConstraint(pgError('23505', 'dup', { constraint: 'pk_agent_metrics_hourly' }), 'pk_agent_metrics_hourly'),
+    ).toBe(true);
+    expect(
+      violatesConstraint(
+        pgError('23505', 'dup', { constraint: 'pk_agent_metrics_hourly_x' }),
+        'pk_agent_metrics_hourly',
+      ),
+    ).toBe(false);
+    expect(violatesConstraint(pgError('23505', 'dup', { constraint: 'pk_other_1' }), 'pk_agent_metrics_hourly')).toBe(
+      false,
+    );
+  });
+});
+
+describe('seedsByGroup', () => {
+  it('splits parallel trace and span ids by the group of their trace, leaving out empty groups', () => {
+    const groups = [['t1', 't3'], ['t2'], ['t9']];
+    expect(
+      seedsByGroup(groups, [
+        ['t1', 't2', 't3', 't1'],
+        ['a', 'b', 'c', 'd'],
+      ]),
+    ).toEqual([
+      [
+        ['t1', 't3', 't1'],
+        ['a', 'c', 'd'],
+        ['t1', 't3'],
+      ],
+      [['t2'], ['b'], ['t2']],
+    ]);
+    expect(seedsByGroup([], [[], []])).toEqual([]);
   });
 });

@@ -162,7 +162,10 @@ describe('migrations', () => {
   it('compare trace and span ids byte by byte (COLLATE "C"), and give the database default back on the way down', async () => {
     const dataSource = await open();
     await runMigrations(dataSource);
-    expect(await idCollationsIn(dataSource)).toEqual(ID_COLUMNS.map((column) => `${column} C`));
+    // agent_performance.trace_id came later (TraceIdInEveryKey), with the collation of the others.
+    expect(await idCollationsIn(dataSource)).toEqual(
+      [...ID_COLUMNS, 'agent_performance.trace_id'].map((column) => `${column} C`),
+    );
     // The unique span index still finds a span by its ids (the parameters take the column's collation).
     const traceId = newTraceId();
     await new SpanWriter(dataSource).write([finalSpan({ traceId })]);
@@ -243,7 +246,7 @@ describe('migrations', () => {
     expect(result.rejected).toEqual([]);
     const [{ llmCalls }] = await dataSource.query(
       `SELECT p.llm_call_count AS "llmCalls" FROM agentspan_custom.agent_performance p
-       JOIN agentspan_custom.agent_executions e ON e.id = p.execution_id WHERE e.span_id = $1`,
+       JOIN agentspan_custom.agent_executions e ON e.trace_id = p.trace_id AND e.id = p.execution_id WHERE e.span_id = $1`,
       [agent.execution.spanId],
     );
     expect(llmCalls).toBe(1);

@@ -64,9 +64,9 @@ async function rowsOf(traceId: string): Promise<number> {
 
 async function orphans(): Promise<Record<string, number>> {
   const [row] = await dataSource.query(
-    `SELECT (SELECT count(*) FROM agent_performance p WHERE NOT EXISTS (SELECT 1 FROM agent_executions e WHERE e.id = p.execution_id))::int AS performance,
-            (SELECT count(*) FROM agent_decisions d WHERE NOT EXISTS (SELECT 1 FROM agent_executions e WHERE e.id = d.execution_id))::int AS decisions,
-            (SELECT count(*) FROM agent_events v WHERE NOT EXISTS (SELECT 1 FROM agent_executions e WHERE e.id = v.execution_id))::int AS events`,
+    `SELECT (SELECT count(*) FROM agent_performance p WHERE NOT EXISTS (SELECT 1 FROM agent_executions e WHERE e.trace_id = p.trace_id AND e.id = p.execution_id))::int AS performance,
+            (SELECT count(*) FROM agent_decisions d WHERE NOT EXISTS (SELECT 1 FROM agent_executions e WHERE e.trace_id = d.trace_id AND e.id = d.execution_id))::int AS decisions,
+            (SELECT count(*) FROM agent_events v WHERE NOT EXISTS (SELECT 1 FROM agent_executions e WHERE e.trace_id = v.trace_id AND e.id = v.execution_id))::int AS events`,
   );
   return row;
 }

@@ -40,7 +40,7 @@ describe('SpanWriter when the database fails', () => {
   });
 
   it('rejects the whole write, not the rows, when the schema is missing, as worth retrying once migrated', async () => {
-    const database = await createTestDatabase();
+    const database = await createTestDatabase({ empty: true });
     const dataSource = await createAgentspanDataSource({ url: database.url, poolSize: 1 });
     try {
       const failure = await new SpanWriter(dataSource).write([finalSpan({ traceId: newTraceId() })]).then(

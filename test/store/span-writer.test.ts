@@ -34,7 +34,7 @@ async function snapshotTrace(traceId: string): Promise<unknown> {
     ),
     dataSource.query(
       `SELECT to_jsonb(p) - '{${strip}}'::text[] AS row FROM agent_performance p
-       JOIN agent_executions e ON e.id = p.execution_id WHERE e.trace_id = $1 ORDER BY e.span_id`,
+       JOIN agent_executions e ON e.trace_id = p.trace_id AND e.id = p.execution_id WHERE e.trace_id = $1 ORDER BY e.span_id`,
       [traceId],
     ),
     dataSource.query(
@@ -62,7 +62,7 @@ async function totalsOf(traceId: string, spanId: string): Promise<Record<string,
             p.total_cache_read_tokens::int AS "cacheRead", p.total_cache_write_tokens::int AS "cacheWrite",
             p.total_reasoning_tokens::int AS "reasoning", p.total_cost_usd::text AS "cost",
             p.llm_call_count AS "llmCalls", p.tool_call_count AS "toolCalls", p.error_count AS "errors"
-     FROM agent_performance p JOIN agent_executions e ON e.id = p.execution_id
+     FROM agent_performance p JOIN agent_executions e ON e.trace_id = p.trace_id AND e.id = p.execution_id
      WHERE e.trace_id = $1 AND e.span_id = $2`,
     [traceId, spanId],
   );
@@ -72,7 +72,7 @@ async function totalsOf(traceId: string, spanId: string): Promise<Record<string,
 async function countRows(traceId: string): Promise<Record<string, number>> {
   const [row] = await dataSource.query(
     `SELECT (SELECT count(*) FROM agent_executions WHERE trace_id = $1)::int AS executions,
-            (SELECT count(*) FROM agent_performance p JOIN agent_executions e ON e.id = p.execution_id
+            (SELECT count(*) FROM agent_performance p JOIN agent_executions e ON e.trace_id = p.trace_id AND e.id = p.execution_id
               WHERE e.trace_id = $1)::int AS performance,
             (SELECT count(*) FROM agent_decisions WHERE trace_id = $1)::int AS decisions,
             (SELECT count(*) FROM agent_events WHERE trace_id = $1)::int AS events`,
@@ -369,9 +369,9 @@ describe.each(LOAD_METHODS)('SpanWriter, loadMethod %s', (loadMethod) => {
         `WITH children AS (
            INSERT INTO agent_executions (trace_id, span_id, parent_span_id, kind, name, status, started_at)
            SELECT $1, lpad(to_hex(n), 16, '0'), $2, 'tool', 'costly', 'completed', now()
-           FROM generate_series(1, 10001) AS n RETURNING id)
-         INSERT INTO agent_performance (execution_id, cost_usd, cost_source)
-         SELECT id, 9999999999.9999999999, 'provided' FROM children`,
+           FROM generate_series(1, 10001) AS n RETURNING id, trace_id)
+         INSERT INTO agent_performance (execution_id, trace_id, cost_usd, cost_source)
+         SELECT id, trace_id, 9999999999.9999999999, 'provided' FROM children`,
         [traceId, agent.execution.spanId],
       );
       expect(await writer.write([agent])).toEqual({ written: 1, rejected: [] });
@@ -495,7 +495,7 @@ describe.each(LOAD_METHODS)('SpanWriter, loadMethod %s', (loadMethod) => {
       expect(await totalsOf(apart.traceId, apart.agent.execution.spanId)).toEqual(expectedAgentTotals);
       const [row] = await dataSource.query(
         `SELECT count(*) FILTER (WHERE NOT p.counted)::int AS uncounted, count(*)::int AS rows
-         FROM agent_performance p JOIN agent_executions e ON e.id = p.execution_id WHERE e.trace_id = $1`,
+         FROM agent_performance p JOIN agent_executions e ON e.trace_id = p.trace_id AND e.id = p.execution_id WHERE e.trace_id = $1`,
         [apart.traceId],
       );
       expect(row).toEqual({ uncounted: 2, rows: 9 });

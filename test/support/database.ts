@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { Client } from 'pg';
 import { firstJsonLine, spawnTypeScript, stopChild } from './child-process';
+import { createCitusDatabase, testsAreDistributed } from './citus-database';
 
 export interface TestDatabase {
   /** postgres:// URL of a database that exists only for this test file. */
@@ -12,18 +13,24 @@ export interface TestDatabase {
 }
 
 /**
- * A fresh, empty database. With DATABASE_URL set: a uniquely named database created on that server (through the
+ * A fresh, empty database (`empty`: one without agentspan's tables even under npm run test:citus, which otherwise
+ * hands out migrated, distributed ones). With DATABASE_URL set: a uniquely named database created on that server (through the
  * database named in the URL, as maintenance database) and dropped again in close(). Without: an in-memory PGlite of
  * its own behind a socket server of its own, destroyed in close() — from this jest worker's embedded database pool
  * (embedded-pool-process.ts, started by jest-global-setup.js), or else in a child process of its own
  * (embedded-server-process.ts). Tests never see data from an earlier run or another test.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
-  return serverUrl ? createServerDatabase(serverUrl) : createEmbeddedDatabase();
+  return serverUrl ? createServerDatabase(serverUrl, options.empty === true) : createEmbeddedDatabase();
 }
 
-async function createServerDatabase(serverUrl: string): Promise<TestDatabase> {
+async function createServerDatabase(serverUrl: string, empty: boolean): Promise<TestDatabase> {
+  if (testsAreDistributed()) {
+    // npm run test:citus: a database of the cluster, its tables distributed before the test sees it (unless the test
+    // needs a database without them).
+    return { ...(await createCitusDatabase(serverUrl, { migrated: !empty })), isServer: true };
+  }
   const name = `agentspan_test_${randomBytes(6).toString('hex')}`;
   await withMaintenanceClient(serverUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(serverUrl);

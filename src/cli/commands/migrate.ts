@@ -3,19 +3,31 @@ import { runMigrations } from '../../store/connection/migrate';
 import type { CommandContext } from '../context/command-context';
 import { printResult } from '../context/print-result';
 import { withStore } from '../context/with-store';
+import { CliError, EXIT_USAGE } from '../context/cli-error';
 
 /** `agentspan migrate`: creates or updates the tables (and the embedded database when there is none yet). */
 export function addMigrateCommand(program: Command, context: CommandContext): void {
   program
     .command('migrate')
     .description("create or update agentspan's tables")
-    .action(async () => {
+    .option(
+      '--distributed',
+      'on a Citus coordinator: also distribute the run tables by trace_id and make the shared ones reference tables',
+    )
+    .action(async (options: { distributed?: boolean }) => {
       await withStore(context, { create: true }, async (store) => {
-        const applied = await runMigrations(store.dataSource);
-        printResult(context, { migrated: applied.length, database: store.where }, () =>
-          applied.length === 0
-            ? `${store.where}: up to date\n`
-            : `${store.where}: applied ${applied.length} migration(s)\n`,
+        if (options.distributed === true && store.embedded) {
+          throw new CliError('--distributed needs a Citus coordinator (--database or DATABASE_URL)', EXIT_USAGE);
+        }
+        const applied = await runMigrations(store.dataSource, { distributed: options.distributed === true });
+        const distributed = options.distributed === true ? ', tables distributed' : '';
+        printResult(
+          context,
+          { migrated: applied.length, database: store.where, distributed: options.distributed === true },
+          () =>
+            applied.length === 0
+              ? `${store.where}: up to date${distributed}\n`
+              : `${store.where}: applied ${applied.length} migration(s)${distributed}\n`,
         );
       });
     });

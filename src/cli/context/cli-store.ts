@@ -21,6 +21,8 @@ export interface CliStore {
   readonly dataSource: DataSource;
   /** Where the data is, for messages: the URL with its password masked, or the embedded directory. */
   readonly where: string;
+  /** Whether it is the embedded database (PGlite). */
+  readonly embedded: boolean;
   close(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ export async function openCliStore(options: CliStoreOptions): Promise<CliStore> 
     const where = maskUrl(url);
     try {
       const dataSource = await createAgentspanDataSource({ url, poolSize: 2, connectTimeoutMs: 10_000 });
-      return { dataSource, where, close: () => dataSource.destroy() };
+      return { dataSource, where, embedded: false, close: () => dataSource.destroy() };
     } catch (error) {
       throw new CliError(failureText(error), EXIT_DATABASE);
     }
@@ -51,7 +53,7 @@ export async function openCliStore(options: CliStoreOptions): Promise<CliStore> 
   }
   try {
     const embedded = await createEmbeddedDataSource({ dataDir });
-    return { dataSource: embedded.dataSource, where: dataDir, close: () => embedded.close() };
+    return { dataSource: embedded.dataSource, where: dataDir, embedded: true, close: () => embedded.close() };
   } catch (error) {
     throw new CliError(`cannot open the embedded database in ${dataDir}: ${failureText(error)}`, EXIT_DATABASE);
   }

@@ -1,3 +1,4 @@
+import { NotDistributableError } from '../../store/connection/distribute';
 import { AgentspanQueryError } from '../../query/agentspan-query-error';
 import { sqlStateOf } from '../../store/connection/errors';
 import { CliError, EXIT_DATABASE, EXIT_USAGE } from './cli-error';
@@ -25,6 +26,7 @@ export async function withStore(
     await work(store);
   } catch (error) {
     if (error instanceof CliError) throw error;
+    if (error instanceof NotDistributableError) throw new CliError(withoutPrefix(error.message), EXIT_DATABASE);
     if (
       error instanceof AgentspanQueryError ||
       (error instanceof TypeError && error.message.startsWith('agentspan: '))

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { untraced } from '../../internal/untraced';
+import { layoutOf, shardGroups } from '../../store/schema/table-layout';
 import { qualifiedTableName } from '../../store/schema/table-names';
 import { countedPerformance, SUBTREE_TOTALS } from '../../store/write/subtree-totals-sql';
 import { toRunTotals } from '../performance-view';
@@ -39,29 +40,46 @@ export async function liveTotals(
   const columns = SUBTREE_TOTALS.map(([name, expression]) =>
     name === 'total_cost_usd' ? `(${expression})::text AS "${ALIASES[name]}"` : `${expression} AS "${ALIASES[name]}"`,
   ).join(', ');
-  const rows: Array<Record<string, unknown>> = await untraced(() =>
-    dataSource.query(
-      `WITH RECURSIVE subtree AS (
+  const sql = buildLiveTotalsSql(executions, performance, columns);
+  // A group of traces at a time, each named on every table read: one shard's on Citus (see table-layout).
+  const rows = await untraced(async () => {
+    const groups = await shardGroups(
+      dataSource,
+      dataSource,
+      await layoutOf(dataSource),
+      runs.map((run) => run.traceId),
+    );
+    const found: Array<Record<string, unknown>> = [];
+    for (const traces of groups) {
+      const inGroup = new Set(traces);
+      const chosen = runs.filter((run) => inGroup.has(run.traceId));
+      const parameters = [chosen.map((run) => run.traceId), chosen.map((run) => run.spanId), traces];
+      found.push(...((await dataSource.query(sql, parameters)) as Array<Record<string, unknown>>));
+    }
+    return found;
+  });
+  return new Map(rows.map((row) => [`${String(row.traceId)}:${String(row.spanId)}`, toRunTotals(row)]));
+}
+
+/** $1, $2 the runs (trace and span ids), $3 their traces (see liveTotals). */
+function buildLiveTotalsSql(executions: string, performance: string, columns: string): string {
+  return `WITH RECURSIVE subtree AS (
          SELECT r.trace_id AS run_trace_id, r.span_id AS run_span_id, x.trace_id, x.span_id, x.id AS execution_id,
                 x.kind, x.status, 0 AS depth
          FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS u(trace_id, span_id)) r
          CROSS JOIN LATERAL (
            SELECT x.trace_id, x.span_id, x.id, x.kind, x.status FROM ${executions} x
-           WHERE x.trace_id = r.trace_id AND x.span_id = r.span_id LIMIT 1
+           WHERE x.trace_id = r.trace_id AND x.span_id = r.span_id AND x.trace_id = ANY ($3::text[]) LIMIT 1
          ) x
          UNION ALL
          SELECT s.run_trace_id, s.run_span_id, c.trace_id, c.span_id, c.id, c.kind, c.status, s.depth + 1
          FROM subtree s CROSS JOIN LATERAL (
            SELECT x.trace_id, x.span_id, x.id, x.kind, x.status FROM ${executions} x
-           WHERE x.trace_id = s.trace_id AND x.parent_span_id = s.span_id OFFSET 0
+           WHERE x.trace_id = s.trace_id AND x.parent_span_id = s.span_id AND x.trace_id = ANY ($3::text[]) OFFSET 0
          ) c
          WHERE s.depth < ${MAX_DEPTH}
        )
        SELECT s.run_trace_id AS "traceId", s.run_span_id AS "spanId", ${columns}
-       FROM subtree s LEFT JOIN LATERAL ${countedPerformance(performance, 's.execution_id')} p ON true
-       GROUP BY s.run_trace_id, s.run_span_id`,
-      [runs.map((run) => run.traceId), runs.map((run) => run.spanId)],
-    ),
-  );
-  return new Map(rows.map((row) => [`${String(row.traceId)}:${String(row.spanId)}`, toRunTotals(row)]));
+       FROM subtree s LEFT JOIN LATERAL ${countedPerformance(performance, 's.trace_id', 's.execution_id', '$3')} p ON true
+       GROUP BY s.run_trace_id, s.run_span_id`;
 }

@@ -39,7 +39,7 @@ export async function runSummaries(
       `SELECT ${EXECUTION_VIEW_COLUMNS}, p.duration_ms AS "durationMs", ${RUN_TOTALS_COLUMNS}
        FROM (SELECT DISTINCT * FROM unnest(${traceIds}::text[], ${spanIds}::text[]) AS u(trace_id, span_id)) r
        JOIN ${executions} e ON e.trace_id = r.trace_id AND e.span_id = r.span_id
-       LEFT JOIN ${performance} p ON p.execution_id = e.id
+       LEFT JOIN ${performance} p ON p.trace_id = e.trace_id AND p.execution_id = e.id
        ${where.toSql()}`,
       where.parameters,
     ),

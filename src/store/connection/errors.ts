@@ -86,16 +86,27 @@ function codeOf(err: object): string | undefined {
 export function sqlStateOf(err: unknown): string | undefined {
   for (const link of errorChain(err)) {
     const code = codeOf(link);
+    if (code === 'XX000') return relayed(link)?.state ?? code;
     if (code !== undefined && SQL_STATE.test(code)) return code;
   }
   return undefined;
 }
 
 /** The constraint a PostgreSQL error names (a unique or CHECK violation), on the error or the driver error it wraps. */
+/**
+ * Whether the error is a violation of constraint `name`, on one server or on Citus, where it names the copy on the shard
+ * that refused the row (`name_<shard id>`).
+ */
+export function violatesConstraint(err: unknown, name: string): boolean {
+  const constraint = constraintOf(err);
+  return constraint !== undefined && (constraint === name || new RegExp(`^${name}_\\d+$`).test(constraint));
+}
+
 export function constraintOf(err: unknown): string | undefined {
   for (const link of errorChain(err)) {
     const { constraint } = link as { constraint?: unknown };
     if (typeof constraint === 'string') return constraint;
+    if (codeOf(link) === 'XX000') return relayed(link)?.constraint;
   }
   return undefined;
 }
@@ -131,6 +142,34 @@ export function isRowDataError(err: unknown): boolean {
 }
 
 const ROW_DATA_CLASSES = new Set(['21', '22', '23']);
+
+/**
+ * Citus relays some errors of its workers (a COPY row refused, a conflict met by an insert it planned itself) as XX000
+ * (internal error) with the worker's message and without its SQLSTATE or constraint: these are told by PostgreSQL's
+ * (English) message texts, with the constraint named in the message (its shard's copy: the shard id suffix is cut).
+ * Messages in another language (lc_messages on the workers) stay XX000 and fail a write like any other error.
+ */
+const RELAYED: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^duplicate key value violates unique constraint "([^"]+)"/, '23505'],
+  [/^new row for relation "[^"]+" violates check constraint "([^"]+)"/, '23514'],
+  [/^null value in column "[^"]+" of relation "[^"]+" violates not-null constraint/, '23502'],
+  [/^invalid input syntax for type/, '22P02'],
+  [/^value too long for type/, '22001'],
+  [/^(?:integer|bigint|smallint|numeric field|value) .*out of range/, '22003'],
+  [/^invalid byte sequence for encoding/, '22021'],
+  [/^could not serialize access/, '40001'],
+];
+
+/** What a relayed XX000 error really was (see RELAYED): its SQLSTATE and the constraint it names. */
+function relayed(link: object): { state: string; constraint: string | undefined } | undefined {
+  const message = (link as { message?: unknown }).message;
+  if (typeof message !== 'string') return undefined;
+  for (const [pattern, state] of RELAYED) {
+    const match = pattern.exec(message);
+    if (match !== null) return { state, constraint: match[1]?.replace(/_\d+$/, '') };
+  }
+  return undefined;
+}
 
 /**
  * What the writer throws when a whole write fails. It carries the SQLSTATE and the retry hint but never the SQL

@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { MigrationExecutor, type DataSource, type QueryRunner } from 'typeorm';
 import { quoteIdentifier } from '../schema/table-names';
+import { distributeTables } from './distribute';
 import { untraced } from '../../internal/untraced';
 
 /**
@@ -10,17 +11,28 @@ import { untraced } from '../../internal/untraced';
  */
 export const MIGRATION_LOCK_KEY = '7018141366094509409';
 
+export interface MigrateOptions {
+  /**
+   * On a Citus coordinator: also distribute the run tables by trace_id and make the shared ones reference tables
+   * (see distributeTables), after the migrations, under the same lock. Fails on a database without Citus.
+   */
+  distributed?: boolean;
+}
+
 /**
  * Applies every pending migration in one transaction while holding the migration advisory lock. Returns the names
  * of the migrations it applied (empty when the schema was already current).
  */
-export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+export async function runMigrations(dataSource: DataSource, options: MigrateOptions = {}): Promise<string[]> {
   return withMigrationLock(dataSource, async (queryRunner) => {
     const executor = new MigrationExecutor(dataSource, queryRunner);
     executor.transaction = 'all';
     const applied = await executor.executePendingMigrations();
     const names = applied.map((migration) => migration.name);
     if (names.length > 0) diag.info(`agentspan: applied migrations ${names.join(', ')}`);
+    if (options.distributed === true) {
+      await distributeTables(queryRunner, (dataSource.options as { schema?: string }).schema);
+    }
     return names;
   });
 }

@@ -89,10 +89,10 @@ function buildPruneSql(dataSource: DataSource): string {
       LIMIT $4
     ),
     gone AS (
-      DELETE FROM ${executions} e USING doomed d WHERE e.trace_id = d.trace_id RETURNING e.id
+      DELETE FROM ${executions} e USING doomed d WHERE e.trace_id = d.trace_id RETURNING e.id, e.trace_id
     ),
     gone_performance AS (
-      DELETE FROM ${performance} p USING gone g WHERE p.execution_id = g.id RETURNING 1
+      DELETE FROM ${performance} p USING gone g WHERE p.trace_id = g.trace_id AND p.execution_id = g.id RETURNING 1
     ),
     gone_decisions AS (
       DELETE FROM ${decisions} v USING doomed d WHERE v.trace_id = d.trace_id RETURNING 1

@@ -2,7 +2,8 @@ import type { DataSource } from 'typeorm';
 import { loadPriceTable } from './load-price-table';
 import { pricedPerformance } from '../write/price-written-spans';
 import type { PerformanceRecord } from '../../model/records';
-import { buildSubtreeTotalsSql } from '../write/subtree-totals-sql';
+import { shardGroups, tableLayoutOf } from '../schema/table-layout';
+import { buildTotalsStatements, refreshSubtreeTotals } from '../write/subtree-totals';
 import { qualifiedTableName } from '../schema/table-names';
 import { LOCK_TRACES_SQL, TRACE_LOCK_NAMESPACE, traceLockBuckets } from '../write/trace-locks';
 import { untraced } from '../../internal/untraced';
@@ -43,9 +44,10 @@ type StoredCall = Pick<
 export async function repriceStoredRuns(dataSource: DataSource, since: string, until: string): Promise<RepriceResult> {
   const executions = qualifiedTableName(dataSource, 'agent_executions');
   const performance = qualifiedTableName(dataSource, 'agent_performance');
-  const totalsSql = buildSubtreeTotalsSql(dataSource);
+  const totals = buildTotalsStatements(dataSource);
   const result: RepriceResult = { considered: 0, updated: 0 };
   return untraced(async () => {
+    const layout = await tableLayoutOf(dataSource, dataSource);
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       const batch = await dataSource.transaction(async (manager) => {
@@ -57,7 +59,7 @@ export async function repriceStoredRuns(dataSource: DataSource, since: string, u
                   p.cache_read_tokens AS "cacheReadTokens", p.cache_write_tokens AS "cacheWriteTokens",
                   p.reasoning_tokens AS "reasoningTokens", p.cost_usd::text AS "costUsd", p.cost_source AS "costSource",
                   p.price_id AS "priceId"
-           FROM ${executions} e JOIN ${performance} p ON p.execution_id = e.id
+           FROM ${executions} e JOIN ${performance} p ON p.trace_id = e.trace_id AND p.execution_id = e.id
            WHERE e.kind = 'llm' AND e.started_at >= $1::timestamptz AND e.started_at < $2::timestamptz
              AND p.cost_source <> 'provided' AND e.id > $3::uuid
            ORDER BY e.id LIMIT ${BATCH_SIZE}`,
@@ -87,11 +89,13 @@ export async function repriceStoredRuns(dataSource: DataSource, since: string, u
         await manager.query(
           `UPDATE ${performance} AS t SET cost_usd = r.cost_usd, cost_source = r.cost_source, price_id = r.price_id,
              updated_at = now()
-           FROM json_to_recordset($1::json) AS r(execution_id uuid, cost_usd numeric, cost_source text, price_id integer)
-           WHERE t.execution_id = r.execution_id AND t.cost_source <> 'provided'`,
+           FROM json_to_recordset($1::json)
+             AS r(trace_id text, execution_id uuid, cost_usd numeric, cost_source text, price_id integer)
+           WHERE t.trace_id = r.trace_id AND t.execution_id = r.execution_id AND t.cost_source <> 'provided'`,
           [
             JSON.stringify(
               changed.map(({ call, priced }) => ({
+                trace_id: call.traceId,
                 execution_id: call.id,
                 cost_usd: priced.costUsd,
                 cost_source: priced.costSource,
@@ -101,11 +105,12 @@ export async function repriceStoredRuns(dataSource: DataSource, since: string, u
           ],
         );
         result.updated += changed.length;
-        await manager.query(totalsSql, [
+        const seeds: [string[], string[]] = [
           changed.map(({ call }) => call.traceId),
           changed.map(({ call }) => call.spanId),
-          false,
-        ]);
+        ];
+        const groups = await shardGroups(manager, dataSource, layout, seeds[0]);
+        await refreshSubtreeTotals(manager, totals, layout, groups, seeds, false);
         return calls;
       });
       if (batch.length < BATCH_SIZE) return result;

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { positiveInteger } from '../../internal/check-option';
 import { qualifiedTableName } from '../schema/table-names';
 import { runChangesChannel } from '../write/run-change-channel';
+import { tableLayoutOf, type TableLayout } from '../schema/table-layout';
 import { SPAN_ID_PATTERN, TRACE_ID_PATTERN } from '../write/run-changes';
 import { untraced } from '../../internal/untraced';
 
@@ -36,7 +37,7 @@ export async function abandonStaleRuns(dataSource: DataSource, options: AbandonS
     );
   }
   const batchSize = positiveInteger('abandonStaleRuns: batchSize', options.batchSize ?? undefined, DEFAULT_BATCH_SIZE);
-  const sql = buildAbandonSql(dataSource);
+  const sql = buildAbandonSql(dataSource, await untraced(() => tableLayoutOf(dataSource, dataSource)));
   const message =
     `no final record within ${formatDuration(abandonAfterMs)} of its start: ` +
     'the process running it probably stopped';
@@ -51,23 +52,26 @@ export async function abandonStaleRuns(dataSource: DataSource, options: AbandonS
   return total;
 }
 
-function buildAbandonSql(dataSource: DataSource): string {
+/**
+ * On Citus (`distributed`) without FOR UPDATE SKIP LOCKED, which it cannot run across shards: a row a write holds is
+ * waited for instead of skipped (the update's own `status = 'running'` check keeps the write's outcome).
+ */
+function buildAbandonSql(dataSource: DataSource, layout: TableLayout): string {
   const executions = qualifiedTableName(dataSource, 'agent_executions');
   const changes = qualifiedTableName(dataSource, 'agentspan_run_changes');
   // The partial index on (started_at) WHERE status = 'running' finds the candidates.
   return `
     WITH stale AS (
-      SELECT id FROM ${executions}
+      SELECT id, trace_id FROM ${executions}
       WHERE status = 'running' AND started_at < now() - $1::double precision * interval '1 millisecond'
       ORDER BY started_at
-      LIMIT $2
-      FOR UPDATE SKIP LOCKED
+      LIMIT $2${layout === 'distributed' ? '' : '\n      FOR UPDATE SKIP LOCKED'}
     ),
     abandoned AS (
       UPDATE ${executions} AS t
       SET status = 'abandoned', completed_at = now(), error_type = $3, error_message = $4, updated_at = now()
       FROM stale
-      WHERE t.id = stale.id AND t.status = 'running'
+      WHERE t.id = stale.id AND t.trace_id = stale.trace_id AND t.status = 'running'
       RETURNING t.trace_id, t.span_id, t.kind
     ),
     -- The abandoned runs, for watch(): logged and notified in this statement's transaction (see run-change-sql).

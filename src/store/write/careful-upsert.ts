@@ -22,7 +22,7 @@ export async function upsertCarefully(
 ): Promise<void> {
   await queryRunner.query('SAVEPOINT agentspan_chunk');
   try {
-    await queryRunner.query(upsertSql, [upsertPayload(chunk)]);
+    await queryRunner.query(upsertSql, upsertPayload(chunk));
     await queryRunner.query('RELEASE SAVEPOINT agentspan_chunk');
     return;
   } catch (error) {

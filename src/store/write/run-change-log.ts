@@ -2,7 +2,8 @@ import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { MergedSpan } from './dedupe-records';
 import { runChangesChannel } from './run-change-channel';
-import { buildRunChangeSql, PRUNE_BATCH, type RunChangeSqlVariant } from './run-change-sql';
+import { buildRunChangeSql, buildRunningAncestorsSql, PRUNE_BATCH, type RunChangeSqlVariant } from './run-change-sql';
+import { seedsByGroup } from './shard-groups';
 import { collectRunChanges, noRunChanges, type RunChanges } from './run-changes';
 
 /** How often a writer prunes the change log (the first write of a writer prunes too). */
@@ -17,6 +18,7 @@ const PRUNE_INTERVAL_MS = 60_000;
 export class RunChangeLog {
   private readonly sql: Record<RunChangeSqlVariant, { kept: string; pruned: string }>;
   private readonly channel: string;
+  private readonly runningAncestorsSql: string;
   private nextPruneAt = 0;
 
   constructor(
@@ -29,6 +31,37 @@ export class RunChangeLog {
     });
     this.sql = { plain: build('plain'), seeded: build('seeded') };
     this.channel = runChangesChannel(dataSource);
+    this.runningAncestorsSql = buildRunningAncestorsSql(dataSource);
+  }
+
+  /**
+   * On Citus (`groups`: the part's traces by shard, see shard-groups): finds the steps the seeded statement would
+   * find, a shard at a time, and turns `changes` into changes without seeds, for the plain statement. Run under the
+   * part's trace locks, after its rows are written, like that statement.
+   */
+  async resolveSeeds(client: PoolClient, changes: RunChanges, groups: readonly string[][]): Promise<RunChanges> {
+    if (changes.seedSpanIds.length === 0) return changes;
+    let runs = '';
+    let steps = 0;
+    for (const [traceIds, spanIds, traces] of seedsByGroup(groups, [changes.seedTraceIds, changes.seedSpanIds])) {
+      const { rows } = await client.query<{ run: string }>(this.runningAncestorsSql, [
+        traceIds,
+        spanIds,
+        changes.stepKeys,
+        traces,
+      ]);
+      for (const { run } of rows) {
+        runs += run;
+        steps++;
+      }
+    }
+    return {
+      ...changes,
+      headRuns: changes.headRuns + runs,
+      headLetters: changes.headLetters + 'p'.repeat(steps),
+      seedTraceIds: [],
+      seedSpanIds: [],
+    };
   }
 
   /** The run changes of a part's spans: Node work, done before the part takes its trace locks. */

@@ -80,9 +80,33 @@ export function buildRunChangeSql(dataSource: DataSource, variant: RunChangeSqlV
       RETURNING 1
     )`;
   return `
-    WITH RECURSIVE ${logged}${prune ? pruned : ''}
+    WITH ${variant === 'seeded' ? 'RECURSIVE ' : ''}${logged}${prune ? pruned : ''}
     SELECT ${prune ? '(SELECT count(*) FROM pruned)::int' : '0'} AS pruned,
            (SELECT count(pg_notify(${channel}::text, xact_id::text)::text) FROM logged
             WHERE ${channel}::text IS NOT NULL
               AND pg_notification_queue_usage() < ${NOTIFY_QUEUE_LIMIT})::int AS notified`;
+}
+
+/**
+ * On Citus, the seeded walk of buildRunChangeSql cannot share a statement with the insert into the change log (a
+ * reference table) and must run a shard at a time: this reads the runs still running above the seeds ($1, $2) of the
+ * traces $4 (one shard's, see shard-groups), leaving out Node's step keys ($3). The caller logs them with the plain
+ * statement, as steps between head and tail.
+ */
+export function buildRunningAncestorsSql(dataSource: DataSource): string {
+  const executions = qualifiedTableName(dataSource, 'agent_executions');
+  const lookup = (traceId: string, spanId: string) => `
+        SELECT x.trace_id, x.span_id, x.parent_span_id, x.kind, x.status FROM ${executions} x
+        WHERE x.trace_id = ${traceId} AND x.span_id = ${spanId} AND x.trace_id = ANY ($4::text[]) LIMIT 1`;
+  return `
+    WITH RECURSIVE ancestry AS (
+      SELECT x.* FROM unnest($1::text[], $2::text[]) AS s(trace_id, span_id)
+      CROSS JOIN LATERAL (${lookup('s.trace_id', 's.span_id')}) x
+      UNION
+      SELECT p.* FROM ancestry a CROSS JOIN LATERAL (${lookup('a.trace_id', 'a.parent_span_id')}) p
+    )
+    SELECT DISTINCT a.trace_id || a.span_id AS run FROM ancestry a
+    WHERE a.kind = 'agent' AND a.status = 'running'
+      AND a.trace_id ~ '${TRACE_ID_PATTERN}' AND a.span_id ~ '${SPAN_ID_PATTERN}'
+      AND NOT ((a.trace_id || a.span_id) = ANY ($3::text[]))`;
 }

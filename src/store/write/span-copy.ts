@@ -38,7 +38,7 @@ export function buildCopyStatements(dataSource: DataSource): CopyStatements {
     executions: copy('agent_executions', `id, ${columnNames(EXECUTION_COLUMNS)}`),
     performance: copy(
       'agent_performance',
-      `execution_id, ${columnNames(PERFORMANCE_COLUMNS)}, ${columnNames(PERFORMANCE_TOTALS_COLUMNS)}`,
+      `execution_id, trace_id, ${columnNames(PERFORMANCE_COLUMNS)}, ${columnNames(PERFORMANCE_TOTALS_COLUMNS)}`,
     ),
     decisions: copy('agent_decisions', `id, execution_id, ${columnNames(DECISION_COLUMNS)}`),
     events: copy('agent_events', `id, execution_id, ${columnNames(EVENT_COLUMNS)}`),
@@ -52,7 +52,7 @@ const writeTotals = fieldWriter(PERFORMANCE_TOTALS_COLUMNS);
 const writeDecision = fieldWriter(DECISION_COLUMNS);
 const writeEvent = fieldWriter(EVENT_COLUMNS);
 const EXECUTION_FIELDS = 1 + EXECUTION_COLUMNS.length; // id first
-const PERFORMANCE_FIELDS = 1 + PERFORMANCE_COLUMNS.length + PERFORMANCE_TOTALS_COLUMNS.length; // execution_id first
+const PERFORMANCE_FIELDS = 2 + PERFORMANCE_COLUMNS.length + PERFORMANCE_TOTALS_COLUMNS.length; // execution_id, trace_id first
 const DECISION_FIELDS = 2 + DECISION_COLUMNS.length; // id, execution_id first
 const EVENT_FIELDS = 2 + EVENT_COLUMNS.length;
 
@@ -136,6 +136,7 @@ export class CopyChunkEncoder {
       const r = this.performance;
       r.row(PERFORMANCE_FIELDS);
       r.sameUuid(x, id);
+      r.text(e.traceId);
       writePerformance(r, p);
       if (totals !== undefined) writeTotals(r, totals);
       else for (let i = 0; i < PERFORMANCE_TOTALS_COLUMNS.length; i++) r.null(); // the SQL fills agents' totals

@@ -10,8 +10,8 @@ import { PERFORMANCE_PREFIX } from './upsert-payload';
 /**
  * The one statement that writes a chunk of span records into all four tables.
  *
- * The whole chunk travels as a single JSON parameter unpacked by json_to_recordset: one bind parameter whatever the
- * row count (so no chunking around PostgreSQL's 65,535-parameter limit), one round trip for all four tables, and
+ * The whole chunk travels as JSON parameters unpacked by json_to_recordset (spans, decisions, events; see
+ * upsert-payload): three bind parameters whatever the row count (so no chunking around PostgreSQL's 65,535-parameter limit), one round trip for all four tables, and
  * JSON.stringify is the fastest serializer Node has. Measured on agent_executions alone against a multi-row VALUES
  * list (≈2.7× slower: 21 parameters per row, a huge statement to parse and plan, chunks of 3,120 rows at most) and
  * against unnest() of one array per column (pg's array escaping in JS: ≈10 % slower; hand-built array literals:
@@ -51,7 +51,7 @@ function executionMerge(): string {
       const fromFinal = merge === 'final' ? `EXCLUDED.${name}` : `COALESCE(EXCLUDED.${name}, t.${name})`;
       return `${name} = CASE WHEN EXCLUDED.status = 'running' THEN COALESCE(t.${name}, EXCLUDED.${name}) ELSE ${fromFinal} END`;
     })
-    .concat('updated_at = now()')
+    .concat('updated_at = EXCLUDED.updated_at')
     .join(',\n        ');
 }
 
@@ -71,8 +71,15 @@ const parentColumns = (columns: Columns) => columns.filter((column) => column.fr
 const DECISION_OWN = ownColumns(DECISION_COLUMNS);
 const EVENT_OWN = ownColumns(EVENT_COLUMNS);
 
-/** The upsert statement for one DataSource (schema-qualified names); $1 is the JSON array of payload rows. */
-export function buildSpanUpsertSql(dataSource: DataSource): string {
+/**
+ * The upsert statement for one DataSource (schema-qualified names) and its tables (`partitioned`: by time, see
+ * connection/partition); $1, $2, $3 are the JSON arrays of span, decision
+ * and event rows. A row met again keeps its stored updated_at's meaning through EXCLUDED.updated_at (the column's
+ * default, now()): Citus refuses functions that are not IMMUTABLE in DO UPDATE SET.
+ */
+export function buildSpanUpsertSql(dataSource: DataSource, partitioned = false): string {
+  // On time partitions every unique key holds the partition column (see schema/partitions).
+  const spanKey = partitioned ? 'trace_id, span_id, started_at' : 'trace_id, span_id';
   const executions = qualifiedTableName(dataSource, 'agent_executions');
   const performance = qualifiedTableName(dataSource, 'agent_performance');
   const decisions = qualifiedTableName(dataSource, 'agent_decisions');
@@ -81,33 +88,37 @@ export function buildSpanUpsertSql(dataSource: DataSource): string {
     WITH input AS (
       SELECT * FROM json_to_recordset($1::json) AS r(
         ${recordsetDefinition(EXECUTION_COLUMNS)},
-        has_performance boolean, ${recordsetDefinition(PERFORMANCE_COLUMNS, PERFORMANCE_PREFIX)},
-        decisions json, events json)
+        has_performance boolean, ${recordsetDefinition(PERFORMANCE_COLUMNS, PERFORMANCE_PREFIX)})
+    ),
+    decision_input AS (
+      SELECT * FROM json_to_recordset($2::json) AS d(trace_id text, span_id text, ${recordsetDefinition(DECISION_OWN)})
+    ),
+    event_input AS (
+      SELECT * FROM json_to_recordset($3::json) AS v(trace_id text, span_id text, ${recordsetDefinition(EVENT_OWN)})
     ),
     upserted AS (
       INSERT INTO ${executions} AS t (${columnNames(EXECUTION_COLUMNS)})
       SELECT ${selectExpression(EXECUTION_COLUMNS, 'i')} FROM input i
-      ON CONFLICT (trace_id, span_id) DO UPDATE SET
+      ON CONFLICT (${spanKey}) DO UPDATE SET
         ${executionMerge()}
       WHERE t.status = 'running' OR EXCLUDED.status <> 'running'
       RETURNING t.id, t.trace_id, t.span_id
     ),
     performance_rows AS (
-      INSERT INTO ${performance} AS t (execution_id, ${columnNames(PERFORMANCE_COLUMNS)})
-      SELECT u.id, ${selectExpression(PERFORMANCE_COLUMNS, 'i', PERFORMANCE_PREFIX)}
+      INSERT INTO ${performance} AS t (execution_id, trace_id, ${columnNames(PERFORMANCE_COLUMNS)})
+      SELECT u.id, u.trace_id, ${selectExpression(PERFORMANCE_COLUMNS, 'i', PERFORMANCE_PREFIX)}
       FROM input i JOIN upserted u ON u.trace_id = i.trace_id AND u.span_id = i.span_id
       WHERE i.has_performance
-      ON CONFLICT (execution_id) DO UPDATE SET
-        ${replaceAll(PERFORMANCE_COLUMNS)}, updated_at = now()
+      ON CONFLICT (execution_id, trace_id) DO UPDATE SET
+        ${replaceAll(PERFORMANCE_COLUMNS)}, updated_at = EXCLUDED.updated_at
       RETURNING 1
     ),
     decision_rows AS (
       INSERT INTO ${decisions} AS t (execution_id, ${itemColumnNames(DECISION_COLUMNS)})
       SELECT u.id, ${selectExpression(parentColumns(DECISION_COLUMNS), 'i')}, ${selectExpression(DECISION_OWN, 'd')}
-      FROM input i
-        JOIN upserted u ON u.trace_id = i.trace_id AND u.span_id = i.span_id
-        CROSS JOIN LATERAL json_to_recordset(i.decisions) AS d(${recordsetDefinition(DECISION_OWN)})
-      WHERE i.decisions IS NOT NULL
+      FROM decision_input d
+        JOIN input i ON i.trace_id = d.trace_id AND i.span_id = d.span_id
+        JOIN upserted u ON u.trace_id = d.trace_id AND u.span_id = d.span_id
       ON CONFLICT (trace_id, span_id, ordinal) DO UPDATE SET
         execution_id = EXCLUDED.execution_id, ${replaceAll(DECISION_COLUMNS)}
       RETURNING 1
@@ -115,11 +126,10 @@ export function buildSpanUpsertSql(dataSource: DataSource): string {
     event_rows AS (
       INSERT INTO ${events} AS t (execution_id, ${itemColumnNames(EVENT_COLUMNS)})
       SELECT u.id, ${selectExpression(parentColumns(EVENT_COLUMNS), 'i')}, ${selectExpression(EVENT_OWN, 'v')}
-      FROM input i
-        JOIN upserted u ON u.trace_id = i.trace_id AND u.span_id = i.span_id
-        CROSS JOIN LATERAL json_to_recordset(i.events) AS v(${recordsetDefinition(EVENT_OWN)})
-      WHERE i.events IS NOT NULL
-      ON CONFLICT (trace_id, span_id, ordinal) DO UPDATE SET
+      FROM event_input v
+        JOIN input i ON i.trace_id = v.trace_id AND i.span_id = v.span_id
+        JOIN upserted u ON u.trace_id = v.trace_id AND u.span_id = v.span_id
+      ON CONFLICT (trace_id, span_id, ordinal${partitioned ? ', occurred_at' : ''}) DO UPDATE SET
         execution_id = EXCLUDED.execution_id, ${replaceAll(EVENT_COLUMNS)}
       RETURNING 1
     )

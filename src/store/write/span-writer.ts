@@ -18,7 +18,9 @@ import {
   type LoadMethod,
   type SpanWriterOptions,
 } from './span-writer-options';
-import { buildStoredTracesSql, buildSubtreeTotalsSql, totalsSeeds } from './subtree-totals-sql';
+import { buildStoredTracesSql, totalsSeeds } from './subtree-totals-sql';
+import { shardGroups, tableLayoutOf, tablesArePartitioned, type TableLayout } from '../schema/table-layout';
+import { buildTotalsStatements, refreshSubtreeTotals, type TotalsStatements } from './subtree-totals';
 import { LOCK_TRACES_SQL, TRACE_LOCK_NAMESPACE, traceLockBuckets } from './trace-locks';
 import { distinctTraceIds, partitionByTrace } from './trace-parts';
 import { upsertPayload } from './upsert-payload';
@@ -48,8 +50,9 @@ export interface WriteResult {
  * rewrites them identically.
  */
 export class SpanWriter {
-  private readonly upsertSql: string;
-  private readonly totalsSql: string;
+  /** The upsert for tables without and with time partitions. */
+  private readonly upsertSql: { plain: string; partitioned: string };
+  private readonly totals: TotalsStatements;
   private readonly storedTracesSql: string;
   private readonly copyStatements: CopyStatements;
   private readonly chunkSize: number;
@@ -60,16 +63,16 @@ export class SpanWriter {
   /** Logs run changes for watch(), when the option runChanges is on. */
   private readonly changeLog: RunChangeLog | undefined;
   private readonly notify: boolean;
-  /** Whether the server is PGlite (no COPY, nobody to NOTIFY): asked once, on the first write. */
-  private isPglite: Promise<boolean> | undefined;
+  /** Whether the server is PGlite (no COPY, nobody to NOTIFY) and how the tables are laid out: asked once. */
+  private facts: Promise<ServerFacts> | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
     options: SpanWriterOptions = {},
   ) {
     const checked = checkSpanWriterOptions(options);
-    this.upsertSql = buildSpanUpsertSql(dataSource);
-    this.totalsSql = buildSubtreeTotalsSql(dataSource);
+    this.upsertSql = { plain: buildSpanUpsertSql(dataSource), partitioned: buildSpanUpsertSql(dataSource, true) };
+    this.totals = buildTotalsStatements(dataSource);
     this.storedTracesSql = buildStoredTracesSql(dataSource);
     this.copyStatements = buildCopyStatements(dataSource);
     this.chunkSize = checked.chunkSize;
@@ -127,7 +130,8 @@ export class SpanWriter {
       queryRunner = this.dataSource.createQueryRunner('master');
       const client = (await queryRunner.connect()) as PoolClient;
       stopWatching = closeOnAbort(signal, client);
-      const pglite = await this.serverIsPglite(queryRunner);
+      const { pglite, layout, partitioned } = await this.serverFacts(queryRunner);
+      const upsertSql = partitioned ? this.upsertSql.partitioned : this.upsertSql.plain;
       const useCopy = mode === 'fast' && (this.loadMethod === 'auto' ? !pglite : this.loadMethod === 'copy');
       await queryRunner.startTransaction();
       // The price table is read before the transaction's limits are set (with the locks, below): one round trip
@@ -140,6 +144,8 @@ export class SpanWriter {
       const upsertChunks = chunked(upserted, this.chunkSize);
       const payloads = mode === 'fast' ? upsertChunks.map(upsertPayload) : [];
       let runChanges = this.changeLog?.collect(spans);
+      // On Citus: the part's traces by shard, for the statements that must run a shard at a time (see shard-groups).
+      const groups = await shardGroups(queryRunner, this.dataSource, layout, distinctTraceIds(spans));
       await queryRunner.query(LOCK_TRACES_SQL, [
         String(this.statementTimeoutMs),
         TRACE_LOCK_NAMESPACE,
@@ -149,7 +155,7 @@ export class SpanWriter {
         // A trace the database holds spans of already (written by an earlier batch or another process) is not whole
         // in this write either: its agents' rows are copied with the Node sums, which the SQL walk below replaces;
         // and a finished agent of such a trace without its start here may have a running row: the upsert takes it.
-        const alsoUpserted = await settleStoredTraces(plan, await this.storedTraces(queryRunner, plan));
+        const alsoUpserted = await settleStoredTraces(plan, await this.storedTraces(queryRunner, plan, groups));
         for (const chunk of chunked(alsoUpserted, this.chunkSize)) {
           upsertChunks.push(chunk);
           if (mode === 'fast') payloads.push(upsertPayload(chunk));
@@ -160,8 +166,8 @@ export class SpanWriter {
       for (const data of copyChunks) await this.copyChunk(client, data);
       copyChunks = []; // sent: let the buffers go
       for (let i = 0; i < upsertChunks.length; i++) {
-        if (mode === 'fast') await queryRunner.query(this.upsertSql, [payloads[i]]);
-        else await upsertCarefully(queryRunner, this.upsertSql, upsertChunks[i]!, rejectedSpans);
+        if (mode === 'fast') await queryRunner.query(upsertSql, payloads[i]);
+        else await upsertCarefully(queryRunner, upsertSql, upsertChunks[i]!, rejectedSpans);
       }
       const accepted = rejectedSpans.length === 0 ? spans : withoutRejected(spans, rejectedSpans);
       // Spans of traces whose totals were not computed in Node: the SQL walks from them.
@@ -169,12 +175,13 @@ export class SpanWriter {
         wholeTraces === undefined
           ? accepted
           : accepted.filter((span) => !wholeTraces.has(span.record.execution.traceId));
-      const [seedTraceIds, seedSpanIds] = totalsSeeds(summedInSql);
-      if (seedTraceIds.length > 0) {
-        await queryRunner.query(this.totalsSql, [seedTraceIds, seedSpanIds, this.liveTotals]);
-      }
+      const seeds = totalsSeeds(summedInSql);
+      await refreshSubtreeTotals(queryRunner, this.totals, layout, groups, seeds, this.liveTotals);
       // Rows refused (the careful way): their runs did not change.
       if (accepted !== spans) runChanges = this.changeLog?.collect(accepted);
+      if (runChanges !== undefined && layout === 'distributed') {
+        runChanges = await this.changeLog!.resolveSeeds(client, runChanges, groups);
+      }
       // Queued right before the COMMIT, which pg sends the moment it is done (see RunChangeLog.record).
       const logged =
         runChanges && this.changeLog!.record(client, runChanges, this.notify && !pglite).then(noError, asError);
@@ -186,6 +193,8 @@ export class SpanWriter {
       if (queryRunner?.isTransactionActive) {
         await queryRunner.rollbackTransaction().catch(() => undefined);
       }
+      // The tables may have changed under us (dropped and created again, distributed since): ask again next time.
+      if (!isRowDataError(error)) this.facts = undefined;
       // Kept as it is (not wrapped) so writePart can tell a refusal of data from any other failure.
       throw error;
     } finally {
@@ -195,16 +204,21 @@ export class SpanWriter {
     return rejectedSpans.flatMap(({ span, reason }) => span.originals.map((record) => ({ record, reason })));
   }
 
-  /** Settled once per writer: PGlite's socket server cannot receive COPY data (see loadMethod). */
-  private serverIsPglite(queryRunner: QueryRunner): Promise<boolean> {
-    this.isPglite ??= queryRunner.query('SELECT version() AS version').then(
-      (rows: Array<{ version?: unknown }>) => String(rows[0]?.version ?? '').includes('PGlite'),
-      (error: unknown) => {
-        this.isPglite = undefined; // ask again on the next write
-        throw error;
-      },
-    );
-    return this.isPglite;
+  /**
+   * Settled once per writer (again after a failed write): PGlite's socket server cannot receive COPY data (see
+   * loadMethod); on Citus, some statements run a shard at a time; on time partitions, the keys hold the time.
+   */
+  private serverFacts(queryRunner: QueryRunner): Promise<ServerFacts> {
+    this.facts ??= (async (): Promise<ServerFacts> => {
+      const rows: Array<{ version?: unknown }> = await queryRunner.query('SELECT version() AS version');
+      const pglite = String(rows[0]?.version ?? '').includes('PGlite');
+      const layout = pglite ? 'single' : await tableLayoutOf(queryRunner, this.dataSource);
+      return { pglite, layout, partitioned: await tablesArePartitioned(queryRunner, this.dataSource) };
+    })().catch((error: unknown) => {
+      this.facts = undefined; // ask again on the next write
+      throw error;
+    });
+    return this.facts;
   }
 
   /**
@@ -212,13 +226,23 @@ export class SpanWriter {
    * totals may miss those spans) and those of lone finished agents (which may have a running row). Asked under the
    * traces' locks, before the write adds any (see buildStoredTracesSql).
    */
-  private async storedTraces(queryRunner: QueryRunner, plan: CopyPlan): Promise<Set<string>> {
+  private async storedTraces(
+    queryRunner: QueryRunner,
+    plan: CopyPlan,
+    groups: readonly string[][],
+  ): Promise<Set<string>> {
     const traceIds = new Set(plan.loneAgents.traceIds);
     // A trace without a finished agent has nothing to sum, and no parent elsewhere: nothing for the SQL either.
     for (const [traceId, trace] of plan.wholeTraces) if (trace.agents.size > 0) traceIds.add(traceId);
-    if (traceIds.size === 0) return traceIds;
-    const rows: Array<{ trace_id: string }> = await queryRunner.query(this.storedTracesSql, [[...traceIds]]);
-    return new Set(rows.map((row) => row.trace_id));
+    const stored = new Set<string>();
+    if (traceIds.size === 0) return stored;
+    for (const group of groups) {
+      const asked = group.filter((traceId) => traceIds.has(traceId));
+      if (asked.length === 0) continue;
+      const rows: Array<{ trace_id: string }> = await queryRunner.query(this.storedTracesSql, [asked]);
+      for (const row of rows) stored.add(row.trace_id);
+    }
+    return stored;
   }
 
   /** Streams an encoded chunk of new spans into the four tables. */
@@ -228,6 +252,13 @@ export class SpanWriter {
     if (data.decisions.length > 0) await copyFromStdin(client, this.copyStatements.decisions, data.decisions);
     if (data.events.length > 0) await copyFromStdin(client, this.copyStatements.events, data.events);
   }
+}
+
+interface ServerFacts {
+  pglite: boolean;
+  layout: TableLayout;
+  /** Whether the tables are partitioned by time (see connection/partition). */
+  partitioned: boolean;
 }
 
 const noError = (): undefined => undefined;

@@ -14,10 +14,19 @@ import { spanKey, type MergedSpan } from './dedupe-records';
  * long-running agent would otherwise re-sum its ever-growing subtree on every write; its totals appear once its
  * final record (or a late child after it) is written.
  *
+ * $4: the seeds' traces. Every read of a table says so too (redundant on one server): on Citus, with the traces of
+ * one shard (see shard-groups), that makes the statement one a single shard runs whole — recursive CTEs and
+ * correlated lookups are planned nowhere else.
+ *
  * Corrupt parent links (a cycle) cannot recurse forever: the upward walk is a UNION (a repeated row ends it), the
  * downward one carries a depth bound.
+ *
+ * `write` (one server) stores the totals in the same statement. `read` (Citus, where a shard runs the walk but an
+ * insert fed by it is planned on the coordinator, which cannot run the walk) returns them, one row per agent
+ * (agent_id, trace_id, the totals), for buildTotalsUpsertSql to store.
  */
-export function buildSubtreeTotalsSql(dataSource: DataSource): string {
+export function buildSubtreeTotalsSql(dataSource: DataSource, form: 'write' | 'read' = 'write'): string {
+  const inTraces = (alias: string) => `${alias}.trace_id = ANY ($4::text[])`;
   const executions = qualifiedTableName(dataSource, 'agent_executions');
   const performance = qualifiedTableName(dataSource, 'agent_performance');
   const totals = SUBTREE_TOTALS;
@@ -33,13 +42,13 @@ export function buildSubtreeTotalsSql(dataSource: DataSource): string {
         -- LIMIT keeps this a lookup per row on the unique index: as a join, the planner (which cannot know how few
         -- rows come from unnest or the recursion) may hash the whole table on every write.
         SELECT x.id, x.trace_id, x.span_id, x.parent_span_id, x.kind, x.status FROM ${executions} x
-        WHERE x.trace_id = s.trace_id AND x.span_id = s.span_id LIMIT 1
+        WHERE x.trace_id = s.trace_id AND x.span_id = s.span_id AND ${inTraces('x')} LIMIT 1
       ) e
       UNION
       SELECT p.id, p.trace_id, p.span_id, p.parent_span_id, p.kind, p.status
       FROM ancestry a CROSS JOIN LATERAL (
         SELECT x.id, x.trace_id, x.span_id, x.parent_span_id, x.kind, x.status FROM ${executions} x
-        WHERE x.trace_id = a.trace_id AND x.span_id = a.parent_span_id LIMIT 1
+        WHERE x.trace_id = a.trace_id AND x.span_id = a.parent_span_id AND ${inTraces('x')} LIMIT 1
       ) p
     ),
     agents AS (
@@ -54,26 +63,65 @@ export function buildSubtreeTotalsSql(dataSource: DataSource): string {
       FROM subtree s CROSS JOIN LATERAL (
         -- OFFSET 0 keeps this an index lookup per parent (see above).
         SELECT x.trace_id, x.span_id, x.id, x.kind, x.status FROM ${executions} x
-        WHERE x.trace_id = s.trace_id AND x.parent_span_id = s.span_id OFFSET 0
+        WHERE x.trace_id = s.trace_id AND x.parent_span_id = s.span_id AND ${inTraces('x')} OFFSET 0
       ) c
       WHERE s.depth < ${MAX_DEPTH}
     ),
     totals AS (
-      SELECT s.agent_id, ${totals.map(([name, expression]) => `${expression} AS ${name}`).join(', ')}
-      FROM subtree s LEFT JOIN LATERAL ${countedPerformance(performance, 's.execution_id')} p ON true
-      GROUP BY s.agent_id
-    ),
+      SELECT s.agent_id, s.trace_id, ${totals.map(([name, expression]) => `${expression} AS ${name}`).join(', ')}
+      FROM subtree s LEFT JOIN LATERAL ${countedPerformance(performance, 's.trace_id', 's.execution_id', '$4')} p ON true
+      GROUP BY s.agent_id, s.trace_id
+    )${
+      form === 'read'
+        ? `
+    SELECT agent_id, trace_id, ${columns} FROM totals`
+        : `,
     refreshed AS (
-      INSERT INTO ${performance} AS t (execution_id, ${columns})
-      SELECT agent_id, ${columns} FROM totals
-      ON CONFLICT (execution_id) DO UPDATE SET
-        ${totals.map(([name]) => `${name} = EXCLUDED.${name}`).join(', ')}, updated_at = now()
-      WHERE (${totals.map(([name]) => `t.${name}`).join(', ')})
-        IS DISTINCT FROM (${totals.map(([name]) => `EXCLUDED.${name}`).join(', ')})
+      ${storeTotals(performance, `SELECT agent_id, trace_id, ${columns} FROM totals`)}
       RETURNING 1
     )
-    SELECT (SELECT count(*) FROM totals)::int AS agents, (SELECT count(*) FROM refreshed)::int AS refreshed`;
+    SELECT (SELECT count(*) FROM totals)::int AS agents, (SELECT count(*) FROM refreshed)::int AS refreshed`
+    }`;
 }
+
+/**
+ * Stores totals read by the `read` form of buildSubtreeTotalsSql: $1 the JSON array of its rows (as pg returned them:
+ * bigints and numerics as text, which json_to_recordset parses with the columns' own input functions).
+ */
+export function buildTotalsUpsertSql(dataSource: DataSource): string {
+  const performance = qualifiedTableName(dataSource, 'agent_performance');
+  const definition = SUBTREE_TOTALS.map(([name]) => `${name} ${TOTAL_TYPES[name]}`).join(', ');
+  const columns = SUBTREE_TOTALS.map(([name]) => name).join(', ');
+  return storeTotals(
+    performance,
+    `SELECT agent_id, trace_id, ${columns} FROM json_to_recordset($1::json) AS r(agent_id uuid, trace_id text, ${definition})`,
+  );
+}
+
+/** The INSERT of agents' totals (rows of `source`: agent_id, trace_id, the totals); a row that would not change is left. */
+function storeTotals(performance: string, source: string): string {
+  const names = SUBTREE_TOTALS.map(([name]) => name);
+  return `INSERT INTO ${performance} AS t (execution_id, trace_id, ${names.join(', ')})
+      ${source}
+      ON CONFLICT (execution_id, trace_id) DO UPDATE SET
+        ${names.map((name) => `${name} = EXCLUDED.${name}`).join(', ')}, updated_at = EXCLUDED.updated_at
+      WHERE (${names.map((name) => `t.${name}`).join(', ')})
+        IS DISTINCT FROM (${names.map((name) => `EXCLUDED.${name}`).join(', ')})`;
+}
+
+/** The SQL types of the totals, as agent_performance declares them. */
+const TOTAL_TYPES: Record<(typeof SUBTREE_TOTALS)[number][0], string> = {
+  total_input_tokens: 'bigint',
+  total_output_tokens: 'bigint',
+  total_cache_read_tokens: 'bigint',
+  total_cache_write_tokens: 'bigint',
+  total_reasoning_tokens: 'bigint',
+  total_cost_usd: 'numeric',
+  llm_call_count: 'integer',
+  tool_call_count: 'integer',
+  error_count: 'integer',
+  unknown_cost_count: 'integer',
+};
 
 /**
  * The traces ($1) of which the database already holds a span. Asked under the traces' locks, before a write adds
@@ -85,7 +133,7 @@ export function buildStoredTracesSql(dataSource: DataSource): string {
   const executions = qualifiedTableName(dataSource, 'agent_executions');
   return `
     SELECT t.trace_id FROM unnest($1::text[]) AS t(trace_id)
-    WHERE EXISTS (SELECT 1 FROM ${executions} x WHERE x.trace_id = t.trace_id)`;
+    WHERE EXISTS (SELECT 1 FROM ${executions} x WHERE x.trace_id = t.trace_id AND x.trace_id = ANY ($1::text[]))`;
 }
 
 /** The largest value total_cost_usd, numeric(24, 10), can hold: where every sum of it is capped. */
@@ -126,15 +174,17 @@ export const SUBTREE_TOTALS = [
 ] as const;
 
 /**
- * A LATERAL subquery over agent_performance (`performance`, the qualified table) of the execution `executionId`,
+ * A LATERAL subquery over agent_performance (`performance`, the qualified table) of the execution `executionId` of
+ * trace `traceId` (among the trace ids of the array `traces`, when given: see buildSubtreeTotalsSql),
  * giving `p` as SUBTREE_TOTALS reads it: the figures of a row another span already reports (counted false) read as
  * unknown, summed nowhere.
  */
-export function countedPerformance(performance: string, executionId: string): string {
+export function countedPerformance(performance: string, traceId: string, executionId: string, traces?: string): string {
+  const inTraces = traces === undefined ? '' : ` AND y.trace_id = ANY (${traces}::text[])`;
   return `(
         SELECT ${COUNTED_FIGURES.map((column) => `CASE WHEN y.counted THEN y.${column} END AS ${column}`).join(', ')},
                y.cost_source, y.counted
-        FROM ${performance} y WHERE y.execution_id = ${executionId} LIMIT 1
+        FROM ${performance} y WHERE y.trace_id = ${traceId} AND y.execution_id = ${executionId}${inTraces} LIMIT 1
       )`;
 }
 

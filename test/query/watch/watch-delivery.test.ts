@@ -123,7 +123,9 @@ describe('watch delivery', () => {
       await watch.count(1);
       const pid = await eventually(listenerPid);
 
-      const [{ terminated }] = await store.dataSource.query(`SELECT pg_terminate_backend($1) AS terminated`, [pid]);
+      const [{ terminated }] = await store.dataSource.query(`SELECT pg_terminate_backend($1::int) AS terminated`, [
+        pid,
+      ]);
       expect(terminated).toBe(true);
       // Written while the connection is gone or coming back.
       await writer.write([runs[1]!]);

@@ -89,7 +89,8 @@ const query = <T = Record<string, unknown>>(sql: string, params: unknown[]) =>
 
 async function rowCount(traceId: string, spanId: string): Promise<number> {
   const [{ count }] = await query<{ count: number }>(
-    'SELECT count(*)::int AS count FROM agent_executions WHERE trace_id = $1 AND span_id = $2',
+    // As text: on Citus a trace id longer than the column cannot even be compared with it (it picks the shard).
+    'SELECT count(*)::int AS count FROM agent_executions WHERE trace_id::text = $1 AND span_id = $2',
     [traceId, spanId],
   );
   return count;

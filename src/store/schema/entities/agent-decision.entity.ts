@@ -6,6 +6,7 @@ import {
   Index,
   JoinColumn,
   ManyToOne,
+  PrimaryColumn,
   PrimaryGeneratedColumn,
   Unique,
   type Relation,
@@ -34,10 +35,20 @@ export class AgentDecision {
   @ManyToOne('AgentExecution', (execution: AgentExecution) => execution.decisions, {
     createForeignKeyConstraints: false,
   })
-  @JoinColumn({ name: 'execution_id' })
+  @JoinColumn([
+    { name: 'trace_id', referencedColumnName: 'traceId' },
+    { name: 'execution_id', referencedColumnName: 'id' },
+  ])
   execution?: Relation<AgentExecution>;
 
-  @Column({ name: 'trace_id', type: 'varchar', length: 32, collation: 'C' })
+  // In the key, so a run's rows share a shard when distributed (see TraceIdInEveryKey).
+  @PrimaryColumn({
+    name: 'trace_id',
+    type: 'varchar',
+    length: 32,
+    collation: 'C',
+    primaryKeyConstraintName: 'pk_agent_decisions',
+  })
   traceId!: string;
 
   @Column({ name: 'span_id', type: 'varchar', length: 16, collation: 'C' })

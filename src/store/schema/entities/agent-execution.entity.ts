@@ -89,4 +89,5 @@ export class AgentExecution {
   events?: Relation<AgentEvent>[];
 }
 
-declareColumns(AgentExecution, EXECUTION_COLUMNS);
+// In the key, so a run's rows share a shard when distributed (see TraceIdInEveryKey).
+declareColumns(AgentExecution, EXECUTION_COLUMNS, { traceId: 'pk_agent_executions' });

@@ -29,14 +29,27 @@ import { bigintAsNumber } from './bigint-number.transformer';
 // For the hourly rollups: agents whose subtree totals changed since the last refresh (only agents have totals).
 @Index('idx_agent_performance_totals_updated', ['updatedAt'], { where: 'llm_call_count IS NOT NULL' })
 export class AgentPerformance {
-  /** The execution this row belongs to, and the row's key: one performance row per execution. */
+  /** Its execution's trace, in the key so a run's rows share a shard when distributed. */
+  @PrimaryColumn({
+    name: 'trace_id',
+    type: 'varchar',
+    length: 32,
+    collation: 'C',
+    primaryKeyConstraintName: 'pk_agent_performance',
+  })
+  traceId!: string;
+
+  /** The execution this row belongs to: one performance row per execution. */
   @PrimaryColumn({ name: 'execution_id', type: 'uuid', primaryKeyConstraintName: 'pk_agent_performance' })
   executionId!: string;
 
   @OneToOne('AgentExecution', (execution: AgentExecution) => execution.performance, {
     createForeignKeyConstraints: false,
   })
-  @JoinColumn({ name: 'execution_id' })
+  @JoinColumn([
+    { name: 'trace_id', referencedColumnName: 'traceId' },
+    { name: 'execution_id', referencedColumnName: 'id' },
+  ])
   execution?: Relation<AgentExecution>;
 
   @Column({ name: 'duration_ms', type: 'double precision', nullable: true })

@@ -16,7 +16,21 @@ export function entityColumnOptions(column: ExecutionColumn): ColumnOptions {
   };
 }
 
-/** Declares the columns of a column table on an entity, as `@Column(…)` on each property (the field) would. */
-export function declareColumns(entity: abstract new () => object, columns: readonly ExecutionColumn[]): void {
-  for (const column of columns) Column(entityColumnOptions(column))(entity.prototype, column.field);
+/**
+ * Declares the columns of a column table on an entity, as `@Column(…)` on each property (the field) would; the fields
+ * in `primaryKeyOf` are part of the primary key of that name.
+ */
+export function declareColumns(
+  entity: abstract new () => object,
+  columns: readonly ExecutionColumn[],
+  primaryKeyOf: Readonly<Record<string, string>> = {},
+): void {
+  for (const column of columns) {
+    const primaryKeyConstraintName = primaryKeyOf[column.field];
+    const options = entityColumnOptions(column);
+    Column(primaryKeyConstraintName ? { ...options, primary: true, primaryKeyConstraintName } : options)(
+      entity.prototype,
+      column.field,
+    );
+  }
 }

@@ -227,7 +227,7 @@ export async function storedSpans(databaseUrl: string): Promise<Map<string, Stor
           AS decisions,
         max(p.total_input_tokens)::int AS total_input_tokens, max(p.llm_call_count) AS llm_calls,
         max(p.tool_call_count) AS tool_calls
-      FROM agent_executions e LEFT JOIN agent_performance p ON p.execution_id = e.id
+      FROM agent_executions e LEFT JOIN agent_performance p ON p.trace_id = e.trace_id AND p.execution_id = e.id
       GROUP BY e.trace_id, e.span_id`);
     return result.rows;
   });
