@@ -281,7 +281,7 @@ class NaiveSaveProcessor implements SpanProcessor {
     if (performance) {
       await this.dataSource
         .getRepository(AgentPerformance)
-        .save({ ...performance, executionId: saved.id } as Partial<AgentPerformance>);
+        .save({ ...performance, executionId: saved.id, traceId: saved.traceId } as Partial<AgentPerformance>);
     }
     for (const decision of decisions) {
       await this.dataSource.getRepository(AgentDecision).save({

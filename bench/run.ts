@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { DecoratorBenchResult } from './decorators';
 import type { CallCostBenchResult, OutageBenchResult, ThroughputBenchResult } from './persistence';
+import type { ClusterBenchResult, ClusterQuery, QueryLatency, ServerFigures } from './cluster';
 import type { CollectBenchResult } from './collect';
 import type { DashboardBenchResult } from './dashboard';
 import type { FindingLatencies } from './finding';
@@ -196,17 +197,76 @@ async function main(): Promise<void> {
 
   if (!hasChromium) {
     console.log('\n10. Dashboard: skipped (no Chromium; apt-get install chromium, or set CHROMIUM_PATH)');
+  } else {
+    const dashboard = await inFreshProcess<DashboardBenchResult>('dashboard');
+    console.log('\n10. Dashboard in Chromium (median of 5 openings)');
+    console.table({
+      [`a run of ${dashboard.steps.toLocaleString('en-US')} steps, to tree and waterfall drawn (target < 2 s)`]: {
+        latency: ms(dashboard.openRunMs),
+      },
+      'the runs page, to its table drawn': { latency: ms(dashboard.openRunsPageMs) },
+    });
+    console.log(`   the page's JS and CSS: ${dashboard.bundleKbGzipped.toFixed(1)} kB gzipped (target <= 300 kB)`);
+  }
+
+  printCluster(await inFreshProcess<ClusterBenchResult>('cluster'));
+}
+
+/** Section 11: the single server beside the Citus cluster, each figure and cluster / single. */
+function printCluster(result: ClusterBenchResult): void {
+  if (result.skipped !== undefined) {
+    console.log(`\n11. Single server beside a Citus cluster: skipped (${result.skipped})`);
     return;
   }
-  const dashboard = await inFreshProcess<DashboardBenchResult>('dashboard');
-  console.log('\n10. Dashboard in Chromium (median of 5 openings)');
-  console.table({
-    [`a run of ${dashboard.steps.toLocaleString('en-US')} steps, to tree and waterfall drawn (target < 2 s)`]: {
-      latency: ms(dashboard.openRunMs),
-    },
-    'the runs page, to its table drawn': { latency: ms(dashboard.openRunsPageMs) },
+  const { single, cluster, workers, shards } = result;
+  const row = (texts: string[], ratio: number | null) => ({
+    single: texts[0],
+    cluster: texts[1],
+    'cluster / single': ratio === null ? 'n/a' : `${ratio.toFixed(2)}x`,
   });
-  console.log(`   the page's JS and CSS: ${dashboard.bundleKbGzipped.toFixed(1)} kB gzipped (target <= 300 kB)`);
+  const sides = (figure: (side: ServerFigures) => number | null, format: (value: number) => string) => {
+    const [ofSingle, ofCluster] = [figure(single), figure(cluster)];
+    const texts = [ofSingle, ofCluster].map((value) => (value === null ? 'n/a' : format(value)));
+    return row(texts, ofSingle !== null && ofSingle > 0 && ofCluster !== null ? ofCluster / ofSingle : null);
+  };
+  const cpu = (micros: number) => `${micros.toFixed(1)} µs`;
+  console.log(
+    `\n11. Single server (DATABASE_URL) beside a Citus cluster (AGENTSPAN_CITUS_URL: coordinator + ${workers} workers, ` +
+      `${shards} shards), all on this machine\n   writes: section 3's workload, ` +
+      `${result.throughputSpans.toLocaleString('en-US')} spans after ${result.warmupSpans.toLocaleString('en-US')} ` +
+      'warm-up spans, each side in a fresh process',
+  );
+  console.table({
+    'AgentSpanProcessor, committed per second': sides((side) => side.write.spansPerSecond, rate),
+    'cold, the warm-up spans': sides((side) => side.write.coldSpansPerSecond, rate),
+    'Node CPU per span': sides((side) => side.write.cpuMicrosPerSpan.node, cpu),
+    'PostgreSQL CPU per span, all nodes': sides((side) => side.write.cpuMicrosPerSpan.database, cpu),
+  });
+  console.log(
+    `   reads on the same ${result.executions.toLocaleString('en-US')} seeded executions: median (p95) of ` +
+      `${result.samples} runs, the two sides interleaved; cluster / single of the medians`,
+  );
+  const queries: Record<ClusterQuery, string> = {
+    historyPage: 'history, first page of 50',
+    runByTraceId: 'getRun by trace id',
+    runByExecutionId: 'getRun by execution id',
+    statsByAgent24h: 'stats by agent, 24 h, raw rows',
+    costByModel24h: 'costBreakdown by model, 24 h',
+    sessionsPage: 'sessions, first page of 20',
+    topErrors24h: 'topErrors, 24 h',
+  };
+  const latency = ({ medianMs, p95Ms }: QueryLatency) => `${medianMs.toFixed(1)} ms (${p95Ms.toFixed(1)} ms)`;
+  console.table(
+    Object.fromEntries(
+      (Object.keys(queries) as ClusterQuery[]).map((query) => [
+        queries[query],
+        row(
+          [latency(single.queries[query]), latency(cluster.queries[query])],
+          cluster.queries[query].medianMs / single.queries[query].medianMs,
+        ),
+      ]),
+    ),
+  );
 }
 
 const REPEATS = 3;

@@ -5,6 +5,7 @@
  *
  *   node --expose-gc -r ts-node/register/transpile-only bench/section.ts throughput
  */
+import { benchCluster } from './cluster';
 import { benchCollect } from './collect';
 import { benchDashboard } from './dashboard';
 import { benchDecorators } from './decorators';
@@ -25,6 +26,7 @@ export const SECTIONS = {
   watch: benchLiveRuns,
   dashboard: benchDashboard,
   collect: benchCollect,
+  cluster: benchCluster,
 } as const;
 
 export type SectionName = keyof typeof SECTIONS;

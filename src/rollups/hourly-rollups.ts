@@ -1,3 +1,4 @@
+import { RETAINED_FROM_STATE } from '../store/maintenance/retention-boundary';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { checkInstant } from '../internal/iso-instant';
 import { violatesConstraint, sqlStateOf } from '../store/connection/errors';
@@ -113,6 +114,13 @@ async function refreshOnce(dataSource: DataSource, plan: RefreshPlan): Promise<R
       const [previous] = await runner.query(`SELECT watermark FROM ${state} WHERE name = $1`, [HOURLY_ROLLUP_NAME]);
       hours = await changedHours(runner, dataSource, previous?.watermark ?? null, overlapMs);
     }
+    // Hours before the retention boundary keep their rollups: their rows are gone (pruned, partitions dropped), and
+    // recomputing them from what is left would replace a summary of history with one of almost nothing.
+    [{ hours }] = await runner.query(
+      `SELECT COALESCE(array_agg(h::text), '{}') AS hours FROM unnest($1::timestamptz[]) AS h
+       WHERE h >= COALESCE((SELECT watermark FROM ${state} WHERE name = $2), '-infinity')`,
+      [hours, RETAINED_FROM_STATE],
+    );
     await runner.query(`DELETE FROM ${rollups} WHERE hour = ANY($1::timestamptz[])`, [hours]);
     const [{ rows }] = await runner.query(
       `WITH written AS (

@@ -46,6 +46,11 @@ export interface AgentTelemetryOptions {
    */
   distributed?: boolean;
   /**
+   * Partition agent_executions and agent_events by month when migrating (existing rows copied once; see
+   * docs/SCALING.md), so that retention drops whole partitions. Needs a database URL and `migrate`. Default false.
+   */
+  partitioned?: boolean;
+  /**
    * Export spans over OTLP/HTTP too: true, or endpoint options. Default: on when OTEL_EXPORTER_OTLP_ENDPOINT or
    * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set; `false` turns it off even then.
    */
@@ -107,6 +112,7 @@ const OPTION_KEYS = {
   embeddedDataDir: true,
   migrate: true,
   distributed: true,
+  partitioned: true,
   otlp: true,
   capture: true,
   queue: true,
@@ -145,9 +151,11 @@ export function validateTelemetryOptions(options: unknown): AgentTelemetryOption
     throw new TypeError('agentspan: give either databaseUrl or dataSource, not both');
   }
   optionalBoolean('option migrate', given.migrate, true);
-  optionalBoolean('option distributed', given.distributed, true);
-  if (given.distributed === true && given.migrate === false) {
-    throw new TypeError('agentspan: option distributed distributes the tables when migrating: it needs migrate');
+  for (const key of ['distributed', 'partitioned'] as const) {
+    optionalBoolean(`option ${key}`, given[key], true);
+    if (given[key] === true && given.migrate === false) {
+      throw new TypeError(`agentspan: option ${key} changes the tables when migrating: it needs migrate`);
+    }
   }
   optionalBoolean('option warnings', given.warnings, true);
   const otlp = given.otlp;

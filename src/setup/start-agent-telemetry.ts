@@ -76,9 +76,13 @@ export async function startAgentTelemetry(options?: AgentTelemetryOptions): Prom
       'agentspan: option distributed needs a Citus coordinator (databaseUrl or DATABASE_URL), not the embedded database',
     );
   }
+  if (settings.partitioned === true && storage === 'embedded') {
+    throw new TypeError('agentspan: option partitioned needs a PostgreSQL server (databaseUrl or DATABASE_URL)');
+  }
   const connection = new StoreConnection(() => openApplicationStore(settings, databaseUrl), {
     migrate: settings.migrate !== false,
     distributed: settings.distributed === true,
+    partitioned: settings.partitioned === true,
   });
   const shutdownTimeoutMs = settings.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   const warnings = settings.warnings !== false;

@@ -129,7 +129,15 @@ describe('agentspan CLI', () => {
     );
     const pruned = await agentspan('--database', url, '--json', 'prune', '--older-than', '30d');
     expect(pruned.code).toBe(0);
-    expect(JSON.parse(pruned.stdout)).toEqual({ traces: 1, executions: 1, performance: 1, decisions: 0, events: 0 });
+    expect(JSON.parse(pruned.stdout)).toEqual({
+      traces: 1,
+      executions: 1,
+      performance: 1,
+      decisions: 0,
+      events: 0,
+      partitionsDropped: [],
+      partitionKept: null,
+    });
     const bad = await agentspan('--database', url, 'prune', '--older-than', 'a while');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('olderThan must be a Date, an ISO 8601 time or an age in milliseconds');

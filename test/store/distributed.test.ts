@@ -73,6 +73,7 @@ describe('distribution refused where it cannot be', () => {
       if (saved !== undefined) process.env.DATABASE_URL = saved;
     }
     await expect(startAgentTelemetry({ distributed: true, migrate: false })).rejects.toThrow('it needs migrate');
+    await expect(startAgentTelemetry({ partitioned: true, migrate: false })).rejects.toThrow('it needs migrate');
     await expect(startAgentTelemetry({ distributed: 'yes' as never })).rejects.toThrow('option distributed');
   });
 });

@@ -166,9 +166,26 @@ describe('errors Citus relays as XX000 (a worker refused a COPY row, or an inser
     expect(sqlStateOf(relayed('value too long for type character varying(32)'))).toBe('22001');
     expect(sqlStateOf(relayed('invalid input syntax for type json'))).toBe('22P02');
     expect(sqlStateOf(relayed('could not serialize access due to concurrent update'))).toBe('40001');
-    // Anything else stays an internal error: not the data's fault, the write fails and is retried.
-    const other = relayed('connection to the remote node 127.0.0.1:9701 failed');
+    // A worker restarting under a distributed transaction: retried, never taken for bad rows (found by the load
+    // test: these were dropped as write_failed).
+    for (const message of [
+      'failure on connection marked as essential: 127.0.0.1:9701',
+      'terminating connection due to administrator command',
+      'connection to the remote node 127.0.0.1:9701 failed with the following error: Connection refused',
+      'could not commit transaction for shard 102008 on at least one active node',
+      'the database system is shutting down',
+      'distributed deadlock detected and transaction 1234 is cancelled',
+    ]) {
+      expect([message, isTransientError(relayed(message)), isRowDataError(relayed(message))]).toEqual([
+        message,
+        true,
+        false,
+      ]);
+    }
+    // Anything else stays an internal error, and is not retried.
+    const other = relayed('could not find the shard placement');
     expect(sqlStateOf(other)).toBe('XX000');
+    expect(isTransientError(other)).toBe(false);
     expect(isRowDataError(other)).toBe(false);
     // The row's values (in the detail) never reach the description.
     expect(describeDatabaseError(check)).not.toContain('secret');

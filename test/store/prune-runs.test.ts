@@ -85,7 +85,15 @@ describe('pruneRuns', () => {
 
     const result = await pruneRuns(dataSource, { olderThan: 30 * DAY, batchSize: 2 });
 
-    expect(result).toEqual({ traces: 3, executions: 9, performance: 9, decisions: 3, events: 3 });
+    expect(result).toEqual({
+      traces: 3,
+      executions: 9,
+      performance: 9,
+      decisions: 3,
+      events: 3,
+      partitionsDropped: [],
+      partitionKept: null,
+    });
     for (const traceId of old) expect(await rowsOf(traceId)).toBe(0);
     expect(await rowsOf(recent)).toBe(5);
     expect(await rowsOf(stillRunning)).toBe(5);
@@ -98,6 +106,8 @@ describe('pruneRuns', () => {
       performance: 0,
       decisions: 0,
       events: 0,
+      partitionsDropped: [],
+      partitionKept: null,
     });
   });
 

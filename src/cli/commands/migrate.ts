@@ -14,16 +14,30 @@ export function addMigrateCommand(program: Command, context: CommandContext): vo
       '--distributed',
       'on a Citus coordinator: also distribute the run tables by trace_id and make the shared ones reference tables',
     )
-    .action(async (options: { distributed?: boolean }) => {
+    .option(
+      '--partitioned',
+      'partition agent_executions and agent_events by month (existing rows are copied once); retention (prune) then drops whole partitions',
+    )
+    .action(async (options: { distributed?: boolean; partitioned?: boolean }) => {
       await withStore(context, { create: true }, async (store) => {
         if (options.distributed === true && store.embedded) {
           throw new CliError('--distributed needs a Citus coordinator (--database or DATABASE_URL)', EXIT_USAGE);
         }
-        const applied = await runMigrations(store.dataSource, { distributed: options.distributed === true });
-        const distributed = options.distributed === true ? ', tables distributed' : '';
+        const applied = await runMigrations(store.dataSource, {
+          distributed: options.distributed === true,
+          partitioned: options.partitioned === true,
+        });
+        const distributed =
+          (options.distributed === true ? ', tables distributed' : '') +
+          (options.partitioned === true ? ', partitioned by month' : '');
         printResult(
           context,
-          { migrated: applied.length, database: store.where, distributed: options.distributed === true },
+          {
+            migrated: applied.length,
+            database: store.where,
+            distributed: options.distributed === true,
+            partitioned: options.partitioned === true,
+          },
           () =>
             applied.length === 0
               ? `${store.where}: up to date${distributed}\n`

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { pruneRuns } from '../../store/maintenance/prune-runs';
+import { refreshHourlyRollups } from '../../rollups/hourly-rollups';
+import { checkPruneRunsOptions, pruneRuns } from '../../store/maintenance/prune-runs';
 import type { CommandContext } from '../context/command-context';
 import { printResult } from '../context/print-result';
 import { withStore } from '../context/with-store';
@@ -14,14 +15,24 @@ export function addPruneCommand(program: Command, context: CommandContext): void
     .requiredOption('--older-than <age>', 'an age (90d, 12h, 30m) or an ISO 8601 time', toAge)
     .option('--batch-size <n>', 'traces per transaction', toNumber, 500)
     .action(async (flags: { olderThan: number | string; batchSize: number }) => {
+      const options = { olderThan: flags.olderThan, batchSize: flags.batchSize };
       await withStore(context, {}, async (store) => {
-        const result = await pruneRuns(store.dataSource, { olderThan: flags.olderThan, batchSize: flags.batchSize });
+        checkPruneRunsOptions(options);
+        // The rollups first: they keep the history of what is deleted (and are never recomputed before it again).
+        await refreshHourlyRollups(store.dataSource);
+        const result = await pruneRuns(store.dataSource, options);
         printResult(
           context,
           result,
           () =>
             `deleted ${result.traces} trace(s): ${result.executions} executions, ${result.performance} performance ` +
-            `rows, ${result.decisions} decisions, ${result.events} events\n`,
+            `rows, ${result.decisions} decisions, ${result.events} events\n` +
+            (result.partitionsDropped.length > 0
+              ? `dropped partitions: ${result.partitionsDropped.join(', ')}\n`
+              : '') +
+            (result.partitionKept === null
+              ? ''
+              : `kept partition ${result.partitionKept.partition} (and later ones): ${result.partitionKept.reason}\n`),
         );
       });
     });

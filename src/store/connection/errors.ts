@@ -119,7 +119,8 @@ export function constraintOf(err: unknown): string | undefined {
 export function isTransientError(err: unknown): boolean {
   for (const link of errorChain(err)) {
     if ((link as { transient?: unknown }).transient === true) return true;
-    const code = codeOf(link);
+    const raw = codeOf(link);
+    const code = raw === 'XX000' ? (relayed(link)?.state ?? raw) : raw;
     if (code !== undefined) {
       if (TRANSIENT_SOCKET_CODES.has(code) || TRANSIENT_SQL_STATES.has(code)) return true;
       if (SQL_STATE.test(code) && TRANSIENT_SQL_CLASSES.has(code.slice(0, 2))) return true;
@@ -144,9 +145,9 @@ export function isRowDataError(err: unknown): boolean {
 const ROW_DATA_CLASSES = new Set(['21', '22', '23']);
 
 /**
- * Citus relays some errors of its workers (a COPY row refused, a conflict met by an insert it planned itself) as XX000
- * (internal error) with the worker's message and without its SQLSTATE or constraint: these are told by PostgreSQL's
- * (English) message texts, with the constraint named in the message (its shard's copy: the shard id suffix is cut).
+ * Citus relays some errors of its workers (a COPY row refused, a conflict met by an insert it planned itself, a worker
+ * restarting mid-transaction) as XX000 (internal error) with the worker's message and without its SQLSTATE or
+ * constraint: these are told by PostgreSQL's and Citus's (English) message texts, with the constraint named in the message (its shard's copy: the shard id suffix is cut).
  * Messages in another language (lc_messages on the workers) stay XX000 and fail a write like any other error.
  */
 const RELAYED: ReadonlyArray<readonly [RegExp, string]> = [
@@ -158,6 +159,14 @@ const RELAYED: ReadonlyArray<readonly [RegExp, string]> = [
   [/^(?:integer|bigint|smallint|numeric field|value) .*out of range/, '22003'],
   [/^invalid byte sequence for encoding/, '22021'],
   [/^could not serialize access/, '40001'],
+  // A worker node restarting or unreachable in the middle of a distributed transaction: Citus aborts it whole, so the
+  // write is retried like any connection failure (it is idempotent).
+  [/^terminating connection due to administrator command/, '57P01'],
+  [/^failure on connection marked as essential/, '08006'],
+  [/^connection to the remote node .* failed/, '08001'],
+  [/^could not commit transaction for shard/, '08006'],
+  [/^the database system is (?:shutting down|starting up|in recovery mode)/, '57P03'],
+  [/deadlock detected/, '40P01'],
 ];
 
 /** What a relayed XX000 error really was (see RELAYED): its SQLSTATE and the constraint it names. */

@@ -2,6 +2,10 @@ import { diag } from '@opentelemetry/api';
 import { MigrationExecutor, type DataSource, type QueryRunner } from 'typeorm';
 import { quoteIdentifier } from '../schema/table-names';
 import { distributeTables } from './distribute';
+import { partitionTables } from './partition';
+import { ensurePartitions } from '../maintenance/ensure-partitions';
+import { PARTITIONED_TABLES, type PartitionedTable } from '../schema/partitions';
+import { tableLayoutOf, tablesArePartitioned } from '../schema/table-layout';
 import { untraced } from '../../internal/untraced';
 
 /**
@@ -17,6 +21,11 @@ export interface MigrateOptions {
    * (see distributeTables), after the migrations, under the same lock. Fails on a database without Citus.
    */
   distributed?: boolean;
+  /**
+   * Partition agent_executions and agent_events by month (see partitionTables), after the migrations and the
+   * distribution, under the same lock. Once they are, every migration run also makes the coming months' partitions.
+   */
+  partitioned?: boolean;
 }
 
 /**
@@ -30,8 +39,14 @@ export async function runMigrations(dataSource: DataSource, options: MigrateOpti
     const applied = await executor.executePendingMigrations();
     const names = applied.map((migration) => migration.name);
     if (names.length > 0) diag.info(`agentspan: applied migrations ${names.join(', ')}`);
-    if (options.distributed === true) {
-      await distributeTables(queryRunner, (dataSource.options as { schema?: string }).schema);
+    const schema = (dataSource.options as { schema?: string }).schema;
+    if (options.distributed === true) await distributeTables(queryRunner, schema);
+    if (options.partitioned === true) {
+      await partitionTables(queryRunner, schema, (await tableLayoutOf(queryRunner, dataSource)) === 'distributed');
+    } else if (await tablesArePartitioned(queryRunner, dataSource)) {
+      for (const table of Object.keys(PARTITIONED_TABLES) as PartitionedTable[]) {
+        await ensurePartitions(queryRunner, schema, table);
+      }
     }
     return names;
   });

@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import type { QueryRunner } from 'typeorm';
 import { quoteIdentifier } from '../schema/table-names';
-import { PARTITIONED_TABLES, partitionName, type PartitionedTable } from '../schema/partitions';
+import { addMonths, PARTITIONED_TABLES, partitionName, type PartitionedTable } from '../schema/partitions';
 import { ensurePartitions } from '../maintenance/ensure-partitions';
 
 /** The two keys of a partitioned table: every unique key holds the partition column (PostgreSQL requires it). */
@@ -40,6 +40,7 @@ export async function partitionTables(
     schema ? `${quoteIdentifier(schema)}.${quoteIdentifier(table)}` : quoteIdentifier(table);
   const namespace = schema ?? ((await queryRunner.query('SELECT current_schema() AS s')) as Array<{ s: string }>)[0]!.s;
   const converted: string[] = [];
+  const from = await firstMonth(queryRunner, namespace, name);
   for (const table of Object.keys(PARTITIONED_TABLES) as PartitionedTable[]) {
     const [existing] = (await queryRunner.query(
       `SELECT c.relkind AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -87,12 +88,6 @@ export async function partitionTables(
           name('agent_performance'),
         ]);
       }
-      const [bounds] = (await queryRunner.query(`SELECT min(${column}) AS oldest FROM ${name(aside)}`)) as Array<{
-        oldest: Date | null;
-      }>;
-      const historyFrom = new Date();
-      historyFrom.setUTCMonth(historyFrom.getUTCMonth() - MONTHS_OF_HISTORY);
-      const from = bounds?.oldest == null || bounds.oldest > historyFrom ? (bounds?.oldest ?? new Date()) : historyFrom;
       await ensurePartitions(queryRunner, schema, table, { from, before: true });
       await queryRunner.query(`INSERT INTO ${name(table)} SELECT * FROM ${name(aside)}`);
       await queryRunner.query(`DROP TABLE ${name(aside)}`);
@@ -105,4 +100,27 @@ export async function partitionTables(
     diag.info(`agentspan: ${table} partitioned by month on ${column} (${partitionName(table, new Date())} and on)`);
   }
   return converted;
+}
+
+/**
+ * The first monthly partition of both tables (the same months for both, so that retention drops a month of each
+ * together): the month of the oldest row of either, at most MONTHS_OF_HISTORY back, this month when they are empty.
+ */
+async function firstMonth(queryRunner: QueryRunner, namespace: string, name: (table: string) => string): Promise<Date> {
+  const oldest: Date[] = [];
+  for (const [table, column] of Object.entries(PARTITIONED_TABLES)) {
+    const [present] = (await queryRunner.query(
+      `SELECT 1 AS found FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind = 'r'`,
+      [namespace, table],
+    )) as Array<{ found: number }>;
+    if (present === undefined) continue;
+    const [row] = (await queryRunner.query(`SELECT min(${column}) AS oldest FROM ${name(table)}`)) as Array<{
+      oldest: Date | null;
+    }>;
+    if (row?.oldest != null) oldest.push(new Date(row.oldest));
+  }
+  const limit = addMonths(new Date(), -MONTHS_OF_HISTORY);
+  const first = oldest.length === 0 ? new Date() : new Date(Math.min(...oldest.map((date) => date.getTime())));
+  return first < limit ? limit : first;
 }

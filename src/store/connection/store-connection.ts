@@ -33,7 +33,7 @@ export class StoreConnection {
 
   constructor(
     private readonly open: () => Promise<OpenedStore>,
-    private readonly options: { migrate: boolean; distributed?: boolean },
+    private readonly options: { migrate: boolean; distributed?: boolean; partitioned?: boolean },
   ) {}
 
   /** A connection to a DataSource the application owns: used as it is, never migrated or closed by us. */
@@ -111,7 +111,7 @@ export class StoreConnection {
     }
     if (this.options.migrate) {
       try {
-        await runMigrations(opened.dataSource, { distributed: this.options.distributed });
+        await runMigrations(opened.dataSource, this.options);
       } catch (error) {
         await opened.close().catch(() => undefined);
         throw new StoreUnavailableError(`agentspan: migrating the database failed: ${describeDatabaseError(error)}`);
@@ -127,7 +127,7 @@ export class StoreConnection {
 
   /** One migration at a time, however many writers and queries are waiting for it. */
   private migrateAgain(dataSource: DataSource): Promise<void> {
-    this.remigrating ??= runMigrations(dataSource, { distributed: this.options.distributed })
+    this.remigrating ??= runMigrations(dataSource, this.options)
       .then(
         () => {
           this.schemaLost = false;

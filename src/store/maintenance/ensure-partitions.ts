@@ -15,16 +15,35 @@ export const MONTHS_AHEAD = 3;
 
 /**
  * Makes the monthly partitions of `table` from the month of `from` (default: this month) to MONTHS_AHEAD months
- * ahead, those missing only, and the default partition, which takes a row of any time no partition covers yet (a span
+ * ahead (or that month alone, when it is further), those missing only, and the default partition, which takes a row of any time no partition covers yet (a span
  * from a clock far ahead; months nobody made partitions for) so that a write never fails for want of one. A month
  * whose rows went to the default partition gets them moved into its new partition. With `before`, also the partition
- * of everything before `from`. Run in the caller's transaction (the migration's, or its own from the maintenance).
+ * of everything before `from`. Runs in the caller's transaction (the migration's), or else in one of its own.
  */
 export async function ensurePartitions(
   queryRunner: QueryRunner,
   schema: string | undefined,
   table: PartitionedTable,
   options: { from?: Date; before?: boolean } = {},
+): Promise<string[]> {
+  if (queryRunner.isTransactionActive) return makePartitions(queryRunner, schema, table, options);
+  // Its own transaction otherwise: rows moved out of the default partition are never left half way.
+  await queryRunner.startTransaction();
+  try {
+    const created = await makePartitions(queryRunner, schema, table, options);
+    await queryRunner.commitTransaction();
+    return created;
+  } catch (error) {
+    await queryRunner.rollbackTransaction().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function makePartitions(
+  queryRunner: QueryRunner,
+  schema: string | undefined,
+  table: PartitionedTable,
+  options: { from?: Date; before?: boolean },
 ): Promise<string[]> {
   const name = (relation: string) =>
     schema ? `${quoteIdentifier(schema)}.${quoteIdentifier(relation)}` : quoteIdentifier(relation);
@@ -45,7 +64,8 @@ export async function ensurePartitions(
     created.push(partitionBefore(table));
   }
   const hasDefault = existing.has(partitionDefault(table));
-  const last = addMonths(new Date(), MONTHS_AHEAD);
+  const ahead = addMonths(new Date(), MONTHS_AHEAD);
+  const last = first > ahead ? first : ahead;
   for (let month = first; month <= last; month = addMonths(month, 1)) {
     const partition = partitionName(table, month);
     if (existing.has(partition)) continue;
@@ -59,7 +79,7 @@ export async function ensurePartitions(
         range,
       )) as Array<{ stray: boolean }>;
       if (stray) {
-        await queryRunner.query(`CREATE TEMP TABLE agentspan_stray (LIKE ${name(table)}) ON COMMIT DROP`);
+        await queryRunner.query(`CREATE TEMP TABLE agentspan_stray (LIKE ${name(table)})`);
         await queryRunner.query(
           `WITH gone AS (DELETE FROM ${name(partitionDefault(table))} WHERE ${column} >= $1 AND ${column} < $2
                          RETURNING *)

@@ -3,6 +3,8 @@ import { positiveInteger } from '../../internal/check-option';
 import { checkInstant, MAX_AGE_MS } from '../../internal/iso-instant';
 import { qualifiedTableName } from '../schema/table-names';
 import { untraced } from '../../internal/untraced';
+import { dropOldPartitions } from './drop-partitions';
+import { advanceRetentionBoundary } from './retention-boundary';
 
 export interface PruneRunsOptions {
   /**
@@ -21,6 +23,10 @@ export interface PruneResult {
   performance: number;
   decisions: number;
   events: number;
+  /** On time partitions: the partitions dropped whole (see dropOldPartitions). */
+  partitionsDropped: string[];
+  /** On time partitions: the oldest partition that was due but kept, and why. */
+  partitionKept: { partition: string; reason: string } | null;
 }
 
 const DEFAULT_BATCH_SIZE = 500;
@@ -34,18 +40,40 @@ const MAX_WINDOW_MS = 30 * 86_400_000;
  * BRIN index on created_at), and in each window deletes whole traces, `batchSize` at a time, each batch in its own
  * short transaction, so writers and readers are never held for long. Safe to run while agents write: a trace with
  * anything newer than the cutoff, or anything still running, is left alone.
+ *
+ * On time partitions (migrate --partitioned), the months wholly before the cutoff are first detached and dropped
+ * whole (see dropOldPartitions), and the rest as above. Either way the cutoff becomes the rollups' retention boundary:
+ * the hours before it are never recomputed from the rows left (refresh the rollups before pruning; the CLI does).
  */
 export async function pruneRuns(dataSource: DataSource, options: PruneRunsOptions): Promise<PruneResult> {
-  const cutoffSql = cutoffOf(options?.olderThan);
-  const batchSize = positiveInteger('pruneRuns: batchSize', options.batchSize ?? undefined, DEFAULT_BATCH_SIZE);
+  const { cutoffSql, batchSize } = checkPruneRunsOptions(options);
   return untraced(async () => {
     const executions = qualifiedTableName(dataSource, 'agent_executions');
+    const total: PruneResult = {
+      traces: 0,
+      executions: 0,
+      performance: 0,
+      decisions: 0,
+      events: 0,
+      partitionsDropped: [],
+      partitionKept: null,
+    };
+    // Time partitions wholly before the cutoff go whole first; whatever is left before it goes by rows.
+    const [{ cutoff: cutoffAt }] = (await dataSource.query(
+      `SELECT ${cutoffSql.expression} AS cutoff`,
+      cutoffSql.parameters,
+    )) as Array<{ cutoff: Date }>;
+    const partitions = await dropOldPartitions(dataSource, new Date(cutoffAt));
+    for (const key of ['traces', 'executions', 'performance', 'decisions', 'events'] as const)
+      total[key] += partitions[key];
+    total.partitionsDropped = partitions.dropped;
+    total.partitionKept = partitions.kept;
+    await advanceRetentionBoundary(dataSource, dataSource, new Date(cutoffAt));
     const [bounds] = (await dataSource.query(
       `SELECT min(created_at) AS "oldest", ${cutoffSql.expression} AS "cutoff" FROM ${executions}
        WHERE created_at < ${cutoffSql.expression}`,
       cutoffSql.parameters,
     )) as Array<{ oldest: Date | null; cutoff: Date }>;
-    const total: PruneResult = { traces: 0, executions: 0, performance: 0, decisions: 0, events: 0 };
     if (bounds?.oldest == null) return total;
     const deleteSql = buildPruneSql(dataSource);
     const cutoff = new Date(bounds.cutoff).getTime();
@@ -56,7 +84,9 @@ export async function pruneRuns(dataSource: DataSource, options: PruneRunsOption
       for (;;) {
         const parameters = [new Date(from), new Date(until), new Date(cutoff), batchSize];
         const [batch] = (await dataSource.query(deleteSql, parameters)) as PruneResult[];
-        for (const key of Object.keys(total) as Array<keyof PruneResult>) total[key] += Number(batch![key]);
+        for (const key of ['traces', 'executions', 'performance', 'decisions', 'events'] as const) {
+          total[key] += Number(batch![key]);
+        }
         deleted += Number(batch!.traces);
         if (Number(batch!.traces) < batchSize) break;
       }
@@ -105,6 +135,16 @@ function buildPruneSql(dataSource: DataSource): string {
            (SELECT count(*) FROM gone_performance)::int AS performance,
            (SELECT count(*) FROM gone_decisions)::int AS decisions,
            (SELECT count(*) FROM gone_events)::int AS events`;
+}
+
+/** The options checked (a TypeError naming the wrong one), before anything is asked of the database. */
+export function checkPruneRunsOptions(options: PruneRunsOptions): {
+  cutoffSql: { expression: string; parameters: unknown[] };
+  batchSize: number;
+} {
+  const cutoffSql = cutoffOf(options?.olderThan);
+  const batchSize = positiveInteger('pruneRuns: batchSize', options.batchSize ?? undefined, DEFAULT_BATCH_SIZE);
+  return { cutoffSql, batchSize };
 }
 
 /** The cutoff as an SQL expression with its parameter: a point in time, or now() minus an age. */
