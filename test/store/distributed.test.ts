@@ -105,13 +105,22 @@ onCitus(`on a Citus cluster (${citusUrl() === undefined ? CITUS_SKIP_REASON : 'A
 
   it('agentspan migrate --distributed: run tables by trace_id, co-located; shared ones replicated; idempotent', async () => {
     const url = await emptyDatabase();
-    const first = await run(['--database', url, 'migrate', '--distributed']);
+    expect((await run(['--database', url, 'migrate', '--shards', '4'])).stderr).toContain(
+      '--shards goes with --distributed',
+    );
+    expect((await run(['--database', url, 'migrate', '--distributed', '--shards', '0'])).code).toBe(2);
+    const first = await run(['--database', url, 'migrate', '--distributed', '--shards', '4']);
     expect(first).toMatchObject({ code: 0, stderr: '' });
     expect(first.stdout).toMatch(/applied \d+ migration\(s\), tables distributed/);
     expect((await run(['--database', url, 'migrate', '--distributed'])).stdout).toContain(
       'up to date, tables distributed',
     );
-    const tables = await citusTables(await open(url));
+    const dataSource = await open(url);
+    const tables = await citusTables(dataSource);
+    const [{ shards }] = await dataSource.query(
+      `SELECT count(*)::int AS shards FROM pg_dist_shard WHERE logicalrelid = 'agent_events'::regclass`,
+    );
+    expect(shards).toBe(4);
     const runTables = tables.filter((table) => table.type === 'distributed');
     expect(runTables.map((table) => table.name)).toEqual([
       'agent_decisions',

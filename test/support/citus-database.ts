@@ -39,7 +39,7 @@ export async function createCitusDatabase(
   });
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const close = async () => {
+  const endConnections = async () => {
     // The coordinator keeps connections to the workers' copies open: end them on every node, or the drop fails there.
     for (const node of nodes) {
       const nodeUrl = new URL(serverUrl);
@@ -52,10 +52,22 @@ export async function createCitusDatabase(
         ),
       );
     }
-    await withClient(serverUrl, async (client) => {
-      await client.query('SET citus.enable_create_database_propagation = on');
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    });
+  };
+  const close = async () => {
+    // A connection can come back between the two (Citus's maintenance daemon, a pool closing late): a few tries.
+    for (let attempt = 1; ; attempt++) {
+      await endConnections();
+      try {
+        await withClient(serverUrl, async (client) => {
+          await client.query('SET citus.enable_create_database_propagation = on');
+          await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        });
+        return;
+      } catch (error) {
+        if (attempt >= 5 || !/is being accessed by other users/.test(String(error))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
   };
   try {
     await withClient(url.toString(), async (client) => {

@@ -4,6 +4,7 @@ import type { CommandContext } from '../context/command-context';
 import { printResult } from '../context/print-result';
 import { withStore } from '../context/with-store';
 import { CliError, EXIT_USAGE } from '../context/cli-error';
+import { toNumber } from '../flags/number-argument';
 
 /** `agentspan migrate`: creates or updates the tables (and the embedded database when there is none yet). */
 export function addMigrateCommand(program: Command, context: CommandContext): void {
@@ -14,17 +15,26 @@ export function addMigrateCommand(program: Command, context: CommandContext): vo
       '--distributed',
       'on a Citus coordinator: also distribute the run tables by trace_id and make the shared ones reference tables',
     )
+    .option('--shards <n>', 'with --distributed: shards per run table (default: citus.shard_count, 32)', toNumber)
     .option(
       '--partitioned',
       'partition agent_executions and agent_events by month (existing rows are copied once); retention (prune) then drops whole partitions',
     )
-    .action(async (options: { distributed?: boolean; partitioned?: boolean }) => {
+    .action(async (options: { distributed?: boolean; partitioned?: boolean; shards?: number }) => {
+      const { shards } = options;
+      if (shards !== undefined && (!Number.isInteger(shards) || shards < 1 || shards > 64_000)) {
+        throw new CliError(`--shards must be a whole number from 1 to 64000, got ${String(shards)}`, EXIT_USAGE);
+      }
+      if (shards !== undefined && options.distributed !== true) {
+        throw new CliError('--shards goes with --distributed', EXIT_USAGE);
+      }
       await withStore(context, { create: true }, async (store) => {
         if (options.distributed === true && store.embedded) {
           throw new CliError('--distributed needs a Citus coordinator (--database or DATABASE_URL)', EXIT_USAGE);
         }
         const applied = await runMigrations(store.dataSource, {
           distributed: options.distributed === true,
+          shardCount: shards,
           partitioned: options.partitioned === true,
         });
         const distributed =

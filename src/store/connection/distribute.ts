@@ -29,13 +29,16 @@ export class NotDistributableError extends Error {
 
 /**
  * Distributes agentspan's tables on a Citus cluster (idempotent): the run tables by trace_id, co-located with
- * agent_executions, the shared ones as reference tables. Run on the coordinator, on `queryRunner` (the migration
+ * agent_executions, in `shardCount` shards each (default: the coordinator's citus.shard_count, 32 unless set), the
+ * shared ones as reference tables. Fewer shards cost less per query that reads every shard (a history page, analytics):
+ * measured on a small cluster in docs/SCALING.md. Run on the coordinator, on `queryRunner` (the migration
  * lock's connection), after the migrations. Tables that are distributed already are left as they are, so it is also
  * what a later migration's new table needs.
  */
 export async function distributeTables(
   queryRunner: QueryRunner,
   schema: string | undefined,
+  shardCount?: number,
 ): Promise<DistributeResult> {
   const [citus] = (await queryRunner.query(
     `SELECT extversion AS version FROM pg_extension WHERE extname = 'citus'`,
@@ -65,11 +68,19 @@ export async function distributeTables(
   const result: DistributeResult = { distributed: [], reference: [] };
   for (const table of RUN_TABLES) {
     if (isDone(table)) continue;
-    const colocateWith = table === RUN_TABLES[0] ? 'default' : name(RUN_TABLES[0]);
-    await queryRunner.query(`SELECT create_distributed_table($1, 'trace_id', colocate_with => $2)`, [
-      name(table),
-      colocateWith,
-    ]);
+    if (table === RUN_TABLES[0]) {
+      // The first one sets the shard count of the co-location group; the others follow it.
+      await queryRunner.query(
+        `SELECT create_distributed_table($1, 'trace_id',
+           shard_count => COALESCE($2::int, current_setting('citus.shard_count')::int))`,
+        [name(table), shardCount ?? null],
+      );
+    } else {
+      await queryRunner.query(`SELECT create_distributed_table($1, 'trace_id', colocate_with => $2)`, [
+        name(table),
+        name(RUN_TABLES[0]),
+      ]);
+    }
     result.distributed.push(table);
   }
   for (const table of REFERENCE_TABLES) {

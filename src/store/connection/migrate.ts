@@ -21,6 +21,8 @@ export interface MigrateOptions {
    * (see distributeTables), after the migrations, under the same lock. Fails on a database without Citus.
    */
   distributed?: boolean;
+  /** With `distributed`: shards per run table (default: the coordinator's citus.shard_count). */
+  shardCount?: number;
   /**
    * Partition agent_executions and agent_events by month (see partitionTables), after the migrations and the
    * distribution, under the same lock. Once they are, every migration run also makes the coming months' partitions.
@@ -40,7 +42,7 @@ export async function runMigrations(dataSource: DataSource, options: MigrateOpti
     const names = applied.map((migration) => migration.name);
     if (names.length > 0) diag.info(`agentspan: applied migrations ${names.join(', ')}`);
     const schema = (dataSource.options as { schema?: string }).schema;
-    if (options.distributed === true) await distributeTables(queryRunner, schema);
+    if (options.distributed === true) await distributeTables(queryRunner, schema, options.shardCount);
     if (options.partitioned === true) {
       await partitionTables(queryRunner, schema, (await tableLayoutOf(queryRunner, dataSource)) === 'distributed');
     } else if (await tablesArePartitioned(queryRunner, dataSource)) {
