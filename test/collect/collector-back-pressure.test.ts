@@ -246,7 +246,7 @@ it('spills what it holds at shutdown while the database is down, and the next co
     await proxy.close();
     rmSync(spill, { recursive: true, force: true });
   }
-}, 30_000);
+}, 90_000); // 11–13 s alone; the full suite on two cores can triple it
 
 it('with a token, refuses a request without it (401) and takes one that carries it', async () => {
   const token = 'collector-secret-0123456789';

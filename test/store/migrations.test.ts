@@ -6,6 +6,7 @@ import { MIGRATION_LOCK_KEY, revertAllMigrations, runMigrations } from '../../sr
 import { SpanWriter } from '../../src/store/write/span-writer';
 import { agentspanMigrations } from '../../migrations';
 import { BinaryCollationForIds1796000000000 } from '../../migrations/1796000000000-BinaryCollationForIds';
+import { TraceIdInEveryKey1797552000000 } from '../../migrations/1797552000000-TraceIdInEveryKey';
 import { firstJsonLine, spawnTypeScript, stopChild } from '../support/child-process';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { finalSpan, llmSpan, newTraceId } from '../support/span-records';
@@ -125,6 +126,42 @@ afterAll(async () => {
 });
 
 describe('migrations', () => {
+  it('put trace_id in every key of a database with runs in it, filling agent_performance.trace_id, and back', async () => {
+    const dataSource = await open();
+    await runMigrations(dataSource);
+    const traceId = newTraceId();
+    await new SpanWriter(dataSource).write([finalSpan({ traceId, kind: 'llm' })]);
+    expect(await undoDownTo(dataSource, TraceIdInEveryKey1797552000000.name)).toEqual([
+      TraceIdInEveryKey1797552000000.name,
+    ]);
+    // Before it: performance rows have no trace; one of them has lost its execution.
+    await dataSource.query(
+      `INSERT INTO agent_performance (execution_id, cost_source) VALUES (gen_random_uuid(), 'unknown')`,
+    );
+    const keys = () =>
+      dataSource.query(
+        `SELECT conrelid::regclass::text AS "table", pg_get_constraintdef(oid) AS key FROM pg_constraint
+         WHERE contype = 'p'
+           AND conrelid::regclass::text IN ('agent_decisions', 'agent_events', 'agent_executions', 'agent_performance')
+         ORDER BY 1`,
+      );
+    expect(await keys()).toEqual([
+      { table: 'agent_decisions', key: 'PRIMARY KEY (id)' },
+      { table: 'agent_events', key: 'PRIMARY KEY (id)' },
+      { table: 'agent_executions', key: 'PRIMARY KEY (id)' },
+      { table: 'agent_performance', key: 'PRIMARY KEY (execution_id)' },
+    ]);
+    await runMigrations(dataSource);
+    expect(await keys()).toEqual([
+      { table: 'agent_decisions', key: 'PRIMARY KEY (id, trace_id)' },
+      { table: 'agent_events', key: 'PRIMARY KEY (id, trace_id)' },
+      { table: 'agent_executions', key: 'PRIMARY KEY (id, trace_id)' },
+      { table: 'agent_performance', key: 'PRIMARY KEY (execution_id, trace_id)' },
+    ]);
+    // The stored row got its execution's trace; the orphan, which has none, is gone.
+    expect(await dataSource.query(`SELECT trace_id FROM agent_performance`)).toEqual([{ trace_id: traceId }]);
+  });
+
   it('go up, down and up again, and down removes everything up created', async () => {
     const dataSource = await open();
     expect(await tablesIn(dataSource)).toEqual([]);
