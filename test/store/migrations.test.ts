@@ -126,6 +126,40 @@ afterAll(async () => {
 });
 
 describe('migrations', () => {
+  it('go up, down and up again, and down removes everything up created', async () => {
+    const dataSource = await open();
+    expect(await tablesIn(dataSource)).toEqual([]);
+
+    expect(await runMigrations(dataSource)).toEqual(agentspanMigrations.map((migration) => migration.name));
+    expect(await tablesIn(dataSource)).toEqual(MIGRATED_TABLES);
+    expect(await indexesIn(dataSource)).toEqual(EXPECTED_INDEXES);
+    expect(await runMigrations(dataSource)).toEqual([]);
+
+    expect(await revertAllMigrations(dataSource)).toEqual(
+      agentspanMigrations.map((migration) => migration.name).reverse(),
+    );
+    // Only TypeORM's own bookkeeping table is left (created by the executor, not by a migration), and it is empty.
+    expect(await tablesIn(dataSource)).toEqual(['agentspan_migrations']);
+    expect(await indexesIn(dataSource)).toEqual([]);
+    expect(await dataSource.query(`SELECT * FROM agentspan_migrations`)).toEqual([]);
+
+    await runMigrations(dataSource);
+    expect(await tablesIn(dataSource)).toEqual(MIGRATED_TABLES);
+    const written = await new SpanWriter(dataSource).write([finalSpan({ traceId: newTraceId() })]);
+    expect(written).toEqual({ written: 1, rejected: [] });
+    // The seeded list prices came back with the table, and the cost columns with agent_performance.
+    const [{ prices }] = await dataSource.query(
+      `SELECT count(*)::int AS prices FROM model_prices WHERE valid_to IS NULL`,
+    );
+    expect(prices).toBe(39);
+    const columns: Array<{ name: string }> = await dataSource.query(
+      `SELECT column_name AS name FROM information_schema.columns
+       WHERE table_name = 'agent_performance' AND column_name IN ('usage_source', 'price_id', 'unknown_cost_count')
+       ORDER BY column_name`,
+    );
+    expect(columns.map((column) => column.name)).toEqual(['price_id', 'unknown_cost_count', 'usage_source']);
+  });
+
   it('put trace_id in every key of a database with runs in it, filling agent_performance.trace_id, and back', async () => {
     const dataSource = await open();
     await runMigrations(dataSource);
@@ -160,40 +194,6 @@ describe('migrations', () => {
     ]);
     // The stored row got its execution's trace; the orphan, which has none, is gone.
     expect(await dataSource.query(`SELECT trace_id FROM agent_performance`)).toEqual([{ trace_id: traceId }]);
-  });
-
-  it('go up, down and up again, and down removes everything up created', async () => {
-    const dataSource = await open();
-    expect(await tablesIn(dataSource)).toEqual([]);
-
-    expect(await runMigrations(dataSource)).toEqual(agentspanMigrations.map((migration) => migration.name));
-    expect(await tablesIn(dataSource)).toEqual(MIGRATED_TABLES);
-    expect(await indexesIn(dataSource)).toEqual(EXPECTED_INDEXES);
-    expect(await runMigrations(dataSource)).toEqual([]);
-
-    expect(await revertAllMigrations(dataSource)).toEqual(
-      agentspanMigrations.map((migration) => migration.name).reverse(),
-    );
-    // Only TypeORM's own bookkeeping table is left (created by the executor, not by a migration), and it is empty.
-    expect(await tablesIn(dataSource)).toEqual(['agentspan_migrations']);
-    expect(await indexesIn(dataSource)).toEqual([]);
-    expect(await dataSource.query(`SELECT * FROM agentspan_migrations`)).toEqual([]);
-
-    await runMigrations(dataSource);
-    expect(await tablesIn(dataSource)).toEqual(MIGRATED_TABLES);
-    const written = await new SpanWriter(dataSource).write([finalSpan({ traceId: newTraceId() })]);
-    expect(written).toEqual({ written: 1, rejected: [] });
-    // The seeded list prices came back with the table, and the cost columns with agent_performance.
-    const [{ prices }] = await dataSource.query(
-      `SELECT count(*)::int AS prices FROM model_prices WHERE valid_to IS NULL`,
-    );
-    expect(prices).toBe(39);
-    const columns: Array<{ name: string }> = await dataSource.query(
-      `SELECT column_name AS name FROM information_schema.columns
-       WHERE table_name = 'agent_performance' AND column_name IN ('usage_source', 'price_id', 'unknown_cost_count')
-       ORDER BY column_name`,
-    );
-    expect(columns.map((column) => column.name)).toEqual(['price_id', 'unknown_cost_count', 'usage_source']);
   });
 
   it('compare trace and span ids byte by byte (COLLATE "C"), and give the database default back on the way down', async () => {

@@ -127,8 +127,10 @@ describeInBrowser('dashboard', () => {
     await page.getByTestId('apply-filters').click();
     await page.waitForURL(/agent=Planner/);
     const agents = () => page.locator('[data-testid="run-row"] [data-testid="run-agent"]').allTextContents();
-    // The table re-renders from the API: wait until every row shows the filter's agent.
-    for (let waited = 0; waited < 10_000 && (await agents()).some((agent) => agent !== 'Planner'); waited += 50) {
+    // The table re-renders from the API: wait until it shows rows again, every one the filter's agent (an empty
+    // table in between is not the answer).
+    const filtered = (shown: string[]) => shown.length > 0 && shown.every((agent) => agent === 'Planner');
+    for (let waited = 0; waited < 10_000 && !filtered(await agents()); waited += 50) {
       await page.waitForTimeout(50);
     }
     expect(await agents()).toEqual(['Planner']);
