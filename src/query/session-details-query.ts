@@ -50,7 +50,7 @@ export async function readSessionDetails(
        WHERE e.kind = 'agent' AND e.session_id = ANY($1::text[]) AND e.session_id IS NOT NULL ${tenant} ${extra}
      )`;
   // On Citus the walk runs a shard at a time (a recursive CTE runs nowhere else), and its result is a parameter.
-  const distributed = (await layoutOf(dataSource)) === 'distributed';
+  const distributed = (await layoutOf(dataSource, manager)) === 'distributed';
   const nestedRuns = distributed
     ? `nested AS (SELECT unnest($${parameters.push(await nestedRunsByShard(manager, dataSource, request, runsOf))}::uuid[]) AS run_id)`
     : nestedRunsSql(executions, '');

@@ -76,11 +76,14 @@ export async function tablesArePartitioned(queryRunner: Queryable, dataSource: D
 /** Each DataSource's layout, asked once (again after a failed ask); tables distributed later need a new DataSource. */
 const layouts = new WeakMap<DataSource, Promise<TableLayout>>();
 
-/** The layout of the DataSource's tables (see tableLayoutOf), cached per DataSource. */
-export function layoutOf(dataSource: DataSource): Promise<TableLayout> {
+/**
+ * The layout of the DataSource's tables (see tableLayoutOf), cached per DataSource. `on`: where to ask the first time
+ * — inside a transaction, its manager: a pool of one connection (the embedded database) has none other to give.
+ */
+export function layoutOf(dataSource: DataSource, on: Queryable = dataSource): Promise<TableLayout> {
   let layout = layouts.get(dataSource);
   if (layout === undefined) {
-    layout = tableLayoutOf(dataSource, dataSource).catch((error: unknown) => {
+    layout = tableLayoutOf(on, dataSource).catch((error: unknown) => {
       layouts.delete(dataSource);
       throw error;
     });
