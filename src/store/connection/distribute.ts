@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import type { QueryRunner } from 'typeorm';
-import { quoteIdentifier } from '../schema/table-names';
+import { qualifiedName } from '../schema/table-names';
 
 /** The tables of a run, distributed by trace_id and co-located: a run and all its rows live on one shard group. */
 export const RUN_TABLES = ['agent_executions', 'agent_performance', 'agent_decisions', 'agent_events'] as const;
@@ -57,14 +57,15 @@ export async function distributeTables(
       'agentspan: cannot distribute the tables from a worker node: connect to the Citus coordinator',
     );
   }
-  const name = (table: string) => (schema ? `${quoteIdentifier(schema)}.${quoteIdentifier(table)}` : table);
+  const name = (table: string) => qualifiedName(schema, table);
+  // Compared by relation, not by name: regclass text drops quotes and the schema on the search path.
   const rows = (await queryRunner.query(
-    `SELECT logicalrelid::regclass::text AS name FROM pg_dist_partition
-     WHERE logicalrelid = ANY ($1::regclass[])`,
+    `SELECT t AS name FROM unnest($1::text[]) AS t
+     WHERE EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = to_regclass(t))`,
     [[...RUN_TABLES, ...REFERENCE_TABLES].map(name)],
   )) as Array<{ name: string }>;
   const done = new Set(rows.map((row) => row.name));
-  const isDone = (table: string) => done.has(name(table)) || done.has(table);
+  const isDone = (table: string) => done.has(name(table));
   const result: DistributeResult = { distributed: [], reference: [] };
   for (const table of RUN_TABLES) {
     if (isDone(table)) continue;

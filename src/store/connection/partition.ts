@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import type { QueryRunner } from 'typeorm';
-import { quoteIdentifier } from '../schema/table-names';
+import { qualifiedName, quoteIdentifier } from '../schema/table-names';
 import { addMonths, PARTITIONED_TABLES, partitionName, type PartitionedTable } from '../schema/partitions';
 import { ensurePartitions } from '../maintenance/ensure-partitions';
 
@@ -36,8 +36,7 @@ export async function partitionTables(
   schema: string | undefined,
   distributed: boolean,
 ): Promise<string[]> {
-  const name = (table: string) =>
-    schema ? `${quoteIdentifier(schema)}.${quoteIdentifier(table)}` : quoteIdentifier(table);
+  const name = (relation: string) => qualifiedName(schema, relation);
   const namespace = schema ?? ((await queryRunner.query('SELECT current_schema() AS s')) as Array<{ s: string }>)[0]!.s;
   const converted: string[] = [];
   const from = await firstMonth(queryRunner, namespace, name);

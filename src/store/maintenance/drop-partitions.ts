@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { qualifiedTableName, quoteIdentifier } from '../schema/table-names';
+import { qualifiedName, qualifiedTableName } from '../schema/table-names';
 import { partitionDefault, type PartitionedTable } from '../schema/partitions';
 import { tablesArePartitioned } from '../schema/table-layout';
 
@@ -83,8 +83,7 @@ async function dropMonth(
   result: DroppedPartitions,
 ): Promise<{ partition: string; reason: string } | null> {
   const schema = (dataSource.options as { schema?: string }).schema;
-  const name = (relation: string) =>
-    schema ? `${quoteIdentifier(schema)}.${quoteIdentifier(relation)}` : quoteIdentifier(relation);
+  const name = (relation: string) => qualifiedName(schema, relation);
   const table = (relation: Parameters<typeof qualifiedTableName>[1]) => qualifiedTableName(dataSource, relation);
   const partition = name(month.name);
   const eventUnion = eventPartitions.map((event) => ` UNION SELECT trace_id FROM ${name(event.name)}`).join('');

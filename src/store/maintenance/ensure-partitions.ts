@@ -1,5 +1,5 @@
 import type { QueryRunner } from 'typeorm';
-import { quoteIdentifier } from '../schema/table-names';
+import { qualifiedName } from '../schema/table-names';
 import {
   addMonths,
   monthStart,
@@ -45,8 +45,7 @@ async function makePartitions(
   table: PartitionedTable,
   options: { from?: Date; before?: boolean },
 ): Promise<string[]> {
-  const name = (relation: string) =>
-    schema ? `${quoteIdentifier(schema)}.${quoteIdentifier(relation)}` : quoteIdentifier(relation);
+  const name = (relation: string) => qualifiedName(schema, relation);
   const column = PARTITIONED_TABLES[table];
   const rows = (await queryRunner.query(
     `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid

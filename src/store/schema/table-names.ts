@@ -17,6 +17,10 @@ export function quoteIdentifier(identifier: string): string {
 
 /** The SQL name of one of our tables, qualified with the DataSource's `schema` option when it has one. */
 export function qualifiedTableName(dataSource: DataSource, table: AgentspanTable): string {
-  const schema = (dataSource.options as { schema?: string }).schema;
-  return schema ? `${quoteIdentifier(schema)}.${quoteIdentifier(table)}` : quoteIdentifier(table);
+  return qualifiedName((dataSource.options as { schema?: string }).schema, table);
+}
+
+/** The SQL name of any relation of ours (a table, a partition, an index), qualified with `schema` when there is one. */
+export function qualifiedName(schema: string | undefined, relation: string): string {
+  return schema ? `${quoteIdentifier(schema)}.${quoteIdentifier(relation)}` : quoteIdentifier(relation);
 }

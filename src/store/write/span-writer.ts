@@ -145,11 +145,12 @@ export class SpanWriter {
       const payloads = mode === 'fast' ? upsertChunks.map(upsertPayload) : [];
       let runChanges = this.changeLog?.collect(spans);
       // On Citus: the part's traces by shard, for the statements that must run a shard at a time (see shard-groups).
-      const groups = await shardGroups(queryRunner, this.dataSource, layout, distinctTraceIds(spans));
+      const traceIds = distinctTraceIds(spans);
+      const groups = await shardGroups(queryRunner, this.dataSource, layout, traceIds);
       await queryRunner.query(LOCK_TRACES_SQL, [
         String(this.statementTimeoutMs),
         TRACE_LOCK_NAMESPACE,
-        traceLockBuckets(distinctTraceIds(spans)),
+        traceLockBuckets(traceIds),
       ]);
       if (plan !== undefined) {
         // A trace the database holds spans of already (written by an earlier batch or another process) is not whole
